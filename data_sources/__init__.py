@@ -1,0 +1,1 @@
+"""Connectors: read spreadsheets safely into RawTable (cells as text + provenance)."""
