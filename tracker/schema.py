@@ -139,7 +139,7 @@ RESPONSE_COLUMNS: tuple[str, ...] = (
 )
 KPI_COLUMNS: tuple[str, ...] = (
     "unit", "fiscal_year", "period", "component", "kpi_code", "kpi", "measure", "target",
-    "actual", "achievement_pct", "detail", "project", "evidence", "obstacle",
+    "actual", "achievement_pct", "detail", "project", "evidence", "obstacle", "stage",
     "source", "sheet", "row",
 )
 BUDGET_COLUMNS: tuple[str, ...] = (
