@@ -1,0 +1,16 @@
+"""Entry point: page config, language, and navigation over the pages (routing only)."""
+
+import streamlit as st
+
+from ui.i18n import language_switch, tr
+
+st.set_page_config(page_title="ติดตามข้อสั่งการ · BMA Inspector General", page_icon="📋",
+                   layout="wide")
+language_switch()
+
+pages = [
+    st.Page("pages/overview.py", title=tr("page.overview"), icon="📊", url_path="overview",
+            default=True),
+    st.Page("pages/directives.py", title=tr("page.directives"), icon="📋", url_path="directives"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,46 @@
+"""Overview (executives): cards, status per agency, ranking, units not reported."""
+
+import streamlit as st
+
+from tracker import charts, metrics
+from tracker.charts import status_label
+from ui import data
+from ui.filters import sidebar_filters
+from ui.i18n import lang, tr
+from ui.widgets import cards, chart, count
+
+loaded = data.current()
+directives = loaded.dataset.directives
+st.title(tr("overview.title"))
+st.caption(tr("common.data_from", source=data.source_label(), at=""))
+
+view = metrics.apply_filters(directives, sidebar_filters(directives))
+if view.empty:
+    st.info(tr("common.no_data"))
+    st.stop()
+
+c = metrics.overview_cards(view, data.today())
+cards([
+    (tr("card.total"), count(c["total"]), None),
+    (tr("card.done_pct"), f"{c['done_pct']:.1f}%", tr("card.done_help", n=count(c["done"]))),
+    (tr("card.cannot"), count(c["cannot"]), None),
+    (tr("card.not_reported"), count(c["not_reported"]), None),
+    (tr("card.overdue"), count(c["overdue"]), tr("card.overdue_help")),
+])
+
+by_agency = metrics.by_agency(view)
+lg = lang()
+table = by_agency.rename(columns={s: status_label(s, lg) for s in metrics.STATUSES})
+chart(charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"), table, "status_agency")
+chart(charts.done_ranking(by_agency, lg), table, "done_ranking")
+
+st.subheader(tr("overview.not_reported"))
+missing = metrics.not_reported_units(view)
+if missing.empty:
+    st.success(tr("overview.all_reported"))
+else:
+    st.dataframe(
+        missing.rename(columns={"agency": tr("col.agency"), "not_reported": tr("col.not_reported"),
+                                "total": tr("col.total"), "none_reported": tr("col.none_reported")}),
+        hide_index=True, width="stretch",
+    )

@@ -1,0 +1,96 @@
+"""Plotly figure builders (DataFrame in, Figure out): titles, axis labels, fixed status colours."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from tracker.i18n import t
+from tracker.schema import FACTOR_EN, FACTOR_SHORT_TH, STATUS_COLORS, STATUS_EN, STATUS_TH, STATUSES
+
+FONT = "Sarabun, Loma, Garuda, 'Noto Sans Thai', 'Tlwg Typo', sans-serif"
+
+
+def status_label(key: str, lang: str) -> str:
+    return (STATUS_TH if lang == "th" else STATUS_EN)[key]
+
+
+def factor_label(key: str, lang: str) -> str:
+    return (FACTOR_SHORT_TH if lang == "th" else FACTOR_EN)[key]
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str, height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        font={"family": FONT, "size": 14},
+        xaxis_title=x,
+        yaxis_title=y,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=height,
+    )
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True)
+    return fig
+
+
+def _bar_height(n: int) -> int:
+    return max(320, 120 + 26 * n)
+
+
+def status_stack(counts: pd.DataFrame, key: str, lang: str, title_key: str) -> go.Figure:
+    """Stacked horizontal bar of status counts per ``key`` (agency, group, …)."""
+    labels = counts[key].astype(str).tolist()
+    fig = go.Figure()
+    for s in STATUSES:
+        fig.add_bar(
+            name=status_label(s, lang), y=labels, x=counts[s].tolist(), orientation="h",
+            marker_color=STATUS_COLORS[s], meta=s,
+            hovertemplate="%{y}<br>" + status_label(s, lang) + ": %{x}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t(title_key, lang), t("axis.directives", lang), "", _bar_height(len(labels)))
+
+
+def done_ranking(counts: pd.DataFrame, lang: str) -> go.Figure:
+    """Agencies ranked by % done."""
+    fig = go.Figure(go.Bar(
+        y=counts["agency"].astype(str).tolist(), x=counts["done_pct"].tolist(), orientation="h",
+        marker_color=STATUS_COLORS["done"], text=[f"{v:.1f}%" for v in counts["done_pct"]],
+        textposition="auto", hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, 100])
+    return _layout(fig, t("chart.done_ranking", lang), t("axis.done_pct", lang), "",
+                   _bar_height(len(counts)))
+
+
+def factor_stack(counts: pd.DataFrame, lang: str) -> go.Figure:
+    c = counts.assign(factor=[factor_label(k, lang) for k in counts["factor"]])
+    return status_stack(c, "factor", lang, "chart.by_factor")
+
+
+def group_heatmap(pivot: pd.DataFrame, lang: str) -> go.Figure:
+    """Agency × group counts."""
+    fig = go.Figure(go.Heatmap(
+        z=pivot.to_numpy().tolist(), x=[str(c) for c in pivot.columns],
+        y=[str(i) for i in pivot.index], colorscale="Blues",
+        colorbar={"title": {"text": t("axis.directives", lang)}},
+        hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickangle=-35)
+    return _layout(fig, t("chart.heatmap", lang), t("axis.group", lang), t("axis.agency", lang),
+                   max(420, 160 + 22 * len(pivot)))
+
+
+def aging_histogram(days: pd.Series, overdue: pd.Series, lang: str) -> go.Figure:
+    """How long directives stay open, overdue ones highlighted."""
+    fig = go.Figure()
+    fig.add_histogram(x=days[~overdue].dropna().tolist(), name=t("legend.on_time", lang),
+                      marker_color="#1565c0", nbinsx=30)
+    fig.add_histogram(x=days[overdue].dropna().tolist(), name=t("legend.overdue", lang),
+                      marker_color=STATUS_COLORS["cannot"], nbinsx=30)
+    fig.update_layout(barmode="stack")
+    return _layout(fig, t("chart.aging", lang), t("axis.days_open", lang), t("axis.directives", lang))

@@ -1,0 +1,129 @@
+"""Read files or RawTables into one Dataset: detect each sheet's table, normalise, merge, check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from data_sources.base import RawTable, UnreadableFile
+from tracker import normalize
+from tracker.dataset import Dataset, conform, empty_frame
+from tracker.headers import detect
+from tracker.agencies import is_known_agency
+from tracker.validate import Issue, check_directives, make_issue
+
+
+@dataclass
+class LoadResult:
+    dataset: Dataset
+    unreadable: list[UnreadableFile] = field(default_factory=list)
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.dataset.issues
+
+
+def _normalise(raw: RawTable, kind: str, match) -> tuple[pd.DataFrame, list[Issue]]:
+    if kind == "kpis":
+        from tracker import kpi
+
+        return kpi.normalize(raw, match)
+    if kind == "budget":
+        from tracker import budget
+
+        return budget.normalize(raw, match)
+    body, issues = normalize.body_of(raw, match)
+    frame, more = (normalize.directives if kind == "directives" else normalize.responses)(body)
+    return frame, issues + more
+
+
+def merge_responses(directives: pd.DataFrame, responses: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """A directive's status is its latest response by timestamp (any arrival order)."""
+    issues: list[Issue] = []
+    if responses.empty:
+        return directives, issues
+    known = responses["directive_id"].isin(directives["directive_id"])
+    seen: set[str] = set()
+    for i in (~known & responses["directive_id"].notna()).to_numpy().nonzero()[0]:
+        did = responses["directive_id"].iat[i]
+        if did in seen:
+            continue
+        seen.add(did)
+        issues.append(make_issue(
+            "warning", "unknown_directive", file=responses["source"].iat[i] or "",
+            sheet=responses["sheet"].iat[i] or "", row=int(responses["row"].iat[i]),
+            column="directive_id", value=did))
+    valid = responses[known & responses["status"].notna() & responses["submitted_at"].notna()]
+    latest = (valid.sort_values(["submitted_at", "row"], kind="stable")
+              .drop_duplicates("directive_id", keep="last").set_index("directive_id"))
+    out = directives.copy()
+    hit = out["directive_id"].isin(latest.index)
+    ids = out.loc[hit, "directive_id"]
+    out.loc[hit, "status"] = latest.loc[ids, "status"].to_numpy()
+    out.loc[hit, "detail"] = latest.loc[ids, "detail"].to_numpy()
+    out.loc[hit, "obstacle"] = latest.loc[ids, "obstacle"].to_numpy()
+    out.loc[hit, "reported_at"] = latest.loc[ids, "submitted_at"].to_numpy()
+    return conform(out, "directives"), issues
+
+
+def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFile] = ()) -> Dataset:
+    """Normalise every table found in ``tables`` and run the cross-table checks in one pass."""
+    frames: dict[str, list[pd.DataFrame]] = {"directives": [], "responses": [], "kpis": [],
+                                             "budget": []}
+    issues: list[Issue] = [
+        make_issue("error", "unreadable_file", file=u.source, value=u.reason_en,
+                   reason_th=u.reason_th, reason_en=u.reason_en)
+        for u in unreadable
+    ]
+    by_file: dict[str, int] = {}
+    for raw in tables:
+        by_file.setdefault(raw.source, 0)
+        if raw.frame.empty or raw.frame.isna().all().all():
+            issues.append(make_issue("warning", "empty_sheet", file=raw.source, sheet=raw.sheet))
+            continue
+        match = detect(raw)
+        if match is None:
+            issues.append(make_issue("warning", "no_table", file=raw.source, sheet=raw.sheet))
+            continue
+        by_file[raw.source] += 1
+        if match.missing:
+            issues += normalize.missing_column_issues(raw, match)
+            continue
+        frame, found = _normalise(raw, match.kind, match)
+        issues += found
+        frames[match.kind].append(frame)
+    for source, n in by_file.items():
+        if n == 0:
+            issues.append(make_issue("error", "no_table_in_file", file=source))
+    ds = Dataset(issues=issues)
+    for kind, parts in frames.items():
+        parts = [p for p in parts if not p.empty]
+        setattr(ds, kind, conform(pd.concat(parts, ignore_index=True), kind) if parts
+                else empty_frame(kind))
+    agencies = ds.directives["agency"]
+    known = agencies.map({a: is_known_agency(a) for a in agencies.dropna().unique()})
+    ds.issues += check_directives(ds.directives, known.fillna(True).astype(bool))
+    ds.directives, more = merge_responses(ds.directives, ds.responses)
+    ds.issues += more
+    return ds
+
+
+def read_paths(paths: Iterable[str | Path], *, sandbox: bool = True) -> tuple[list[RawTable], list[UnreadableFile]]:
+    from data_sources.files import read_file
+
+    tables: list[RawTable] = []
+    bad: list[UnreadableFile] = []
+    for p in paths:
+        try:
+            tables += read_file(Path(p), name=Path(p).name, sandbox=sandbox)
+        except UnreadableFile as exc:
+            bad.append(exc)
+    return tables, bad
+
+
+def load_paths(paths: Iterable[str | Path], *, sandbox: bool = True) -> LoadResult:
+    tables, bad = read_paths(paths, sandbox=sandbox)
+    return LoadResult(build_dataset(tables, bad), bad)

@@ -1,0 +1,332 @@
+"""RawTable -> typed canonical DataFrame (+ Issues), vectorised over unique cell values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from data_sources.base import RawTable, column_letter
+from tracker import thai
+from tracker.dataset import conform
+from tracker.headers import HeaderMatch
+from tracker.i18n import t
+from tracker.places import district_codes, normalize_agency
+from tracker.schema import (
+    DEFAULT_GROUPS_EN,
+    DEFAULT_GROUPS_TH,
+    FACTOR_EN,
+    FACTOR_SHORT_TH,
+    FACTOR_TH,
+    FACTORS,
+    STATUS_ALIASES,
+    TABLE_HEADERS,
+    header_key,
+)
+from tracker.validate import Issue, make_issue
+
+
+@dataclass
+class Body:
+    """The data rows of a matched table: cells as text, with Excel row numbers."""
+
+    raw: RawTable
+    match: HeaderMatch
+    frame: pd.DataFrame  # data rows only, positional columns
+    rows: np.ndarray  # Excel row number of each frame row
+
+    def col(self, key: str) -> pd.Series | None:
+        j = self.match.colmap.get(key)
+        if j is None:
+            return None
+        return self.frame.iloc[:, j]
+
+    def where(self, key: str) -> str:
+        """Header text and letter of a canonical column, e.g. "สถานะ (L)"."""
+        j = self.match.colmap[key]
+        return f"{self.match.header_text.get(j, key)} ({self.raw.column_letter(j)})"
+
+    def issue(self, severity: str, code: str, i: int, key: str | None, value: object, **kw) -> Issue:
+        return make_issue(
+            severity,
+            code,
+            file=self.raw.source,
+            sheet=self.raw.sheet,
+            row=int(self.rows[i]),
+            column=self.where(key) if key else "",
+            value=value,
+            **kw,
+        )
+
+
+def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
+    """Data rows below the header, without blank rows, repeated headers and section rows."""
+    frame = raw.frame.iloc[match.data_start :]
+    rows = raw.first_row + np.arange(match.data_start, len(raw.frame))
+    if frame.empty:
+        return Body(raw, match, frame, rows), []
+    text = frame.astype("string").apply(lambda s: s.str.strip())
+    filled = text.notna() & (text != "")
+    n_filled = filled.sum(axis=1).to_numpy()
+    mapped = list(match.colmap.values())
+    # Repeated header rows (printed forms repeat it on every page).
+    same = np.zeros(len(frame), dtype=int)
+    for j in mapped:
+        shown = match.header_text.get(j, "")
+        if shown:
+            same += (text.iloc[:, j] == shown).fillna(False).to_numpy()
+    repeated = same >= max(2, len(mapped) // 2)
+    # Section-title rows ("รอบที่ ๒", "งบประมาณประจำปี"): one filled cell in a wide table.
+    section = (n_filled == 1) & (len(mapped) >= 3) & ~repeated
+    blank = n_filled == 0
+    issues: list[Issue] = []
+    for i in np.flatnonzero(repeated):
+        issues.append(
+            make_issue("info", "repeated_header", file=raw.source, sheet=raw.sheet, row=int(rows[i]))
+        )
+    for i in np.flatnonzero(section):
+        first = text.iloc[i][filled.iloc[i]].iloc[0]
+        issues.append(
+            make_issue(
+                "info", "section_row", file=raw.source, sheet=raw.sheet, row=int(rows[i]), value=first
+            )
+        )
+    keep = ~(repeated | section | blank)
+    return Body(raw, match, text[keep], rows[keep]), issues
+
+
+def _map_uniques(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
+    """Apply ``fn`` once per distinct value (columns repeat a handful of values)."""
+    uniques = series.dropna().unique()
+    table = {u: fn(u) for u in uniques}
+    return series.map(table)
+
+
+def _text(series: pd.Series | None, n: int) -> pd.Series:
+    if series is None:
+        return pd.Series([None] * n, dtype=object)
+    out = _map_uniques(series, lambda v: thai.clean_text(v) or None)
+    return out.astype(object).where(out.notna(), None)
+
+
+def _none_if_dash(series: pd.Series) -> pd.Series:
+    return series.where(~series.isin(["-", "–", "—"]), None)
+
+
+def _status_of(value: str) -> str | None:
+    key = thai.collapse_spaces(value).lower()
+    return STATUS_ALIASES.get(key) or STATUS_ALIASES.get(key.replace(" ", ""))
+
+
+def _factor_lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for i, key in enumerate(FACTORS, start=1):
+        for name in (FACTOR_TH[key], FACTOR_SHORT_TH[key], FACTOR_EN[key], key, str(i), f"2.{i}",
+                     f"ด้าน{FACTOR_SHORT_TH[key]}"):
+            table[header_key(name)] = key
+    return table
+
+
+FACTOR_LOOKUP = _factor_lookup()
+
+
+def parse_factors(value: str) -> tuple[frozenset[str], list[str]]:
+    """Factors from a Forms checkbox cell ("ด้านงบประมาณของหน่วยงาน, ด้านเทคโนโลยี…")."""
+    found: set[str] = set()
+    unknown: list[str] = []
+    for part in thai.to_arabic_digits(value).replace(";", ",").replace("\n", ",").split(","):
+        token = part.strip()
+        if not token or thai.is_missing(token):
+            continue
+        key = FACTOR_LOOKUP.get(header_key(token))
+        if key is None:
+            key = next((k for k in FACTORS if FACTOR_SHORT_TH[k] in token), None)
+        if key is None:
+            unknown.append(token)
+        else:
+            found.add(key)
+    return frozenset(found), unknown
+
+
+def _group_lookup() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for i, (th, en) in enumerate(zip(DEFAULT_GROUPS_TH, DEFAULT_GROUPS_EN, strict=True), start=1):
+        for name in (th, en, str(i), f"{i}.{th}", f"{i}{th}"):
+            table[header_key(name)] = th
+    return table
+
+
+GROUP_LOOKUP = _group_lookup()
+
+
+def _group_of(value: str) -> str | None:
+    return GROUP_LOOKUP.get(header_key(thai.to_arabic_digits(value)))
+
+
+def _invalid_issues(
+    body: Body, key: str, raw: pd.Series, invalid: pd.Series, code: str, severity: str = "error"
+) -> list[Issue]:
+    return [
+        body.issue(severity, code, i, key, raw.iloc[i]) for i in np.flatnonzero(invalid.to_numpy())
+    ]
+
+
+def _ids(series: pd.Series) -> pd.Series:
+    return _map_uniques(series, lambda v: thai.collapse_spaces(thai.to_arabic_digits(v)) or None)
+
+
+def _required_present(body: Body, key: str, values: pd.Series) -> list[Issue]:
+    missing = values.isna().to_numpy()
+    return [body.issue("error", "missing_value", i, key, "") for i in np.flatnonzero(missing)]
+
+
+def _provenance(body: Body) -> dict[str, object]:
+    return {"source": body.raw.source, "sheet": body.raw.sheet, "row": body.rows}
+
+
+def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
+    """The register (one sheet with a status column, or the register of the Forms shape)."""
+    n = len(body.frame)
+    issues: list[Issue] = []
+    out: dict[str, object] = {}
+
+    ids = _ids(body.col("directive_id"))
+    issues += _required_present(body, "directive_id", ids)
+    out["directive_id"] = ids
+
+    fy_raw = body.col("fiscal_year")
+    fy, bad = thai.parse_int_series(fy_raw)
+    fy = fy.map(lambda v: thai.normalize_fiscal_year(int(v)) if pd.notna(v) else pd.NA)
+    issues += _invalid_issues(body, "fiscal_year", fy_raw, bad, "invalid_fiscal_year")
+    issues += _required_present(body, "fiscal_year", fy.where(~bad, 0))
+    out["fiscal_year"] = fy.astype("Int64")
+
+    rnd_raw = body.col("round")
+    if rnd_raw is not None:
+        rnd, bad = thai.parse_int_series(rnd_raw)
+        bad = bad | (rnd.notna() & ~rnd.isin([1, 2]))
+        issues += _invalid_issues(body, "round", rnd_raw, bad, "invalid_round")
+        out["round"] = rnd.where(~bad).astype("Int64")
+
+    for key in ("issued_date", "due_date"):
+        raw = body.col(key)
+        if raw is None:
+            continue
+        parsed, bad = thai.parse_date_series(raw)
+        issues += _invalid_issues(body, key, raw, bad, "invalid_date")
+        out[key] = parsed
+
+    agency_raw = body.col("agency")
+    agency = _map_uniques(agency_raw, lambda v: normalize_agency(v) or None)
+    issues += _required_present(body, "agency", agency)
+    out["agency"] = agency
+    district_raw = body.col("district")
+    codes = district_codes(agency.fillna(""))
+    if district_raw is not None:
+        typed = district_codes(district_raw.fillna(""))
+        codes = typed.where(typed.notna(), codes)
+    out["district_code"] = codes
+
+    text = _text(body.col("text"), n)
+    issues += _required_present(body, "text", text)
+    out["text"] = text
+    out["issued_by"] = _text(body.col("issued_by"), n)
+
+    group_raw = body.col("group")
+    if group_raw is not None:
+        group = _map_uniques(group_raw, _group_of)
+        unknown = group_raw.notna() & group.isna()
+        issues += _invalid_issues(body, "group", group_raw, unknown, "unknown_group", "warning")
+        out["group"] = group.where(group.notna(), _text(group_raw, n))
+
+    factor_raw = body.col("factors")
+    if factor_raw is not None:
+        parsed = _map_uniques(factor_raw, parse_factors)
+        for i in np.flatnonzero(factor_raw.notna().to_numpy()):
+            for token in parsed.iloc[i][1]:
+                issues.append(body.issue("error", "unknown_factor", i, "factors", token))
+        sets = parsed.map(lambda p: p[0] if isinstance(p, tuple) else frozenset())
+        for key in FACTORS:
+            out[f"f_{key}"] = sets.map(lambda s, k=key: k in s).astype(bool)
+
+    status_raw = body.col("status")
+    if status_raw is not None:
+        status = _map_uniques(status_raw, _status_of)
+        unknown = status_raw.notna() & status.isna()
+        issues += _invalid_issues(body, "status", status_raw, unknown, "unknown_status")
+        out["status"] = status.fillna("not_reported")
+    else:
+        out["status"] = "not_reported"
+
+    out["detail"] = _none_if_dash(_text(body.col("detail"), n))
+    out["obstacle"] = _none_if_dash(_text(body.col("obstacle"), n))
+    rep_raw = body.col("reported_at")
+    if rep_raw is not None:
+        parsed, bad = thai.parse_datetime_series(rep_raw)
+        issues += _invalid_issues(body, "reported_at", rep_raw, bad, "invalid_date")
+        out["reported_at"] = parsed
+
+    df = pd.DataFrame({k: _values(v) for k, v in out.items()} | _provenance(body))
+    return conform(df, "directives"), issues
+
+
+def _values(v: object) -> object:
+    return v.to_numpy() if isinstance(v, pd.Series) else v
+
+
+def responses(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
+    """Google Forms responses: one row per report; the latest per directive sets its status."""
+    n = len(body.frame)
+    issues: list[Issue] = []
+    out: dict[str, object] = {}
+    ts_raw = body.col("submitted_at")
+    ts, bad = thai.parse_datetime_series(ts_raw)
+    issues += _invalid_issues(body, "submitted_at", ts_raw, bad, "invalid_date")
+    issues += _required_present(body, "submitted_at", ts.where(~bad, pd.Timestamp(0)))
+    out["submitted_at"] = ts
+    ids = _ids(body.col("directive_id"))
+    issues += _required_present(body, "directive_id", ids)
+    out["directive_id"] = ids
+    status_raw = body.col("status")
+    status = _map_uniques(status_raw, _status_of)
+    unknown = status_raw.notna() & status.isna()
+    issues += _invalid_issues(body, "status", status_raw, unknown, "unknown_status")
+    issues += _required_present(body, "status", status.where(~unknown, "x"))
+    out["status"] = status
+    out["detail"] = _none_if_dash(_text(body.col("detail"), n))
+    out["obstacle"] = _none_if_dash(_text(body.col("obstacle"), n))
+    out["reporter"] = _text(body.col("reporter"), n)
+    df = pd.DataFrame({k: _values(v) for k, v in out.items()} | _provenance(body))
+    return conform(df, "responses"), issues
+
+
+def missing_column_issues(raw: RawTable, match: HeaderMatch) -> list[Issue]:
+    """One error per required column that the header lacks, naming the aliases accepted."""
+    cols = {c.key: c for c in TABLE_HEADERS[match.kind]}
+    row = raw.first_row + match.header_rows[-1]
+    return [
+        make_issue(
+            "error",
+            "missing_column",
+            file=raw.source,
+            sheet=raw.sheet,
+            row=row,
+            value=cols[key].aliases[0],
+            aliases=", ".join(f"“{a}”" for a in cols[key].aliases),
+            table={"th": t(f"table.{match.kind}", "th"), "en": t(f"table.{match.kind}", "en")},
+        )
+        for key in match.missing
+    ]
+
+
+__all__ = [
+    "Body",
+    "body_of",
+    "column_letter",
+    "directives",
+    "missing_column_issues",
+    "parse_factors",
+    "responses",
+]
