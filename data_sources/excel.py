@@ -1,0 +1,141 @@
+"""Read workbooks (.xlsx, .xls, .ods) into RawTables: every cell as text, true Excel positions.
+
+The reader is fastexcel (calamine in Rust, Arrow out): measured fastest of fastexcel,
+python-calamine and openpyxl (see bench/bench_readers.py). Cells are read with
+``dtypes="string"`` so calamine formats them: 12203500.0 -> "12203500", 1.5 -> "1.5",
+dates -> "2023-11-23 00:00:00", booleans -> "true"/"false"; empty cells are missing.
+
+This module parses only; it performs no safety checks. Untrusted input goes through
+``data_sources.files.read_file``, which checks the file and parses it in a sandboxed child.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fastexcel
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from data_sources.base import RawTable, UnreadableFile
+
+HIDDEN_SHEET_NOTE = "hidden sheet / ชีตนี้ถูกซ่อน"
+
+
+@dataclass
+class SheetArrow:
+    """One parsed sheet as an Arrow table (columns "0".."n-1"), before conversion to pandas."""
+
+    sheet: str
+    table: pa.Table
+    first_row: int = 1
+    first_col: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_workbook(data: bytes, name: str) -> list[SheetArrow]:
+    """Parse every non-empty sheet of a workbook held in memory into Arrow tables."""
+    try:
+        reader = fastexcel.read_excel(data)
+    except fastexcel.FastExcelError as exc:
+        raise _parse_error(name, exc) from None
+    sheets: list[SheetArrow] = []
+    for index, sheet_name in enumerate(reader.sheet_names):
+        try:
+            # header_row=None + skip_rows=0: no header, and keep leading empty rows so that
+            # row i of the result is Excel row i + 1 (calamine otherwise starts at the first
+            # non-empty row and does not say which one it was).
+            sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+            columns = sheet.available_columns()
+            if not columns or sheet.height == 0:
+                continue
+            table = pa.Table.from_batches([sheet.to_arrow()])
+        except fastexcel.FastExcelError as exc:
+            raise _parse_error(name, exc, sheet_name) from None
+        table, skipped = drop_leading_empty_rows(table)
+        if table.num_rows == 0:
+            continue
+        table = table.rename_columns([str(j) for j in range(table.num_columns)])
+        notes = [] if _is_visible(sheet) else [HIDDEN_SHEET_NOTE]
+        sheets.append(
+            SheetArrow(
+                sheet=sheet_name,
+                table=table,
+                first_row=1 + skipped,
+                first_col=columns[0].absolute_index,
+                notes=notes,
+            )
+        )
+    return sheets
+
+
+def to_raw_table(source: str, sheet: SheetArrow) -> RawTable:
+    """Convert a parsed sheet to a RawTable with columns 0..n-1 of pandas string dtype."""
+    frame = sheet.table.to_pandas()
+    frame.columns = pd.RangeIndex(frame.shape[1])
+    return RawTable(
+        source=source,
+        sheet=sheet.sheet,
+        frame=frame,
+        first_row=sheet.first_row,
+        first_col=sheet.first_col,
+        notes=list(sheet.notes),
+    )
+
+
+def read_xlsx(path_or_bytes: str | Path | bytes, name: str | None = None) -> list[RawTable]:
+    """Read a trusted .xlsx/.xls/.ods in-process: one RawTable per non-empty sheet.
+
+    No size, zip or macro checks and no sandbox: use ``files.read_file`` for uploads.
+    """
+    if isinstance(path_or_bytes, bytes):
+        if name is None:
+            raise ValueError("name is required when reading bytes")
+        data = path_or_bytes
+    else:
+        path = Path(path_or_bytes)
+        name = name or path.name
+        data = path.read_bytes()
+    return [to_raw_table(name, sheet) for sheet in parse_workbook(data, name)]
+
+
+def drop_leading_empty_rows(table: pa.Table) -> tuple[pa.Table, int]:
+    """Remove all-empty rows above the first cell with a value; return the table and count."""
+    first = table.num_rows
+    for column in table.columns:
+        if column.null_count == len(column):
+            continue
+        position = pc.index(pc.is_valid(column), True).as_py()
+        if 0 <= position < first:
+            first = position
+            if first == 0:
+                break
+    return table.slice(first), first
+
+
+def _is_visible(sheet: fastexcel.ExcelSheet) -> bool:
+    """Whether the sheet is visible in Excel (hidden and very hidden sheets are still read)."""
+    return str(sheet.visible).lower() == "visible"
+
+
+def _parse_error(name: str, exc: Exception, sheet: str | None = None) -> UnreadableFile:
+    """Map a reader error to UnreadableFile (password-protected .xls -> encrypted)."""
+    detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    if "password" in detail.lower() or "encrypt" in detail.lower():
+        return UnreadableFile(
+            source=name,
+            reason_th="ไฟล์ถูกตั้งรหัสผ่าน กรุณาเอารหัสผ่านออกแล้วบันทึกใหม่ก่อนอัปโหลด",
+            reason_en="The workbook is password-protected; remove the password and save it again.",
+            code="encrypted",
+        )
+    where_th = f" (ชีต {sheet})" if sheet else ""
+    where_en = f" (sheet {sheet})" if sheet else ""
+    return UnreadableFile(
+        source=name,
+        reason_th=f"อ่านไฟล์ไม่สำเร็จ{where_th}: ไฟล์อาจเสียหาย ลองเปิดใน Excel แล้วบันทึกใหม่ ({detail})",
+        reason_en=f"Could not read the workbook{where_en}: it may be damaged; open it in Excel "
+        f"and save it again ({detail})",
+        code="parse_failed",
+    )

@@ -1,0 +1,108 @@
+"""The one entry point for local files and uploads: check, detect the kind, parse safely.
+
+``read_file`` decides what a file is from its content (``guard.detect_kind``), refuses
+what must not be opened, parses workbooks in a sandboxed child process and CSV in-process,
+and returns one RawTable per non-empty sheet. Every failure is an ``UnreadableFile`` with
+a stable code and a Thai + English reason; ``name`` is only ever shown, never opened.
+
+Empty input: a 0-byte or blank file, or a workbook none of whose sheets has a value,
+raises ``UnreadableFile(code="empty_file")``; empty sheets of a workbook with data are
+left out of the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from data_sources import csv_file, excel, guard
+from data_sources.base import RawTable, UnreadableFile
+
+# What the upload widget offers. Content decides the real kind: a CSV named .txt is read,
+# an .xlsx that is really text is refused. .tsv/.txt are read as delimited text.
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xls", ".ods", ".csv", ".tsv", ".txt")
+MAX_BYTES = guard.MAX_BYTES
+
+
+def sha256_of(data: bytes) -> str:
+    """Hex SHA-256 of the raw bytes: the content key for snapshots and caches."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_file(
+    source: str | Path | bytes,
+    name: str | None = None,
+    *,
+    max_bytes: int = MAX_BYTES,
+    sandbox: bool = True,
+) -> list[RawTable]:
+    """Read a local file or uploaded bytes into RawTables, one per non-empty sheet.
+
+    ``name`` (required with bytes) is the display name used in messages and RawTable.source.
+    ``sandbox=False`` parses workbooks in this process: only for trusted, bundled files.
+    """
+    if isinstance(source, bytes | bytearray | memoryview):
+        if not name:
+            raise ValueError("name is required when reading bytes")
+        data = bytes(source)
+        if len(data) > max_bytes:
+            raise guard.too_large(name, len(data), max_bytes)
+    else:
+        path = Path(source)
+        name = name or path.name
+        data = _read_capped(path, name, max_bytes)
+    return read_bytes(data, name, sandbox=sandbox)
+
+
+def read_bytes(data: bytes, name: str, *, sandbox: bool = True) -> list[RawTable]:
+    """Detect the kind of ``data`` from its content and parse it (size already checked)."""
+    kind = guard.detect_kind(data, name)
+    if kind == "csv":
+        return [csv_file.read_csv_bytes(data, name)]
+    sheets = guard.parse_in_sandbox(data, name) if sandbox else _parse_in_process(data, name)
+    tables = [excel.to_raw_table(name, sheet) for sheet in sheets]
+    if not tables:
+        raise guard.empty_file(name)
+    return tables
+
+
+def _parse_in_process(data: bytes, name: str) -> list[excel.SheetArrow]:
+    """Parse a trusted workbook here; reader errors still become UnreadableFile."""
+    try:
+        return excel.parse_workbook(data, name)
+    except UnreadableFile:
+        raise
+    except MemoryError:
+        raise guard.out_of_memory(name) from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # pyo3 panics derive from BaseException
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise guard.refuse(
+            name,
+            "parse_failed",
+            f"อ่านไฟล์ไม่สำเร็จ ไฟล์อาจเสียหาย ลองเปิดใน Excel แล้วบันทึกใหม่ ({detail})",
+            f"Could not read the file; it may be damaged: open it in Excel and save it again "
+            f"({detail}).",
+        ) from None
+
+
+def _read_capped(path: Path, name: str, max_bytes: int) -> bytes:
+    """Read a local file, refusing it by size before reading (and if it grows meanwhile)."""
+    try:
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise guard.too_large(name, size, max_bytes)
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise guard.refuse(
+            name,
+            "not_found",
+            f"เปิดไฟล์ไม่ได้: ไม่พบไฟล์หรือไม่มีสิทธิ์อ่าน ({exc.strerror})",
+            f"Cannot open the file: it does not exist or cannot be read ({exc.strerror}).",
+        ) from None
+    if len(data) > max_bytes:
+        raise guard.too_large(name, len(data), max_bytes)
+    return data

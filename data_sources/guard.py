@@ -1,0 +1,695 @@
+"""Checks every untrusted file before parsing, and parses workbooks in a sandboxed child.
+
+What a file is comes from its content, never its name: a zip is .xlsx or .ods only if its
+``[Content_Types].xml`` / ``mimetype`` says so, an OLE2 file is .xls only if its directory
+has a Workbook stream (an ``EncryptionInfo`` stream means an encrypted OOXML), anything else
+must be text (CSV). Zip listings are checked (entries, unpacked size, ratio) before anything
+is decompressed; macros, encryption and XML with a DTD/entities are refused. Workbooks are
+then parsed in a forkserver child with an address-space and CPU limit, so a hostile file
+that makes the Rust reader allocate hundreds of GB kills only the child, not the app.
+
+As with any multiprocessing start method but fork, a *script* run as ``python script.py``
+that reads workbooks must keep its top-level code under ``if __name__ == "__main__":``
+(the child imports the main module); ``python -m``, pytest and ``streamlit run`` are fine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import multiprocessing as mp
+import resource
+import signal
+import struct
+import threading
+import time
+import zipfile
+from pathlib import PurePath
+
+import pyarrow as pa
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
+from data_sources.base import UnreadableFile
+
+# --- limits (module constants so that the app, the CLI and tests agree on them) ---
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ZIP_ENTRIES = 10_000
+# Excel's shared strings keep sheets ~8x their zipped size, but writers that use inline
+# strings (xlsxwriter constant_memory, many web exports) reach ~21x: 20 MB x 21 > 400 MB.
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+# The ratio is only judged on entries big enough to matter: a 100 KB run of blanks
+# compresses 500:1 harmlessly.
+RATIO_MIN_ENTRY_BYTES = 4 * 1024 * 1024
+MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+MAX_XML_PROLOG_BYTES = 1024 * 1024
+SANDBOX_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+SANDBOX_TIMEOUT_SECONDS = 60.0
+
+ERROR_CODES = frozenset(
+    {
+        "too_large",
+        "empty_file",
+        "not_a_spreadsheet",
+        "zip_bomb",
+        "macro_enabled",
+        "encrypted",
+        "xml_attack",
+        "bad_encoding",
+        "parse_failed",
+        "timeout",
+        "out_of_memory",
+        "not_found",
+    }
+)
+
+WORKBOOK_EXTENSIONS = frozenset(
+    {".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam", ".xlsb", ".xls", ".xlt", ".ods", ".ots"}
+)
+MACRO_EXTENSIONS = frozenset({".xlsm", ".xltm", ".xlam"})
+
+XLSX_MAIN_TYPES = frozenset(
+    {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    }
+)
+XLSB_MAIN_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
+ODS_MIMETYPES = frozenset(
+    {
+        b"application/vnd.oasis.opendocument.spreadsheet",
+        b"application/vnd.oasis.opendocument.spreadsheet-template",
+    }
+)
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+BINARY_MAGICS = {
+    b"%PDF": "PDF",
+    b"\x89PNG": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"\x1f\x8b": "gzip",
+    b"7z\xbc\xaf": "7-Zip",
+    b"Rar!": "RAR",
+    b"MZ": "EXE",
+}
+
+
+def refuse(name: str, code: str, reason_th: str, reason_en: str) -> UnreadableFile:
+    """Build the one error type for an unreadable file (a stable code, Thai + English)."""
+    return UnreadableFile(source=name, reason_th=reason_th, reason_en=reason_en, code=code)
+
+
+def too_large(name: str, size: int, limit: int) -> UnreadableFile:
+    """The file is bigger than the upload cap."""
+    mb, cap = f"{size / 1_048_576:,.1f}", f"{limit / 1_048_576:,.0f}"
+    return refuse(
+        name,
+        "too_large",
+        f"ไฟล์มีขนาดใหญ่เกินกำหนด ({mb} MB; รับได้ไม่เกิน {cap} MB)",
+        f"The file is too large ({mb} MB; the limit is {cap} MB).",
+    )
+
+
+def empty_file(name: str) -> UnreadableFile:
+    """The file (or every sheet of the workbook) holds no data."""
+    return refuse(
+        name,
+        "empty_file",
+        "ไฟล์ว่างเปล่า ไม่มีข้อมูลให้อ่าน",
+        "The file is empty: there is no data to read.",
+    )
+
+
+def extension_of(name: str) -> str:
+    """Lower-case extension of a display name; the name is never used as a path."""
+    return PurePath(name.replace("\\", "/")).suffix.lower()
+
+
+# --------------------------------------------------------------------------------------
+# What kind of file is it?
+# --------------------------------------------------------------------------------------
+
+
+def detect_kind(data: bytes, name: str) -> str:
+    """Return "xlsx", "ods", "xls" or "csv" from the content, after every safety check.
+
+    Raises UnreadableFile (empty_file, not_a_spreadsheet, zip_bomb, macro_enabled,
+    encrypted, xml_attack) when the file must not be parsed.
+    """
+    if not data.strip():
+        raise empty_file(name)
+    extension = extension_of(name)
+    if data.startswith(ZIP_MAGICS):
+        kind = inspect_zip(data, name)
+    elif data.startswith(OLE_MAGIC):
+        kind = inspect_ole(data, name)
+    else:
+        _refuse_binary_or_markup(data, name, extension)
+        return "csv"
+    if extension in MACRO_EXTENSIONS:
+        raise _macro(name, f"extension {extension}")
+    return kind
+
+
+def _refuse_binary_or_markup(data: bytes, name: str, extension: str) -> None:
+    """Refuse known non-text formats, web pages/XML saved as .xls, and renamed files."""
+    for magic, label in BINARY_MAGICS.items():
+        if data.startswith(magic):
+            raise refuse(
+                name,
+                "not_a_spreadsheet",
+                f"ไฟล์นี้เป็นไฟล์ {label} ไม่ใช่ตารางข้อมูล (รับ .xlsx .xls .ods .csv)",
+                f"This is a {label} file, not a spreadsheet (accepted: .xlsx .xls .ods .csv).",
+            )
+    head = data[:65536]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise refuse(
+            name,
+            "not_a_spreadsheet",
+            "ไฟล์นี้ไม่ใช่ไฟล์ตารางข้อมูลที่รองรับ (เป็นไฟล์ไบนารีที่ไม่รู้จัก)",
+            "This is not a supported spreadsheet (an unknown binary file).",
+        )
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta")):
+        raise refuse(
+            name,
+            "not_a_spreadsheet",
+            "ไฟล์นี้เป็นหน้าเว็บหรือ XML ที่ตั้งชื่อเป็นไฟล์ตาราง กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx ก่อนอัปโหลด",
+            "This is a web page or XML file named like a spreadsheet; open it in Excel and "
+            "save it as .xlsx before uploading.",
+        )
+    if extension in WORKBOOK_EXTENSIONS:
+        raise refuse(
+            name,
+            "not_a_spreadsheet",
+            f"ไฟล์ใช้นามสกุล {extension} แต่เนื้อในไม่ใช่ไฟล์ Excel/ODS "
+            "(อาจถูกเปลี่ยนชื่อมาจากไฟล์ชนิดอื่น) กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx",
+            f"The file is named {extension} but its content is not an Excel/ODS workbook "
+            "(it may have been renamed); open it in Excel and save it as .xlsx.",
+        )
+
+
+def _macro(name: str, why: str) -> UnreadableFile:
+    return refuse(
+        name,
+        "macro_enabled",
+        "ไฟล์มีมาโคร (VBA) ซึ่งไม่รับเพื่อความปลอดภัย กรุณาบันทึกเป็น “Excel Workbook (.xlsx)” แล้วอัปโหลดใหม่",
+        f"The workbook contains macros ({why}), which are refused for safety; save it as "
+        "“Excel Workbook (.xlsx)” and upload it again.",
+    )
+
+
+def _encrypted(name: str) -> UnreadableFile:
+    return refuse(
+        name,
+        "encrypted",
+        "ไฟล์ถูกเข้ารหัสหรือตั้งรหัสผ่านไว้ กรุณาเอารหัสผ่านออกแล้วบันทึกใหม่ก่อนอัปโหลด",
+        "The file is encrypted or password-protected; remove the password, save it and "
+        "upload it again.",
+    )
+
+
+def _zip_bomb(name: str, why_th: str, why_en: str) -> UnreadableFile:
+    return refuse(
+        name,
+        "zip_bomb",
+        f"ไฟล์มีโครงสร้างผิดปกติ ({why_th}) จึงไม่เปิดเพื่อความปลอดภัย",
+        f"The file's structure is abnormal ({why_en}), so it was not opened, for safety.",
+    )
+
+
+def _xml_attack(name: str, part: str) -> UnreadableFile:
+    return refuse(
+        name,
+        "xml_attack",
+        f"ไฟล์มี XML ที่ไม่ปลอดภัย (DTD/ENTITY ใน {part}) จึงไม่เปิดเพื่อความปลอดภัย",
+        f"The file contains unsafe XML (a DTD/entity declaration in {part}), so it was not "
+        "opened, for safety.",
+    )
+
+
+def _damaged(name: str, detail: str) -> UnreadableFile:
+    return refuse(
+        name,
+        "parse_failed",
+        f"ไฟล์เสียหายหรือไม่สมบูรณ์ ({detail}) ลองเปิดใน Excel แล้วบันทึกใหม่",
+        f"The file is damaged or incomplete ({detail}); open it in Excel and save it again.",
+    )
+
+
+def _not_workbook(name: str, what_th: str, what_en: str) -> UnreadableFile:
+    return refuse(
+        name,
+        "not_a_spreadsheet",
+        f"ไฟล์นี้ไม่ใช่ไฟล์ตารางข้อมูลที่รองรับ ({what_th}) รับเฉพาะ .xlsx .xls .ods .csv",
+        f"This is not a supported spreadsheet ({what_en}); accepted: .xlsx .xls .ods .csv.",
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Zip containers: .xlsx and .ods
+# --------------------------------------------------------------------------------------
+
+
+def inspect_zip(data: bytes, name: str) -> str:
+    """Check a zip container from its listing first, then its manifests; "xlsx" or "ods"."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise _damaged(name, f"zip: {exc}") from None
+    _check_zip_listing(infos, name)
+    entries = {info.filename: info for info in infos}
+    lowered = {filename.lower() for filename in entries}
+    for filename in lowered:
+        if filename.endswith("vbaproject.bin") or filename.startswith("xl/macrosheets/"):
+            raise _macro(name, filename)
+        if filename.startswith(("basic/", "scripts/")):
+            raise _macro(name, filename)
+    for info in infos:
+        _check_xml_prolog(archive, info, name)
+
+    if "[Content_Types].xml" in entries:
+        return _inspect_ooxml(archive, entries, name)
+    if "mimetype" in entries:
+        mimetype = _read_entry(archive, entries["mimetype"], name, 256).strip()
+        if mimetype in ODS_MIMETYPES and "content.xml" in entries:
+            if "META-INF/manifest.xml" in entries:
+                _parse_xml(archive, entries["META-INF/manifest.xml"], name)
+            return "ods"
+        raise _not_workbook(name, "เอกสาร OpenDocument ชนิดอื่น", "another OpenDocument type")
+    raise _not_workbook(name, "ไฟล์ zip", "a zip archive")
+
+
+def _check_zip_listing(infos: list[zipfile.ZipInfo], name: str) -> None:
+    """Refuse a zip bomb from the central directory alone (nothing decompressed yet)."""
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise _zip_bomb(
+            name,
+            f"มีไฟล์ย่อย {len(infos):,} รายการ เกิน {MAX_ZIP_ENTRIES:,}",
+            f"{len(infos):,} entries, more than {MAX_ZIP_ENTRIES:,}",
+        )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNPACKED_BYTES:
+        mb, cap = total // 1_048_576, MAX_UNPACKED_BYTES // 1_048_576
+        raise _zip_bomb(
+            name,
+            f"ขนาดเมื่อแตกไฟล์ {mb:,} MB เกิน {cap:,} MB",
+            f"{mb:,} MB unpacked, more than {cap:,} MB",
+        )
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise _encrypted(name)
+        if info.file_size >= RATIO_MIN_ENTRY_BYTES:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_COMPRESSION_RATIO:
+                raise _zip_bomb(
+                    name,
+                    f"อัตราการบีบอัด {ratio:,.0f}:1 เกิน {MAX_COMPRESSION_RATIO}:1",
+                    f"compression ratio {ratio:,.0f}:1 above {MAX_COMPRESSION_RATIO}:1 "
+                    f"in {info.filename}",
+                )
+
+
+def _inspect_ooxml(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], name: str) -> str:
+    """Read [Content_Types].xml safely and decide: workbook, macro workbook, or not Excel."""
+    root = _parse_xml(archive, entries["[Content_Types].xml"], name)
+    main_part = None
+    types: list[str] = []
+    for element in root:
+        content_type = (element.get("ContentType") or "").lower()
+        types.append(content_type)
+        if content_type in XLSX_MAIN_TYPES and element.get("PartName"):
+            main_part = element.get("PartName", "").lstrip("/")
+    if any("macroenabled" in t and t != XLSB_MAIN_TYPE for t in types):
+        raise _macro(name, "macroEnabled content type")
+    if "application/vnd.ms-office.vbaproject" in types:
+        raise _macro(name, "vbaProject content type")
+    if XLSB_MAIN_TYPE in types:
+        raise _not_workbook(
+            name,
+            "Excel Binary Workbook .xlsb กรุณาบันทึกเป็น .xlsx",
+            "an Excel Binary Workbook .xlsb; save it as .xlsx",
+        )
+    if main_part is None:
+        raise _not_workbook(name, "เอกสาร Office ที่ไม่ใช่ Excel", "an Office file other than Excel")
+    if main_part not in entries:
+        raise _damaged(name, f"missing {main_part}")
+    _parse_xml(archive, entries[main_part], name)
+    return "xlsx"
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limit: int) -> bytes:
+    """Read at most limit bytes of one entry (decompression stops there)."""
+    try:
+        with archive.open(info) as handle:
+            return handle.read(limit)
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
+        raise _damaged(name, f"{info.filename}: {exc}") from None
+    except RuntimeError:  # an entry encrypted with a zip password
+        raise _encrypted(name) from None
+
+
+def _parse_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str):
+    """Parse one small XML part with defusedxml (no DTD, no entities, no external refs)."""
+    if info.file_size > MAX_MANIFEST_BYTES:
+        raise _zip_bomb(name, f"{info.filename} ใหญ่ผิดปกติ", f"{info.filename} is too big")
+    raw = _read_entry(archive, info, name, MAX_MANIFEST_BYTES + 1)
+    try:
+        return SafeET.fromstring(raw, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise _xml_attack(name, info.filename) from None
+    except SafeET.ParseError as exc:
+        raise _damaged(name, f"{info.filename}: {exc}") from None
+
+
+def _check_xml_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Refuse any zip part whose XML prolog declares a DTD or entities (billion laughs).
+
+    Reads only the prolog (the XML declaration, comments and processing instructions
+    before the root element), 1 KB at a time, at most MAX_XML_PROLOG_BYTES.
+    """
+    if info.is_dir() or info.file_size == 0:
+        return
+    try:
+        with archive.open(info) as handle:
+            raw = b""
+            while True:
+                chunk = handle.read(1024)
+                raw += chunk
+                verdict = prolog_verdict(raw, complete=not chunk or len(raw) >= info.file_size)
+                if verdict == "unsafe":
+                    raise _xml_attack(name, info.filename)
+                if verdict == "safe":
+                    return
+                if len(raw) > MAX_XML_PROLOG_BYTES:
+                    raise _xml_attack(name, info.filename)
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, OSError, EOFError) as exc:
+        raise _damaged(name, f"{info.filename}: {exc}") from None
+    except RuntimeError:
+        raise _encrypted(name) from None
+
+
+_XML_ENCODINGS = (
+    (b"\xef\xbb\xbf", "utf-8", 3),
+    (b"\xff\xfe\x00\x00", "utf-32-le", 4),
+    (b"\x00\x00\xfe\xff", "utf-32-be", 4),
+    (b"\xff\xfe", "utf-16-le", 2),
+    (b"\xfe\xff", "utf-16-be", 2),
+    (b"<\x00\x00\x00", "utf-32-le", 0),
+    (b"\x00\x00\x00<", "utf-32-be", 0),
+    (b"<\x00", "utf-16-le", 0),
+    (b"\x00<", "utf-16-be", 0),
+)
+
+
+def prolog_verdict(raw: bytes, complete: bool) -> str:
+    """ "unsafe" if the XML prolog has <!DOCTYPE/<!ENTITY, "safe" if not, "more" to read on."""
+    text = None
+    for mark, encoding, skip in _XML_ENCODINGS:
+        if raw.startswith(mark):
+            usable = len(raw) - skip - (len(raw) - skip) % (4 if "32" in encoding else 2)
+            text = raw[skip : skip + usable].decode(encoding, errors="replace")
+            break
+    if text is None:
+        text = raw.decode("latin-1")  # markup is ASCII; other bytes only matter inside comments
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n":
+            i += 1
+        if n - i < 9:  # not enough to tell "<!DOCTYPE" from "<!-- ..." yet
+            return "safe" if complete else "more"
+        if not text.startswith("<", i):
+            return "safe"  # not XML (or text content): nothing for an XML parser to expand
+        if text.startswith("<?", i):
+            end = text.find("?>", i + 2)
+        elif text.startswith("<!--", i):
+            end = text.find("-->", i + 4)
+        elif text.startswith("<!", i):
+            return "unsafe"  # <!DOCTYPE, <!ENTITY, or any other declaration
+        else:
+            return "safe"  # the root element: the prolog is over
+        if end < 0:
+            return "safe" if complete else "more"
+        i = end + 2
+
+
+# --------------------------------------------------------------------------------------
+# OLE2 compound files: .xls, and encrypted OOXML
+# --------------------------------------------------------------------------------------
+
+_FREE_OR_END = 0xFFFFFFFA  # ids at or above this are special (free, end of chain, FAT, DIFAT)
+
+
+def inspect_ole(data: bytes, name: str) -> str:
+    """Classify an OLE2 file by its directory: encrypted OOXML, macro .xls, .xls, or other."""
+    try:
+        names = {entry.lower() for entry in ole_directory_names(data)}
+    except ValueError as exc:
+        raise _damaged(name, f"OLE2: {exc}") from None
+    if "encryptioninfo" in names or "encryptedpackage" in names:
+        raise _encrypted(name)
+    if "_vba_project_cur" in names or "vba" in names:
+        raise _macro(name, "_VBA_PROJECT_CUR")
+    if "workbook" in names or "book" in names:
+        return "xls"
+    raise _not_workbook(name, "เอกสาร Office ที่ไม่ใช่ Excel", "an Office file other than Excel")
+
+
+def ole_directory_names(data: bytes) -> list[str]:
+    """Names of the storages and streams in an OLE2 compound file (MS-CFB), bounds-checked."""
+    if len(data) < 512 or not data.startswith(OLE_MAGIC):
+        raise ValueError("truncated header")
+    sector_shift = struct.unpack_from("<H", data, 0x1E)[0]
+    if sector_shift not in (9, 12):
+        raise ValueError(f"sector shift {sector_shift}")
+    size = 1 << sector_shift
+    sector_count = (len(data) - size) // size + (1 if (len(data) - size) % size else 0)
+    fat_count, first_dir = struct.unpack_from("<II", data, 0x2C)
+    first_difat, difat_count = struct.unpack_from("<II", data, 0x44)
+
+    def sector(sid: int) -> bytes:
+        if sid >= sector_count:
+            raise ValueError(f"sector {sid} out of range")
+        return data[(sid + 1) * size : (sid + 2) * size].ljust(size, b"\x00")
+
+    fat_sids = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < _FREE_OR_END]
+    sid, seen = first_difat, set()
+    while sid < _FREE_OR_END and len(seen) < min(difat_count, sector_count):
+        if sid in seen:
+            raise ValueError("DIFAT loop")
+        seen.add(sid)
+        values = struct.unpack(f"<{size // 4}I", sector(sid))
+        fat_sids += [s for s in values[:-1] if s < _FREE_OR_END]
+        sid = values[-1]
+    fat_sids = fat_sids[: max(fat_count, 1)]
+    fat: list[int] = []
+    for fat_sid in fat_sids:
+        fat += struct.unpack(f"<{size // 4}I", sector(fat_sid))
+
+    names: list[str] = []
+    sid, visited = first_dir, set()
+    while sid < _FREE_OR_END:
+        if sid in visited or sid >= len(fat):
+            raise ValueError("bad directory chain")
+        visited.add(sid)
+        block = sector(sid)
+        for offset in range(0, size, 128):
+            entry = block[offset : offset + 128]
+            length = struct.unpack_from("<H", entry, 0x40)[0]
+            kind = entry[0x42]
+            if kind in (1, 2, 5) and 2 <= length <= 64:
+                names.append(entry[: length - 2].decode("utf-16-le", errors="replace"))
+        sid = fat[sid]
+    return names
+
+
+# --------------------------------------------------------------------------------------
+# Sandboxed parsing
+# --------------------------------------------------------------------------------------
+
+_context_lock = threading.Lock()
+_context: mp.context.BaseContext | None = None
+
+
+def _sandbox_context() -> mp.context.BaseContext:
+    """The forkserver context; its server preloads pandas/pyarrow/fastexcel once."""
+    global _context
+    with _context_lock:
+        if _context is None:
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(["data_sources.guard", "data_sources.excel"])
+            _context = ctx
+    return _context
+
+
+def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
+    """Cap the child's address space and CPU time (best effort where unsupported)."""
+    for limit, soft, hard in (
+        (resource.RLIMIT_AS, memory_bytes, memory_bytes),
+        (resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 5),
+        (resource.RLIMIT_CORE, 0, 0),
+    ):
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(limit, (soft, hard))
+
+
+def _sandbox_main(conn, data: bytes, name: str, memory_bytes: int, cpu_seconds: int) -> None:
+    """Child: parse the workbook, send a JSON header then one Arrow IPC stream per sheet."""
+    _limit_resources(memory_bytes, cpu_seconds)
+    blobs: list = []
+    try:
+        from data_sources import excel
+
+        sheets = excel.parse_workbook(data, name)
+        header = {
+            "status": "ok",
+            "sheets": [
+                {
+                    "sheet": s.sheet,
+                    "first_row": s.first_row,
+                    "first_col": s.first_col,
+                    "notes": s.notes,
+                }
+                for s in sheets
+            ],
+        }
+        for sheet in sheets:
+            sink = pa.BufferOutputStream()
+            with pa.ipc.new_stream(sink, sheet.table.schema) as writer:
+                writer.write_table(sheet.table)
+            blobs.append(sink.getvalue())
+    except UnreadableFile as exc:
+        header = {"status": "error", "code": exc.code, "th": exc.reason_th, "en": exc.reason_en}
+        blobs = []
+    except MemoryError:
+        header, blobs = {"status": "error", "code": "out_of_memory"}, []
+    except BaseException as exc:  # pyo3 panics derive from BaseException
+        detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        header = {"status": "error", "code": "parse_failed", "detail": detail}
+        blobs = []
+    conn.send_bytes(json.dumps(header).encode("utf-8"))
+    for blob in blobs:
+        conn.send_bytes(blob)
+    conn.close()
+
+
+def out_of_memory(name: str) -> UnreadableFile:
+    """The parser needed more memory than the sandbox allows (or was killed)."""
+    limit = SANDBOX_MEMORY_BYTES // 1_048_576
+    return refuse(
+        name,
+        "out_of_memory",
+        f"การอ่านไฟล์นี้ต้องใช้หน่วยความจำเกินกำหนด ({limit:,} MB) อาจมีข้อมูลในเซลล์ที่ห่างไกลมาก "
+        "(เช่น คอลัมน์ XFD หรือแถวที่ 1,048,576) ลองลบแถวและคอลัมน์ว่างท้ายตารางแล้วบันทึกใหม่",
+        f"Reading this file needs more memory than allowed ({limit:,} MB); it may have cells "
+        "very far away (e.g. column XFD or row 1,048,576). Delete the empty rows and columns "
+        "after the table and save it again.",
+    )
+
+
+def timed_out(name: str, seconds: float) -> UnreadableFile:
+    """The parser ran longer than the sandbox allows."""
+    return refuse(
+        name,
+        "timeout",
+        f"อ่านไฟล์นานเกิน {seconds:g} วินาที จึงหยุด ไฟล์อาจใหญ่หรือซับซ้อนเกินไป",
+        f"Reading the file took longer than {seconds:g} seconds and was stopped; the file "
+        "may be too large or complex.",
+    )
+
+
+class _Deadline(Exception):
+    pass
+
+
+def _receive(conn, deadline: float) -> bytes:
+    if not conn.poll(max(0.0, deadline - time.monotonic())):
+        raise _Deadline
+    return conn.recv_bytes()
+
+
+def parse_in_sandbox(
+    data: bytes,
+    name: str,
+    *,
+    timeout: float = SANDBOX_TIMEOUT_SECONDS,
+    memory_bytes: int = SANDBOX_MEMORY_BYTES,
+) -> list:
+    """Parse a workbook in a forkserver child with memory/time limits; list of SheetArrow.
+
+    The child returns plain JSON plus Arrow IPC bytes (never pickles), so even a child
+    subverted by a hostile file cannot make the parent run code. A killed child becomes
+    out_of_memory, an overrun becomes timeout.
+    """
+    from data_sources.excel import SheetArrow
+
+    ctx = _sandbox_context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    process = ctx.Process(
+        target=_sandbox_main,
+        args=(sender, data, name, memory_bytes, int(timeout) + 5),
+        name="data_sources-sandbox",
+        daemon=True,
+    )
+    try:
+        process.start()
+    finally:
+        sender.close()
+    try:
+        deadline = time.monotonic() + timeout
+        header = json.loads(_receive(receiver, deadline))
+        if header.get("status") != "ok":
+            raise _child_error(header, name)
+        sheets = []
+        for meta in header["sheets"]:
+            blob = _receive(receiver, deadline)
+            table = pa.ipc.open_stream(blob).read_all()
+            sheets.append(
+                SheetArrow(
+                    sheet=str(meta["sheet"]),
+                    table=table,
+                    first_row=int(meta["first_row"]),
+                    first_col=int(meta["first_col"]),
+                    notes=[str(note) for note in meta["notes"]],
+                )
+            )
+        return sheets
+    except _Deadline:
+        process.kill()
+        raise timed_out(name, timeout) from None
+    except (EOFError, OSError, ValueError, pa.ArrowInvalid):
+        process.join(5)
+        raise _died(name, process.exitcode) from None
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+
+
+def _child_error(header: dict, name: str) -> UnreadableFile:
+    """Rebuild the child's error from its JSON header (the child is not trusted)."""
+    code = header.get("code")
+    if code == "out_of_memory":
+        return out_of_memory(name)
+    if (
+        code in ERROR_CODES
+        and isinstance(header.get("th"), str)
+        and isinstance(header.get("en"), str)
+    ):
+        return refuse(name, code, header["th"], header["en"])
+    detail = str(header.get("detail", ""))[:200]
+    return _damaged(name, detail or "reader error")
+
+
+def _died(name: str, exitcode: int | None) -> UnreadableFile:
+    """Map how the child ended to an error: killed/aborted = memory, SIGXCPU = time."""
+    if exitcode in (-signal.SIGKILL, -signal.SIGABRT, -signal.SIGBUS):
+        return out_of_memory(name)
+    if exitcode == -signal.SIGXCPU:
+        return timed_out(name, SANDBOX_TIMEOUT_SECONDS)
+    return _damaged(name, f"the reader stopped unexpectedly (exit code {exitcode})")
