@@ -1,0 +1,563 @@
+"""Snapshot store: publish immutable snapshots, load, list, diff, roll back, audit.
+
+SQLite file by default (WAL, foreign keys, writes in ``BEGIN IMMEDIATE``); PostgreSQL by URL
+(``TRACKER_DATABASE_URL``; psycopg 3, bulk rows through COPY). Rows are never updated or
+deleted: a publish adds a snapshot and moves the one-row ``current_snapshot`` pointer in the
+same transaction; a rollback only moves the pointer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, make_url
+
+from tracker.dataset import COLUMNS, DTYPES, conform, empty_frame
+from tracker.store.diff import canonical_frame, diff_frames
+from tracker.store.errors import (
+    DuplicateSnapshot,
+    SnapshotNotFound,
+    StoreBusy,
+    StoreError,
+    StoreFull,
+    StoreUnavailable,
+)
+from tracker.store.tables import (
+    DATA_TABLES,
+    DATE_COLUMNS,
+    MONEY_COLUMNS,
+    audit_log,
+    current_snapshot,
+    snapshots,
+)
+
+try:  # psycopg is a runtime dependency, but SQLite-only use must not need it
+    import psycopg
+except ImportError:  # pragma: no cover
+    psycopg = None  # type: ignore[assignment]
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "tracker.sqlite"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+ENV_URL = "TRACKER_DATABASE_URL"
+_UPGRADE_LOCK_KEY = 7_346_001  # pg_advisory_xact_lock key serialising concurrent upgrades
+
+_DATETIME_COLUMNS = frozenset(c for c, d in DTYPES.items() if d == "datetime64[ns]")
+
+
+def resolve_url(url: str | None = None) -> URL:
+    """The database URL: argument, else $TRACKER_DATABASE_URL, else data/tracker.sqlite."""
+    raw = url or os.environ.get(ENV_URL) or ""
+    if not raw:
+        DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        return URL.create("sqlite", database=str(DEFAULT_SQLITE_PATH))
+    parsed = make_url(raw)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _now() -> datetime:
+    """UTC wall time without tzinfo (what the DateTime columns hold)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _classify(exc: BaseException, where: str) -> StoreError:
+    """Map a driver/SQLAlchemy exception to the typed StoreError the user is shown."""
+    orig = getattr(exc, "orig", None) or exc
+    detail = str(orig).strip().splitlines()[0][:300] if str(orig).strip() else type(orig).__name__
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        text = str(orig).lower()
+        if primary in (5, 6) or "database is locked" in text:  # SQLITE_BUSY / SQLITE_LOCKED
+            return StoreBusy(detail=detail)
+        if primary == 13 or "database or disk is full" in text:  # SQLITE_FULL
+            return StoreFull(detail=detail)
+        if primary in (8, 10, 14, 26) or "unable to open" in text:  # READONLY IOERR CANTOPEN
+            return StoreUnavailable(where, detail=detail)
+        return StoreError(detail=detail)
+    if psycopg is not None and isinstance(orig, psycopg.Error):
+        state = orig.sqlstate or ""
+        if state in ("55P03", "40P01", "40001"):  # lock timeout, deadlock, serialisation
+            return StoreBusy(detail=detail)
+        if state in ("53100", "54000"):  # disk full, program limit exceeded
+            return StoreFull(detail=detail)
+        if state.startswith(("08", "57P", "53300")) or (
+            not state and isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError)
+        ):
+            return StoreUnavailable(where, detail=detail)
+        return StoreError(detail=detail)
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return StoreUnavailable(where, detail=detail)
+    if isinstance(exc, sa_exc.TimeoutError):  # connection pool exhausted
+        return StoreBusy(detail=detail)
+    if isinstance(exc, OSError):
+        return StoreUnavailable(where, detail=detail)
+    return StoreError(detail=detail)
+
+
+_DB_ERRORS: tuple[type[BaseException], ...] = (sa_exc.SQLAlchemyError, sqlite3.Error, OSError)
+if psycopg is not None:
+    _DB_ERRORS += (psycopg.Error,)
+
+
+class Store:
+    """The snapshot database behind the dashboard, the upload page and the CLI."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        busy_timeout: float = 10.0,
+        connect_timeout: int = 5,
+    ) -> None:
+        """Prepare the engine (lazily: nothing connects until the first operation)."""
+        self.url = resolve_url(url)
+        self.dialect = "sqlite" if self.url.get_backend_name() == "sqlite" else "postgresql"
+        self.busy_timeout = busy_timeout
+        self.engine = self._make_engine(connect_timeout)
+
+    # --- engine and transactions ----------------------------------------------------------
+
+    @property
+    def where(self) -> str:
+        """A password-free description of the database, safe for messages."""
+        if self.dialect == "sqlite":
+            return f"SQLite {self.url.database or ':memory:'}"
+        return (
+            f"PostgreSQL {self.url.host or 'localhost'}:{self.url.port or 5432}/{self.url.database}"
+        )
+
+    def _make_engine(self, connect_timeout: int) -> Engine:
+        """Create the engine with the SQLite pragmas and begin hooks, or PostgreSQL timeouts."""
+        if self.dialect == "sqlite":
+            engine = create_engine(self.url, connect_args={"timeout": self.busy_timeout})
+            busy_ms = int(self.busy_timeout * 1000)
+
+            @event.listens_for(engine, "connect")
+            def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+                dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+                cur = dbapi_conn.cursor()
+                cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
+                cur.execute("PRAGMA journal_mode = WAL")
+                cur.execute("PRAGMA foreign_keys = ON")
+                cur.close()
+
+            @event.listens_for(engine, "begin")
+            def _on_begin(conn: Connection) -> None:
+                mode = conn.get_execution_options().get("sqlite_begin", "")
+                conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+            return engine
+        query = dict(self.url.query)
+        args: dict[str, Any] = {}
+        if "application_name" not in query:
+            args["application_name"] = "bma-tracker"
+        if "connect_timeout" not in query:
+            args["connect_timeout"] = connect_timeout
+        return create_engine(self.url, connect_args=args, pool_pre_ping=True)
+
+    def dispose(self) -> None:
+        """Close pooled connections (tests, process exit)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
+    @contextlib.contextmanager
+    def _translate(self) -> Iterator[None]:
+        """Turn driver exceptions into typed StoreErrors."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except _DB_ERRORS as exc:
+            raise _classify(exc, self.where) from exc
+
+    @contextlib.contextmanager
+    def _transaction(
+        self, *, write: bool, lock_timeout: float | None = None
+    ) -> Iterator[Connection]:
+        """One transaction; writers take the write lock first (BEGIN IMMEDIATE / row lock).
+
+        ``lock_timeout`` (seconds) overrides how long a writer waits for the lock.
+        """
+        with self._translate(), self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                if write:
+                    conn.execution_options(sqlite_begin="IMMEDIATE")
+                if lock_timeout is not None:
+                    raw = conn.connection.driver_connection
+                    raw.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
+            try:
+                with conn.begin():
+                    if write and self.dialect == "postgresql":
+                        wait = self.busy_timeout if lock_timeout is None else lock_timeout
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait * 1000)}")
+                    yield conn
+            finally:
+                if self.dialect == "sqlite" and lock_timeout is not None:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.connection.driver_connection.execute(
+                            f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}"
+                        )
+
+    # --- schema -----------------------------------------------------------------------------
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Run the Alembic migrations up to ``revision`` (idempotent; safe from any cwd)."""
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self._transaction(write=True) as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK_KEY})")
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def current_id(self) -> int | None:
+        """Id of the snapshot the dashboard shows, or None before the first publish."""
+        with self._transaction(write=False) as conn:
+            return self._current(conn)
+
+    @staticmethod
+    def _current(conn: Connection) -> int | None:
+        return conn.execute(
+            select(current_snapshot.c.snapshot_id).where(current_snapshot.c.id == 1)
+        ).scalar()
+
+    def load(self, snapshot_id: int | None = None) -> dict[str, pd.DataFrame]:
+        """The four canonical frames of a snapshot (the current one by default)."""
+        with self._transaction(write=False) as conn:
+            sid = self._current(conn) if snapshot_id is None else int(snapshot_id)
+            if sid is None:
+                return {kind: empty_frame(kind) for kind in COLUMNS}
+            if conn.execute(select(snapshots.c.id).where(snapshots.c.id == sid)).scalar() is None:
+                raise SnapshotNotFound(sid)
+            return {kind: self._read_rows(conn, kind, sid) for kind in COLUMNS}
+
+    def _read_rows(
+        self,
+        conn: Connection,
+        kind: str,
+        snapshot_id: int | None,
+        columns: list[str] | None = None,
+    ) -> pd.DataFrame:
+        """Rows of one table (one snapshot, or all with snapshot_id + created_at) as a frame."""
+        table = DATA_TABLES[kind]
+        cols = list(columns) if columns is not None else list(COLUMNS[kind])
+        q = self.engine.dialect.identifier_preparer.quote
+        select_cols = ", ".join(f"t.{q(c)}" for c in cols)
+        if snapshot_id is None:
+            sql = (
+                f"SELECT t.snapshot_id, s.created_at, {select_cols} FROM {q(table.name)} t "
+                f"JOIN snapshots s ON s.id = t.snapshot_id ORDER BY t.snapshot_id, t.seq"
+            )
+            names = ["snapshot_id", "created_at", *cols]
+        else:
+            sql = (
+                f"SELECT {select_cols} FROM {q(table.name)} t "
+                f"WHERE t.snapshot_id = {int(snapshot_id)} ORDER BY t.seq"
+            )
+            names = cols
+        raw = conn.connection.driver_connection
+        cur = raw.cursor()
+        try:
+            cur.execute(sql)
+            rows = cur.fetchall()
+        finally:
+            cur.close()
+        df = pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
+        if df.empty:
+            df = pd.DataFrame({c: pd.Series([], dtype=object) for c in names})
+        for c in names:
+            if c in _DATETIME_COLUMNS or c == "created_at":
+                df[c] = _to_datetime(df[c], iso_text=self.dialect == "sqlite")
+        out = conform(df[cols], kind)
+        if columns is not None:
+            out = out[cols]
+        if snapshot_id is None:
+            out.insert(0, "created_at", df["created_at"].dt.tz_localize("UTC"))
+            out.insert(0, "snapshot_id", df["snapshot_id"].astype("Int64"))
+        return out
+
+    def snapshots(self) -> pd.DataFrame:
+        """All snapshots, oldest first, with a ``current`` flag and rows per table."""
+        with self._transaction(write=False) as conn:
+            cur_id = self._current(conn)
+            rows = conn.execute(select(snapshots).order_by(snapshots.c.id)).mappings().all()
+        df = pd.DataFrame(
+            [dict(r) for r in rows],
+            columns=[
+                "id",
+                "created_at",
+                "user",
+                "source",
+                "rows",
+                "sha256",
+                "note",
+                "kind",
+                "counts",
+            ],
+        )
+        df["created_at"] = _to_datetime(df["created_at"]).dt.tz_localize("UTC")
+        df["id"] = df["id"].astype("Int64")
+        df["rows"] = df["rows"].astype("Int64")
+        df["counts"] = [json.loads(c) for c in df["counts"]]
+        df["current"] = df["id"].eq(cur_id).fillna(False).astype(bool)
+        return df[
+            [
+                "id",
+                "created_at",
+                "user",
+                "source",
+                "rows",
+                "sha256",
+                "note",
+                "kind",
+                "current",
+                "counts",
+            ]
+        ]
+
+    def audit_log(self) -> pd.DataFrame:
+        """Every publish, failed publish and rollback, oldest first (counts as JSON text)."""
+        with self._transaction(write=False) as conn:
+            rows = conn.execute(select(audit_log).order_by(audit_log.c.id)).mappings().all()
+        cols = [
+            "id",
+            "at",
+            "user",
+            "action",
+            "snapshot_id",
+            "source",
+            "sha256",
+            "counts",
+            "message",
+        ]
+        df = pd.DataFrame([dict(r) for r in rows], columns=cols)
+        df["at"] = _to_datetime(df["at"]).dt.tz_localize("UTC")
+        df["id"] = df["id"].astype("Int64")
+        df["snapshot_id"] = df["snapshot_id"].astype("Int64")
+        return df
+
+    def history(
+        self, kind: str = "directives", *, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """Rows of ``kind`` in every snapshot, with snapshot_id and created_at (for trends)."""
+        if kind not in DATA_TABLES:
+            raise ValueError(f"unknown table kind {kind!r}")
+        with self._transaction(write=False) as conn:
+            return self._read_rows(conn, kind, None, columns)
+
+    def diff(self, a: int, b: int) -> dict[str, pd.DataFrame]:
+        """What changed from snapshot ``a`` to snapshot ``b`` (see diff.diff_frames)."""
+        return diff_frames(self.load(a), self.load(b))
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def publish(
+        self,
+        dataset_frames: Mapping[str, pd.DataFrame],
+        *,
+        user: str,
+        source: str,
+        sha256: str,
+        note: str = "",
+        kind: str = "upload",
+    ) -> int:
+        """Store the frames as a new snapshot and make it current, all in one transaction."""
+        if hasattr(dataset_frames, "frames"):  # a tracker.dataset.Dataset
+            dataset_frames = dataset_frames.frames()
+        unknown = set(dataset_frames) - set(COLUMNS)
+        if unknown:
+            raise ValueError(f"unknown table kinds: {sorted(unknown)}")
+        frames = {k: canonical_frame(dataset_frames.get(k), k) for k in COLUMNS}
+        counts = {k: len(df) for k, df in frames.items()}
+        total = sum(counts.values())
+        try:
+            with self._transaction(write=True) as conn:
+                cur_id = self._lock_current(conn)
+                dup = conn.execute(
+                    select(snapshots.c.id).where(snapshots.c.sha256 == sha256)
+                ).scalar()
+                if dup is not None:
+                    raise DuplicateSnapshot(dup, current=dup == cur_id)
+                now = _now()
+                sid = conn.execute(
+                    insert(snapshots).values(
+                        created_at=now,
+                        user=user,
+                        source=source,
+                        sha256=sha256,
+                        note=note,
+                        kind=kind,
+                        rows=total,
+                        counts=json.dumps(counts),
+                    )
+                ).inserted_primary_key[0]
+                for k, df in frames.items():
+                    if len(df):
+                        self._bulk_insert(conn, k, df, sid)
+                conn.execute(
+                    update(current_snapshot)
+                    .where(current_snapshot.c.id == 1)
+                    .values(snapshot_id=sid, updated_at=now)
+                )
+                self._audit(
+                    conn,
+                    user=user,
+                    action="publish",
+                    snapshot_id=sid,
+                    source=source,
+                    sha256=sha256,
+                    counts=counts,
+                    message=f"published #{sid} ({total} rows); previous current: "
+                    f"{'#' + str(cur_id) if cur_id else 'none'}",
+                )
+            return int(sid)
+        except BaseException as exc:
+            self._record_failure(exc, user=user, source=source, sha256=sha256, counts=counts)
+            raise
+
+    def rollback(self, snapshot_id: int, *, user: str) -> None:
+        """Make an earlier (or any existing) snapshot current again; audited, deletes nothing."""
+        sid = int(snapshot_id)
+        with self._transaction(write=True) as conn:
+            previous = self._lock_current(conn)
+            row = conn.execute(
+                select(
+                    snapshots.c.id, snapshots.c.source, snapshots.c.sha256, snapshots.c.counts
+                ).where(snapshots.c.id == sid)
+            ).first()
+            if row is None:
+                raise SnapshotNotFound(sid)
+            conn.execute(
+                update(current_snapshot)
+                .where(current_snapshot.c.id == 1)
+                .values(snapshot_id=sid, updated_at=_now())
+            )
+            self._audit(
+                conn,
+                user=user,
+                action="rollback",
+                snapshot_id=sid,
+                source=row.source,
+                sha256=row.sha256,
+                counts=json.loads(row.counts),
+                message=f"current #{previous} -> #{sid}",
+            )
+
+    def _lock_current(self, conn: Connection) -> int | None:
+        """Take the publish lock (PostgreSQL row lock; SQLite already holds BEGIN IMMEDIATE)."""
+        stmt = select(current_snapshot.c.snapshot_id).where(current_snapshot.c.id == 1)
+        if self.dialect == "postgresql":
+            stmt = stmt.with_for_update()
+        row = conn.execute(stmt).first()
+        if row is None:  # the migration inserts it; recreate if someone removed it
+            conn.execute(insert(current_snapshot).values(id=1, snapshot_id=None))
+            return None
+        return row[0]
+
+    @staticmethod
+    def _audit(conn: Connection, **values: Any) -> None:
+        values["counts"] = json.dumps(values.get("counts") or {})
+        values.setdefault("snapshot_id", None)
+        conn.execute(insert(audit_log).values(at=_now(), **values))
+
+    def _record_failure(self, exc: BaseException, **values: Any) -> None:
+        """Audit a failed publish in its own short transaction, if the database lets us."""
+        if isinstance(exc, StoreUnavailable | KeyboardInterrupt | SystemExit):
+            return
+        snapshot_id = exc.snapshot_id if isinstance(exc, DuplicateSnapshot) else None
+        code = getattr(exc, "code", type(exc).__name__)
+        text = getattr(exc, "message_en", "") or str(exc)[:300]
+        try:
+            with self._transaction(write=True, lock_timeout=1.0) as conn:
+                self._audit(
+                    conn,
+                    action="publish_failed",
+                    snapshot_id=snapshot_id,
+                    message=f"{code}: {text}",
+                    **values,
+                )
+        except (StoreError, *_DB_ERRORS) as err:
+            log.warning("could not audit a failed publish: %s", err)
+
+    def _bulk_insert(self, conn: Connection, kind: str, df: pd.DataFrame, sid: int) -> None:
+        """Insert all rows of one frame: executemany on SQLite, COPY on PostgreSQL."""
+        table = DATA_TABLES[kind]
+        cols = list(COLUMNS[kind])
+        values = [_db_values(df[c], c, self.dialect) for c in cols]
+        rows = zip(repeat(int(sid)), range(len(df)), *values, strict=False)
+        q = self.engine.dialect.identifier_preparer.quote
+        col_sql = ", ".join(q(c) for c in ["snapshot_id", "seq", *cols])
+        if self.dialect == "postgresql":
+            raw = conn.connection.driver_connection
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY {q(table.name)} ({col_sql}) FROM STDIN") as cp,
+            ):
+                for row in rows:
+                    cp.write_row(row)
+            return
+        marks = ", ".join("?" * (len(cols) + 2))
+        conn.exec_driver_sql(
+            f"INSERT INTO {q(table.name)} ({col_sql}) VALUES ({marks})", list(rows)
+        )
+
+
+def _to_datetime(s: pd.Series, *, iso_text: bool = False) -> pd.Series:
+    """Dates/datetimes as the drivers return them (ISO text on SQLite) → datetime64."""
+    if iso_text or (s.dtype != object and not pd.api.types.is_datetime64_any_dtype(s)):
+        return pd.to_datetime(s, format="ISO8601")
+    return pd.to_datetime(s)
+
+
+def _db_values(s: pd.Series, name: str, dialect: str) -> list | np.ndarray:
+    """One conformed column as driver-ready Python values (None for missing)."""
+    dtype = DTYPES.get(name, "str")
+    if dtype == "datetime64[ns]":
+        arr = s.to_numpy(dtype="datetime64[ns]")
+        if dialect == "sqlite":  # the text format SQLAlchemy's SQLite Date/DateTime use
+            if name in DATE_COLUMNS:
+                out = np.datetime_as_string(arr, unit="D").tolist()
+            else:
+                out = np.char.replace(np.datetime_as_string(arr, unit="us"), "T", " ").tolist()
+            for i in np.flatnonzero(np.isnat(arr)).tolist():
+                out[i] = None
+            return out
+        unit = "datetime64[D]" if name in DATE_COLUMNS else "datetime64[us]"
+        return arr.astype(unit).astype(object).tolist()  # date/datetime, NaT → None
+    if dtype == "bool":
+        return s.astype(bool).tolist()
+    if dtype == "float64":
+        arr = s.to_numpy(dtype="float64", na_value=np.nan)
+        if name in MONEY_COLUMNS:
+            arr = np.round(arr, 2)
+        return [None if v != v else v for v in arr.tolist()]  # NaN → None
+    if dtype == "Int64":
+        return [None if v is pd.NA else int(v) for v in s.astype(object).tolist()]
+    return s.astype(object).where(s.notna(), None).tolist()

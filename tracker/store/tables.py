@@ -1,0 +1,120 @@
+"""SQLAlchemy Core metadata of the snapshot store (what Alembic migrations must produce)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Double,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeEngine
+
+from tracker.dataset import COLUMNS, DTYPES
+from tracker.schema import STATUSES
+
+# Stable constraint names, so migrations on SQLite (batch mode) and PostgreSQL agree.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Columns stored as calendar dates (no time of day); other datetime columns keep the time.
+DATE_COLUMNS: frozenset[str] = frozenset({"issued_date", "due_date", "as_of"})
+# Money: exact decimals with 2 places (satang).
+MONEY_COLUMNS: frozenset[str] = frozenset({"allocated", "disbursed"})
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(), nullable=False),  # UTC, naive
+    Column("user", String(200), nullable=False),
+    Column("source", Text(), nullable=False),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("note", Text(), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("counts", Text(), nullable=False),  # JSON: rows per table kind
+)
+
+# Exactly one row (id = 1); publish and rollback move its pointer in their transaction.
+current_snapshot = Table(
+    "current_snapshot",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("snapshot_id", Integer, ForeignKey("snapshots.id"), nullable=True),
+    Column("updated_at", DateTime(), nullable=True),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(), nullable=False),  # UTC, naive
+    Column("user", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("snapshot_id", Integer, ForeignKey("snapshots.id"), nullable=True),
+    Column("source", Text(), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("counts", Text(), nullable=False),  # JSON
+    Column("message", Text(), nullable=False),
+)
+
+
+def column_type(name: str) -> TypeEngine:
+    """The SQL type of canonical column ``name``, derived from tracker.dataset.DTYPES."""
+    dtype = DTYPES.get(name, "str")
+    if name in DATE_COLUMNS:
+        return Date()
+    if dtype == "datetime64[ns]":
+        return DateTime()
+    if dtype == "Int64":
+        return Integer()
+    if dtype == "bool":
+        return Boolean()
+    if name in MONEY_COLUMNS:
+        return Numeric(18, 2)
+    if dtype == "float64":
+        return Double()
+    if name == "status":
+        return String(16)
+    return Text()
+
+
+def _data_table(kind: str) -> Table:
+    """One immutable row table per canonical frame: rows keyed by (snapshot_id, seq)."""
+    cols = [
+        Column(
+            "snapshot_id",
+            Integer,
+            ForeignKey("snapshots.id", ondelete="RESTRICT"),
+            primary_key=True,
+            autoincrement=False,
+        ),
+        Column("seq", Integer, primary_key=True, autoincrement=False),  # row order in the frame
+    ]
+    cols += [Column(c, column_type(c), nullable=DTYPES.get(c) != "bool") for c in COLUMNS[kind]]
+    extra = []
+    if "status" in COLUMNS[kind]:
+        allowed = ", ".join(f"'{s}'" for s in STATUSES)
+        extra.append(CheckConstraint(f"status IN ({allowed})", name="status"))
+    return Table(kind, metadata, *cols, *extra)
+
+
+DATA_TABLES: dict[str, Table] = {kind: _data_table(kind) for kind in COLUMNS}
