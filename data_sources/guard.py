@@ -417,24 +417,31 @@ def prolog_verdict(raw: bytes, complete: bool) -> str:
     if text is None:
         text = raw.decode("latin-1")  # markup is ASCII; other bytes only matter inside comments
     i, n = 0, len(text)
+    undecided = "safe" if complete else "more"
     while True:
         while i < n and text[i] in " \t\r\n":
             i += 1
-        if n - i < 9:  # not enough to tell "<!DOCTYPE" from "<!-- ..." yet
-            return "safe" if complete else "more"
-        if not text.startswith("<", i):
+        head = text[i : i + 4]
+        if not head:
+            return undecided
+        if head[0] != "<":
             return "safe"  # not XML (or text content): nothing for an XML parser to expand
-        if text.startswith("<?", i):
+        if len(head) < 2:
+            return undecided
+        if head[1] == "?":
             end = text.find("?>", i + 2)
-        elif text.startswith("<!--", i):
+            step = 2
+        elif head[1] == "!":
+            if head != "<!--":
+                # <!DOCTYPE, <!ENTITY, or any other declaration (or "<!-" still arriving)
+                return undecided if "<!--".startswith(head) else "unsafe"
             end = text.find("-->", i + 4)
-        elif text.startswith("<!", i):
-            return "unsafe"  # <!DOCTYPE, <!ENTITY, or any other declaration
+            step = 3
         else:
             return "safe"  # the root element: the prolog is over
         if end < 0:
-            return "safe" if complete else "more"
-        i = end + 2
+            return undecided
+        i = end + step
 
 
 # --------------------------------------------------------------------------------------

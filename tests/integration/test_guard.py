@@ -1,0 +1,497 @@
+"""Hostile and broken files: each is refused with a stable code and Thai + English reasons."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import struct
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import msoffcrypto.format.ooxml
+import olefile
+import openpyxl
+import pytest
+
+from data_sources import guard
+from data_sources.base import UnreadableFile
+from data_sources.files import read_file
+from data_sources.guard import detect_kind, ole_directory_names, parse_in_sandbox, prolog_verdict
+
+THAI = re.compile("[\u0e00-\u0e7f]")
+
+
+def workbook_bytes(value: str = "ข้อมูล") -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "ทะเบียน"
+    workbook.active["B3"] = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def rezip(
+    data: bytes,
+    replace: dict[str, bytes] | None = None,
+    add: dict[str, bytes] | None = None,
+) -> bytes:
+    """Copy a zip, replacing or adding entries."""
+    replace, add = replace or {}, add or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            payload = replace.get(info.filename, source.read(info.filename))
+            target.writestr(info.filename, payload, compress_type=zipfile.ZIP_DEFLATED)
+        for filename, payload in add.items():
+            target.writestr(filename, payload, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def patch_central_directory(data: bytes, field_offset: int, fmt: str, value: int) -> bytes:
+    """Overwrite one field of every central-directory record (what zip listings report)."""
+    out = bytearray(data)
+    for match in re.finditer(rb"PK\x01\x02", data):
+        struct.pack_into(fmt, out, match.start() + field_offset, value)
+    return bytes(out)
+
+
+def content_types(extra_override: str = "", main: str | None = None) -> bytes:
+    main = main or "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{main}"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        f"{extra_override}</Types>"
+    ).encode()
+
+
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10 if i > 1 else "&lol;" * 10}">'
+        for i in range(1, 10)
+    )
+    + "]>\n"
+)
+
+
+def with_laughs(xml: bytes) -> bytes:
+    """Put a billion-laughs DTD in front of an XML part (replacing its declaration)."""
+    body = re.sub(rb"^<\?xml[^>]*\?>\s*", b"", xml)
+    return LAUGHS.encode() + body.replace(b"<sheetData>", b"<sheetData><!-- &lol9; -->", 1)
+
+
+def sheet_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read("xl/worksheets/sheet1.xml")
+
+
+def far_cell_workbook() -> bytes:
+    """5 KB xlsx whose cells span A1:XFD1048576: dense readers try to allocate ~512 GB."""
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<dimension ref="A1:XFD1048576"/><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>รหัส</t></is></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+        "</sheetData></worksheet>"
+    ).encode()
+    return rezip(workbook_bytes(), replace={"xl/worksheets/sheet1.xml": sheet})
+
+
+def make_ole(streams: dict[str, bytes], storages: tuple[str, ...] = ()) -> bytes:
+    """A minimal, valid OLE2 compound file (MS-CFB v3, 512-byte sectors).
+
+    Streams are padded to 4096 bytes so they live in regular sectors (no mini stream).
+    Entries hang off the root as a chain of right siblings in CFB name order.
+    """
+    end, free, fat_sector, nostream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD, 0xFFFFFFFF
+    names = sorted([*streams, *storages], key=lambda n: (len(n), n.upper()))
+    payloads = {name: streams[name].ljust(4096, b"\x00") for name in streams}
+    dir_sectors = (len(names) + 1 + 3) // 4
+    fat = [fat_sector] + [i + 2 for i in range(dir_sectors - 1)] + [end]
+    data_sectors, starts, next_sector = [], {}, 1 + dir_sectors
+    for name in names:
+        if name in payloads:
+            count = len(payloads[name]) // 512
+            starts[name] = next_sector
+            fat += [next_sector + i + 1 for i in range(count - 1)] + [end]
+            data_sectors.append(payloads[name])
+            next_sector += count
+    assert len(fat) <= 128
+    fat += [free] * (128 - len(fat))
+
+    def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
+        encoded = (name + "\x00").encode("utf-16-le")
+        return (
+            encoded.ljust(64, b"\x00")
+            + struct.pack("<HBBIII", len(encoded), kind, 1, nostream, right, child)
+            + b"\x00" * 36
+            + struct.pack("<IQ", start, size)
+        )
+
+    entries = [entry("Root Entry", 5, 1 if names else nostream, nostream, end, 0)]
+    for index, name in enumerate(names, start=1):
+        right = index + 1 if index < len(names) else nostream
+        if name in payloads:
+            entries.append(entry(name, 2, nostream, right, starts[name], len(payloads[name])))
+        else:
+            entries.append(entry(name, 1, nostream, right, end, 0))
+    directory = b"".join(entries).ljust(dir_sectors * 512, b"\x00")
+    header = (
+        guard.OLE_MAGIC
+        + b"\x00" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\x00" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<109I", 0, *([free] * 108))
+    )
+    assert len(header) == 512
+    return header + struct.pack("<128I", *fat) + directory + b"".join(data_sectors)
+
+
+def encrypted_xlsx() -> bytes:
+    """A real password-protected workbook, encrypted the way Excel does (Agile encryption)."""
+    out = io.BytesIO()
+    msoffcrypto.format.ooxml.OOXMLFile(io.BytesIO(workbook_bytes())).encrypt("รหัสผ่าน", out)
+    return out.getvalue()
+
+
+def many_entries_zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", content_types())
+        for i in range(guard.MAX_ZIP_ENTRIES + 1):
+            archive.writestr(f"xl/media/{i}.xml", b"")
+    return out.getvalue()
+
+
+def compressed_entry_zip() -> bytes:
+    """One 64 MB entry of zeros that deflates to ~64 KB (ratio ~1000:1)."""
+    return rezip(workbook_bytes(), add={"xl/media/blank.bin": bytes(64 * 1024 * 1024)})
+
+
+def oversized_listing_zip() -> bytes:
+    """A 4 MB random entry whose listing claims 600 MB unpacked (ratio 150: under the cap)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", content_types())
+        archive.writestr("xl/big.bin", os.urandom(4 * 1024 * 1024))
+    data = out.getvalue()
+    big = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02") + 4)  # second record
+    patched = bytearray(data)
+    struct.pack_into("<I", patched, big + 24, 600 * 1024 * 1024)
+    return bytes(patched)
+
+
+def docx_like_zip() -> bytes:
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", content_types(main=main))
+        archive.writestr("word/document.xml", b"<document/>")
+    return out.getvalue()
+
+
+def plain_zip() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("ข้อมูล.txt", "สวัสดี".encode())
+    return out.getvalue()
+
+
+def utf16_doctype_sheet() -> bytes:
+    data = workbook_bytes()
+    text = with_laughs(sheet_xml(data)).decode("utf-8")
+    return rezip(data, replace={"xl/worksheets/sheet1.xml": text.encode("utf-16")})
+
+
+def doctype_after_comment() -> bytes:
+    data = workbook_bytes()
+    body = re.sub(rb"^<\?xml[^>]*\?>\s*", b"", sheet_xml(data))
+    hidden = (
+        b'<?xml version="1.0"?><!-- ' + b"x" * 5000 + b' --><?pi a?><!DOCTYPE x [<!ENTITY a "b">]>'
+    )
+    return rezip(data, replace={"xl/worksheets/sheet1.xml": hidden + body})
+
+
+def ods_with_entities() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", LAUGHS + "<office:document-content/>")
+    return out.getvalue()
+
+
+def zip_password_flag() -> bytes:
+    """A workbook whose zip entries are flagged as password-encrypted (general flag bit 0)."""
+    return patch_central_directory(workbook_bytes(), 8, "<H", 0x1)
+
+
+def truncated_workbook() -> bytes:
+    data = workbook_bytes()
+    return data[: len(data) // 2]
+
+
+def broken_sheet_xml() -> bytes:
+    broken = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>999</v></c></row></sheetData></worksheet>'
+    return rezip(workbook_bytes(), replace={"xl/worksheets/sheet1.xml": broken})
+
+
+def empty_workbook() -> bytes:
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+FailureCase = tuple[str, Callable[[], bytes], str, str]
+FAILURES: list[FailureCase] = [
+    # (file name, bytes builder, expected code, substring of the English reason)
+    ("ว่าง.csv", lambda: b"", "empty_file", "empty"),
+    ("ช่องว่าง.csv", lambda: b"  \r\n\t\n", "empty_file", "empty"),
+    ("bom-only.csv", lambda: b"\xef\xbb\xbf\r\n", "empty_file", "empty"),
+    ("ไม่มีข้อมูล.xlsx", empty_workbook, "empty_file", "empty"),
+    ("renamed.xlsx", lambda: "รหัส,เขต\n1,บางนา\n".encode(), "not_a_spreadsheet", "renamed"),
+    ("scan.xlsx", lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "not_a_spreadsheet", "PDF"),
+    (
+        "web.xls",
+        lambda: b"<html><body><table><tr><td>1</td></tr></table>",
+        "not_a_spreadsheet",
+        "web page",
+    ),
+    ("picture.csv", lambda: b"\x89PNG\r\n\x1a\n\x00\x00", "not_a_spreadsheet", "PNG"),
+    ("binary.csv", lambda: b"abc\x00\x01\x02def", "not_a_spreadsheet", "binary"),
+    ("report.xlsx", docx_like_zip, "not_a_spreadsheet", "Office file other than Excel"),
+    ("archive.xlsx", plain_zip, "not_a_spreadsheet", "zip archive"),
+    (
+        "binary.xlsb",
+        lambda: rezip(
+            workbook_bytes(),
+            replace={
+                "[Content_Types].xml": content_types(
+                    main="application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+                )
+            },
+        ),
+        "not_a_spreadsheet",
+        ".xlsb",
+    ),
+    (
+        "memo.xls",
+        lambda: make_ole({"WordDocument": b"\xec\xa5"}),
+        "not_a_spreadsheet",
+        "other than Excel",
+    ),
+    ("entries.xlsx", many_entries_zip, "zip_bomb", "entries"),
+    ("ratio.xlsx", compressed_entry_zip, "zip_bomb", "compression ratio"),
+    ("unpacked.xlsx", oversized_listing_zip, "zip_bomb", "unpacked"),
+    (
+        "vba.xlsx",
+        lambda: rezip(workbook_bytes(), add={"xl/vbaProject.bin": b"\xcc" * 64}),
+        "macro_enabled",
+        "vbaproject.bin",
+    ),
+    (
+        "macro-type.xlsx",
+        lambda: rezip(
+            workbook_bytes(),
+            replace={
+                "[Content_Types].xml": content_types(
+                    main="application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+                )
+            },
+        ),
+        "macro_enabled",
+        "macroEnabled",
+    ),
+    ("ข้อมูล.xlsm", workbook_bytes, "macro_enabled", ".xlsm"),
+    (
+        "xlm.xlsx",
+        lambda: rezip(workbook_bytes(), add={"xl/macrosheets/sheet1.xml": b"<xm:macrosheet/>"}),
+        "macro_enabled",
+        "macrosheets",
+    ),
+    (
+        "vba.xls",
+        lambda: make_ole({"Workbook": b"\x09\x08"}, storages=("_VBA_PROJECT_CUR",)),
+        "macro_enabled",
+        "_VBA_PROJECT_CUR",
+    ),
+    ("ลับ.xlsx", encrypted_xlsx, "encrypted", "password"),
+    (
+        "crafted.xlsx",
+        lambda: make_ole({"EncryptionInfo": b"\x04\x00\x04\x00", "EncryptedPackage": b"\x00"}),
+        "encrypted",
+        "encrypted",
+    ),
+    ("zip-password.xlsx", zip_password_flag, "encrypted", "password"),
+    (
+        "laughs-sheet.xlsx",
+        lambda: rezip(
+            workbook_bytes(),
+            replace={"xl/worksheets/sheet1.xml": with_laughs(sheet_xml(workbook_bytes()))},
+        ),
+        "xml_attack",
+        "xl/worksheets/sheet1.xml",
+    ),
+    (
+        "laughs-types.xlsx",
+        lambda: rezip(
+            workbook_bytes(), replace={"[Content_Types].xml": with_laughs(content_types())}
+        ),
+        "xml_attack",
+        "[Content_Types].xml",
+    ),
+    ("laughs-utf16.xlsx", utf16_doctype_sheet, "xml_attack", "sheet1.xml"),
+    ("doctype-after-comment.xlsx", doctype_after_comment, "xml_attack", "sheet1.xml"),
+    ("laughs.ods", ods_with_entities, "xml_attack", "content.xml"),
+    ("truncated.xlsx", truncated_workbook, "parse_failed", "damaged"),
+    ("broken.xlsx", broken_sheet_xml, "parse_failed", "damaged"),
+]
+
+
+def assert_refused(error: UnreadableFile, name: str, code: str, reason_part: str) -> None:
+    assert (error.code, error.source) == (code, name)
+    assert THAI.search(error.reason_th), error.reason_th
+    assert error.reason_en.strip()
+    assert reason_part.lower() in error.reason_en.lower(), error.reason_en
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "code", "reason_part"), FAILURES, ids=[case[0] for case in FAILURES]
+)
+def test_refused_with_code_and_both_languages(
+    name: str, build: Callable[[], bytes], code: str, reason_part: str
+) -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        read_file(build(), name)
+    assert_refused(caught.value, name, code, reason_part)
+
+
+def test_crafted_ole_files_are_real_compound_files() -> None:
+    """Our hand-made OLE2 files open in olefile, so detection reads a real directory."""
+    crafted = make_ole({"EncryptionInfo": b"\x04\x00", "EncryptedPackage": b"\x00"})
+    assert sorted(olefile.OleFileIO(crafted).listdir()) == [
+        ["EncryptedPackage"],
+        ["EncryptionInfo"],
+    ]
+    assert ole_directory_names(crafted) == ["Root Entry", "EncryptionInfo", "EncryptedPackage"]
+    real = encrypted_xlsx()
+    assert {"EncryptionInfo", "EncryptedPackage"} <= set(ole_directory_names(real))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [guard.OLE_MAGIC + b"\x00" * 100, guard.OLE_MAGIC + b"\xff" * 600],
+    ids=["truncated-header", "garbage-header"],
+)
+def test_damaged_ole_is_parse_failed(data: bytes) -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        read_file(data, "เสีย.xls")
+    assert_refused(caught.value, "เสีย.xls", "parse_failed", "damaged")
+
+
+def test_zip_limits_are_checked_before_anything_is_decompressed(monkeypatch) -> None:
+    bombs = {"entries.xlsx": many_entries_zip(), "ratio.xlsx": compressed_entry_zip()}
+
+    def no_decompression(*args, **kwargs):
+        raise AssertionError("an entry was decompressed before the listing was checked")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", no_decompression)
+    for name, data in bombs.items():
+        with pytest.raises(UnreadableFile) as caught:
+            detect_kind(data, name)
+        assert caught.value.code == "zip_bomb"
+
+
+@pytest.mark.parametrize("limit", [1000, 4000])
+def test_too_large_for_bytes_and_paths(limit: int, tmp_path: Path) -> None:
+    data = workbook_bytes()
+    assert len(data) > limit
+    with pytest.raises(UnreadableFile) as from_bytes:
+        read_file(data, "ใหญ่.xlsx", max_bytes=limit)
+    path = tmp_path / "ใหญ่.xlsx"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableFile) as from_path:
+        read_file(path, max_bytes=limit)
+    for error in (from_bytes.value, from_path.value):
+        assert_refused(error, "ใหญ่.xlsx", "too_large", "too large")
+    assert read_file(data, "ใหญ่.xlsx", max_bytes=len(data))[0].source == "ใหญ่.xlsx"
+
+
+def test_missing_path_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        read_file(tmp_path / "ไม่มี.xlsx")
+    assert_refused(caught.value, "ไม่มี.xlsx", "not_found", "does not exist")
+
+
+def test_far_cell_workbook_kills_only_the_sandbox() -> None:
+    """A 5 KB A1:XFD1048576 workbook: the child dies, the caller gets an UnreadableFile."""
+    data = far_cell_workbook()
+    assert len(data) < 8 * 1024
+    started = time.monotonic()
+    with pytest.raises(UnreadableFile) as caught:
+        read_file(data, "ไกลมาก.xlsx")
+    assert time.monotonic() - started < 60
+    assert_refused(caught.value, "ไกลมาก.xlsx", "out_of_memory", "memory")
+    # the parent is fine and the sandbox keeps working
+    [table] = read_file(workbook_bytes("ยังอ่านได้"), "ปกติ.xlsx")
+    assert (table.first_row, table.column_letter(0), table.frame.iloc[0, 0]) == (3, "B", "ยังอ่านได้")
+
+
+def test_small_memory_limit_is_out_of_memory() -> None:
+    with pytest.raises(UnreadableFile) as caught:
+        parse_in_sandbox(workbook_bytes(), "หน่วยความจำ.xlsx", memory_bytes=64 * 1024 * 1024)
+    assert_refused(caught.value, "หน่วยความจำ.xlsx", "out_of_memory", "memory")
+
+
+def test_overrun_is_timeout() -> None:
+    started = time.monotonic()
+    with pytest.raises(UnreadableFile) as caught:
+        parse_in_sandbox(workbook_bytes(), "ช้า.xlsx", timeout=0.0)
+    assert time.monotonic() - started < 10
+    assert_refused(caught.value, "ช้า.xlsx", "timeout", "longer than")
+
+
+@pytest.mark.parametrize(
+    ("raw", "complete", "verdict"),
+    [
+        (b'<?xml version="1.0"?><worksheet>', False, "safe"),
+        (b'<?xml version="1.0"?>\n<!DOCTYPE x>', False, "unsafe"),
+        (b"<!ENTITY a 'b'>", False, "unsafe"),
+        (b"\xef\xbb\xbf<?xml version='1.0'?><!-- c --><root/>", False, "safe"),
+        (b"<!-- never closed", False, "more"),
+        (b"<!-- never closed", True, "safe"),
+        ('<?xml version="1.0"?><!DOCTYPE x>'.encode("utf-16"), False, "unsafe"),
+        ('<?xml version="1.0"?><!DOCTYPE x>'.encode("utf-16-be"), False, "unsafe"),
+        (b"\x89PNG\r\n\x1a\n", False, "safe"),
+        (b"   ", False, "more"),
+        (b"<!-", False, "more"),
+        (b"<?xml?><!-- a --><!DOCTYPE x>", False, "unsafe"),
+        (b"<?xml?><!-- a --> <?pi x?>\n<a>", False, "safe"),
+        (b"id,name\n", False, "safe"),
+    ],
+)
+def test_prolog_verdict(raw: bytes, complete: bool, verdict: str) -> None:
+    assert prolog_verdict(raw, complete) == verdict
+
+
+@pytest.mark.parametrize(
+    ("build", "name", "kind"),
+    [
+        (workbook_bytes, "a.xlsx", "xlsx"),
+        (workbook_bytes, "a.csv", "xlsx"),
+        (lambda: make_ole({"Workbook": b"\x09\x08"}), "a.xlsx", "xls"),
+        (lambda: "รหัส,เขต\n".encode(), "a.csv", "csv"),
+        (lambda: "รหัส\tเขต\n".encode(), "a", "csv"),
+    ],
+    ids=["xlsx", "xlsx-named-csv", "ole-workbook", "csv", "no-extension"],
+)
+def test_detect_kind_from_content(build: Callable[[], bytes], name: str, kind: str) -> None:
+    assert detect_kind(build(), name) == kind
