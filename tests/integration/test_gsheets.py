@@ -11,6 +11,7 @@ import json
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -495,7 +496,7 @@ def test_http_refuses_non_http_urls(url):
 
 
 def test_example_settings_file_parses():
-    sources = src.load_sources("sources.example.toml")
+    sources = src.load_sources(Path(__file__).parents[2] / "sources.example.toml")
     assert [(s.kind, s.auto, s.refresh_seconds) for s in sources] == [
         ("gsheets", False, 120),
         ("gsheets", True, 300),
