@@ -216,14 +216,14 @@ KPI_HEADERS: tuple[Column, ...] = (
 
 BUDGET_HEADERS: tuple[Column, ...] = (
     Column("budget_type", ("ประเภทงบประมาณ", "งบรายจ่าย", "รายการ", "ประเภทงบ", "budget type",
-                           "type"), True),
+                           "type", "ประเภทงบรายจ่าย", "ประเภทรายจ่าย"), True),
     Column("allocated", ("งบประมาณหลังปรับโอน", "งบประมาณหลังโอนเปลี่ยนแปลง", "งบประมาณที่ได้รับ",
                          "allocated", "allocated after transfers"), True),
     Column("disbursed", ("ผลการเบิกจ่าย", "เบิกจ่าย", "disbursed"), True),
     Column("rate_pct", ("ร้อยละการเบิกจ่าย", "ร้อยละ", "rate", "rate %", "disbursement rate")),
     Column("unit", ("หน่วยงาน", "หน่วยรับตรวจ", "unit", "agency")),
     Column("fiscal_year", ("ปีงบประมาณ", "fiscal year", "fy")),
-    Column("as_of", ("ข้อมูลณวันที่", "ณวันที่", "as of", "as_of")),
+    Column("as_of", ("ข้อมูลณวันที่", "ณวันที่", "as of", "as_of", "วันที่ข้อมูล", "as of date")),
 )
 
 TABLE_HEADERS: dict[str, tuple[Column, ...]] = {

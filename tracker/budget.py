@@ -1,0 +1,661 @@
+"""Budget disbursement (DOMAIN.md §3): read the report's table as printed, check it, sum it.
+
+Read from the raw rows below the header, top to bottom:
+
+- a row labelled with a budget type ("- งบดำเนินงาน", "งบกลาง (ไม่รวมงบบุคลากร)", "Operating")
+  is one row of the canonical frame; "-" in both amount cells means *not applicable*: the row is
+  kept with null amounts and a null rate (shown as "-", left out of sums and rates);
+- "งบประมาณประจำปี" is a section row, or a subtotal when it has amounts (checked against the
+  "- …" rows under it, not kept); "งบประมาณกันเงินไว้เบิกเหลื่อมปี" is the carry-over row when it
+  has amounts, else a section whose "- …" rows add up to one carry-over row;
+- the total row (รวม / รวมทั้งสิ้น) is checked against the sum of the types and not kept;
+- personnel budget (งบบุคลากร) is excluded (info); an unknown label with amounts is a warning.
+
+Rates are always recomputed from the two amounts, half-up to 2 dp (``thai.rate_pct``); a typed
+rate is only compared. The as-of date comes from the group label of a two-row header
+("ข้อมูล ณ วันที่ ๓๑ มีนาคม พ.ศ. ๒๕๖๗"), an as-of column, or a title row; the fiscal year from a
+column or title, else from the as-of date. Metrics use the latest as-of date of each unit unless
+one is given, and sum amounts exactly (in satang).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+
+from data_sources.base import RawTable
+from tracker import thai
+from tracker.dataset import conform
+from tracker.headers import HeaderMatch
+from tracker.kpi import (
+    Sheet,
+    fiscal_year_from_text,
+    is_repeated_header,
+    raw_cells,
+    title_text,
+    unit_from_text,
+)
+from tracker.schema import BUDGET_TYPE_EN, BUDGET_TYPE_TH, BUDGET_TYPES, header_key
+from tracker.targets import DEFAULT, Targets
+from tracker.validate import Issue
+
+TOLERANCE = Decimal("0.01")  # baht for totals, percentage points for rates
+CENT = Decimal("0.01")
+JSON_TYPES: tuple[str, ...] = (*BUDGET_TYPES, "total")
+
+# --- labels -----------------------------------------------------------------------------------
+_TOTAL_EXACT = {"รวม", "รวมทั้งสิ้น", "รวมทั้งหมด", "ยอดรวม", "total", "grandtotal", "รวมเงิน", "sum"}
+_CONTAINS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("carryover", ("กันเงิน", "เหลื่อมปี", "เหลือมปี", "carryover", "carry-over", "carriedover")),
+)
+_PREFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("annual", ("งบประมาณประจำปี", "งบประมาณรายจ่ายประจำปี", "annualbudget")),
+    ("personnel", ("งบบุคลากร", "บุคลากร", "personnel")),
+    ("operating", ("งบดำเนินงาน", "ดำเนินงาน", "operating", "operation")),
+    ("investment", ("งบลงทุน", "ลงทุน", "investment", "capital")),
+    ("subsidy", ("งบเงินอุดหนุน", "เงินอุดหนุน", "อุดหนุน", "subsid", "grant")),
+    ("other", ("งบรายจ่ายอื่น", "รายจ่ายอื่น", "otherexpenditure", "other")),
+    ("central", ("งบกลาง", "central")),
+)
+_BULLET_RE = re.compile(r"^\s*(?:[-–—•·*]+|\(?[0-9๐-๙]{1,2}[.)])\s*")
+
+
+def classify_label(label: str) -> tuple[str | None, bool]:
+    """(kind, dashed) of a row label: a budget type, "total", "annual", "personnel" or None.
+
+    ``dashed`` is True for a "- งบดำเนินงาน" style sub-row. Parenthesised remarks such as
+    "(ไม่รวมงบบุคลากร)" are ignored.
+    """
+    text = thai.collapse_spaces(label)
+    dashed = bool(re.match(r"^[-–—•·*]", text))
+    text = _BULLET_RE.sub("", text)
+    key = header_key(re.sub(r"\(.*?\)|\(.*$", "", text))
+    if not key:
+        return None, dashed
+    if key in _TOTAL_EXACT or key.startswith("รวมทั้ง"):
+        return "total", dashed
+    for kind in BUDGET_TYPES:
+        if key in (header_key(BUDGET_TYPE_TH[kind]), header_key(BUDGET_TYPE_EN[kind]), kind):
+            return kind, dashed
+    for kind, words in _CONTAINS:
+        if any(w in key for w in words):
+            return kind, dashed
+    for kind, words in _PREFIXES:
+        if key.startswith(words):
+            return kind, dashed
+    return None, dashed
+
+
+# --- reading ----------------------------------------------------------------------------------
+def _as_of_in(text: str) -> date | None:
+    """The date of an "as of" label ("ข้อมูล ณ วันที่ …", "ณ วันที่ …", "as of …")."""
+    t = thai.collapse_spaces(text)
+    if "ณ" not in t and "as of" not in t.lower() and "วันที่" not in t:
+        return None
+    return thai.find_date_in_text(t)
+
+
+def _amount(text: str) -> Decimal | None:
+    """An amount cell: None for blank or "-" (not applicable); ValueError if unreadable."""
+    d = thai.parse_decimal(text)
+    return None if d is None else d.quantize(CENT)
+
+
+@dataclass
+class _Row:
+    """One kept row, before it becomes a record."""
+
+    row: int
+    budget_type: str
+    unit: str | None
+    fiscal_year: int | None
+    as_of: date | None
+    allocated: Decimal | None = None
+    disbursed: Decimal | None = None
+    parts: int = 0  # rows added together (carry-over section)
+
+
+@dataclass
+class _Block:
+    """Rows since the previous total row (one unit and as-of date in a printed table)."""
+
+    rows: list[_Row] = field(default_factory=list)
+    personnel: list[tuple[Decimal | None, Decimal | None]] = field(default_factory=list)
+
+
+def normalize(
+    raw: RawTable, match: HeaderMatch, default_unit: str | None = None
+) -> tuple[pd.DataFrame, list[Issue]]:
+    """The budget table of a sheet → canonical ``budget`` frame (BUDGET_COLUMNS) and Issues."""
+    sheet = Sheet(raw, match)
+    issues: list[Issue] = []
+    colmap = match.colmap
+    unit = fy = as_of = None
+    for text in title_text(raw, match):
+        unit = unit_from_text(text) or unit
+        fy = fiscal_year_from_text(text) or fy
+        as_of = _as_of_in(text) or as_of
+    for text in (*match.group_text.values(), *match.header_text.values()):
+        found = thai.find_date_in_text(text)
+        if found:
+            as_of = found
+            break
+    fy = fy or fiscal_year_from_text(raw.sheet)
+    unit = unit or default_unit
+
+    def cell(cells: list[str], key: str) -> str:
+        j = colmap.get(key)
+        return cells[j] if j is not None and j < len(cells) else ""
+
+    kept: list[_Row] = []
+    block = _Block()
+    section: str | None = None
+    subtotal: tuple[int, str, Decimal | None, Decimal | None, list[_Row]] | None = None
+    outside: set[tuple[int, date]] = set()
+
+    def close_subtotal() -> None:
+        nonlocal subtotal
+        if subtotal is not None:
+            row, label, alloc, disb, children = subtotal
+            if children:
+                _check_sum(sheet, issues, "subtotal_mismatch", row, alloc, disb, children, [])
+            else:  # amounts of no single type: not counted
+                issues.append(
+                    sheet.issue("warning", "unknown_budget_type", row, "budget_type", label)
+                )
+            subtotal = None
+
+    data = raw_cells(raw.frame.iloc[match.data_start :])
+    first = raw.first_row + match.data_start
+    for i, cells in enumerate(data):
+        row = first + i
+        filled = [j for j, c in enumerate(cells) if c]
+        if not filled:
+            continue
+        if is_repeated_header(cells, match):
+            issues.append(sheet.issue("info", "repeated_header", row))
+            for c in cells:
+                as_of = _as_of_in(c) or as_of
+            continue
+        label = cell(cells, "budget_type")
+        a_raw, d_raw, r_raw = (cell(cells, k) for k in ("allocated", "disbursed", "rate_pct"))
+        has_amounts = bool(a_raw or d_raw or r_raw)
+        if not label and not has_amounts:
+            label = cells[filled[0]]
+        kind, dashed = classify_label(label)
+        if not dashed:
+            close_subtotal()
+            if kind not in ("carryover", None) or has_amounts:
+                section = None
+        if not has_amounts:
+            if kind in ("annual", "carryover") or kind is None:
+                if kind in ("annual", "carryover"):
+                    section = kind
+                else:
+                    unit = unit_from_text(label) or unit
+                    if label.startswith(("ข้อมูล", "ณ", "as of", "As of")):
+                        as_of = _as_of_in(label) or as_of
+                issues.append(sheet.issue("info", "section_row", row, value=label[:80]))
+                continue
+            if kind == "total":
+                block, section = _Block(), None
+                continue
+        if not label:
+            issues.append(sheet.issue("error", "missing_value", row, "budget_type"))
+            continue
+        if kind is None:
+            issues.append(sheet.issue("warning", "unknown_budget_type", row, "budget_type", label))
+            continue
+        # amounts
+        amounts: dict[str, Decimal | None] = {}
+        bad = False
+        for key, text in (("allocated", a_raw), ("disbursed", d_raw)):
+            try:
+                amounts[key] = _amount(text)
+            except ValueError:
+                issues.append(sheet.issue("error", "invalid_amount", row, key, text))
+                amounts[key], bad = None, True
+        alloc, disb = amounts["allocated"], amounts["disbursed"]
+        if kind == "total":
+            _check_sum(
+                sheet, issues, "total_mismatch", row, alloc, disb, block.rows, block.personnel
+            )
+            _check_rate(sheet, issues, row, r_raw, *_sums(block.rows))
+            block = _Block()
+            section = None
+            continue
+        if kind == "annual":  # a subtotal of the "- …" rows under it
+            subtotal = (row, label, alloc, disb, [])
+            section = "annual"
+            continue
+        _check_amounts(sheet, issues, row, alloc, disb, bad, a_raw, d_raw)
+        _check_rate(sheet, issues, row, r_raw, alloc, disb)
+        if kind == "personnel":
+            issues.append(sheet.issue("info", "personnel_excluded", row, "budget_type", label))
+            block.personnel.append((alloc, disb))
+            continue
+        # the row's unit, fiscal year and as-of date
+        r_unit = unit
+        if (t := cell(cells, "unit")) and not thai.is_missing(t):
+            r_unit = thai.collapse_spaces(t)
+        r_as_of = as_of
+        if (t := cell(cells, "as_of")) and not thai.is_missing(t):
+            try:
+                r_as_of = thai.parse_date(t)
+            except ValueError:
+                issues.append(sheet.issue("error", "invalid_date", row, "as_of", t))
+        r_fy = fy
+        if (t := cell(cells, "fiscal_year")) and not thai.is_missing(t):
+            try:
+                r_fy = thai.normalize_fiscal_year(thai.parse_int(t))
+            except (TypeError, ValueError):
+                issues.append(sheet.issue("error", "invalid_fiscal_year", row, "fiscal_year", t))
+        if (
+            r_fy is not None
+            and r_as_of is not None
+            and thai.fiscal_year(r_as_of) != r_fy
+            and (r_fy, r_as_of) not in outside
+        ):
+            outside.add((r_fy, r_as_of))
+            issues.append(
+                sheet.issue(
+                    "error", "as_of_outside_fy", row, "as_of", r_as_of.isoformat(), fiscal_year=r_fy
+                )
+            )
+        if r_fy is None and r_as_of is not None:
+            r_fy = thai.fiscal_year(r_as_of)
+        btype = "carryover" if section == "carryover" and dashed else kind
+        rec = _Row(row, btype, r_unit, r_fy, r_as_of, alloc, disb, 1)
+        same = [
+            r
+            for r in block.rows
+            if r.budget_type == btype and r.unit == r_unit and r.as_of == r_as_of
+        ]
+        if same and btype == "carryover" and section == "carryover":
+            _add(same[0], rec)
+        else:
+            if same:
+                issues.append(
+                    sheet.issue("warning", "duplicate_budget_type", row, "budget_type", label)
+                )
+            kept.append(rec)
+            block.rows.append(rec)
+        if subtotal is not None and dashed:
+            subtotal[4].append(rec)
+    close_subtotal()
+    for key, code in (("unit", "missing_unit"), ("as_of", "missing_as_of")):
+        rows = [r.row for r in kept if getattr(r, key) is None]
+        if rows:
+            issues.append(sheet.issue("error", code, rows[0], value=raw.sheet))
+    df = pd.DataFrame.from_records(
+        [
+            {
+                "unit": r.unit,
+                "fiscal_year": r.fiscal_year,
+                "as_of": pd.Timestamp(r.as_of) if r.as_of else pd.NaT,
+                "budget_type": r.budget_type,
+                "allocated": _float(r.allocated),
+                "disbursed": _float(r.disbursed),
+                "rate_pct": _float(_rate(r.allocated, r.disbursed)),
+                "row": r.row,
+            }
+            for r in kept
+        ],
+        columns=[
+            "unit",
+            "fiscal_year",
+            "as_of",
+            "budget_type",
+            "allocated",
+            "disbursed",
+            "rate_pct",
+            "row",
+        ],
+    )
+    df["source"], df["sheet"] = raw.source, raw.sheet
+    return conform(df, "budget"), issues
+
+
+def _add(into: _Row, part: _Row) -> None:
+    """Add a carry-over sub-row to the section's one carry-over row (applicable parts only)."""
+    if part.allocated is not None and part.disbursed is not None:
+        if into.allocated is None or into.disbursed is None:
+            into.allocated, into.disbursed = part.allocated, part.disbursed
+        else:
+            into.allocated += part.allocated
+            into.disbursed += part.disbursed
+    into.parts += 1
+
+
+def _rate(alloc: Decimal | None, disb: Decimal | None) -> Decimal | None:
+    if alloc is None or disb is None:
+        return None
+    return thai.rate_pct(disb, alloc)
+
+
+def _float(d: Decimal | None) -> float | None:
+    return None if d is None else float(d)
+
+
+def _sums(rows: list[_Row]) -> tuple[Decimal | None, Decimal | None]:
+    """Sums of the applicable rows' amounts; (None, None) when none is applicable."""
+    both = [
+        (r.allocated, r.disbursed)
+        for r in rows
+        if r.allocated is not None and r.disbursed is not None
+    ]
+    if not both:
+        return None, None
+    return sum((a for a, _ in both), Decimal(0)), sum((d for _, d in both), Decimal(0))
+
+
+def _check_amounts(
+    sheet: Sheet,
+    issues: list[Issue],
+    row: int,
+    alloc: Decimal | None,
+    disb: Decimal | None,
+    bad: bool,
+    a_raw: str,
+    d_raw: str,
+) -> None:
+    """Errors for negative amounts and disbursement above the allocation; a warning when only
+    one of the two amounts is given."""
+    for key, value, text in (("allocated", alloc, a_raw), ("disbursed", disb, d_raw)):
+        if value is not None and value < 0:
+            issues.append(sheet.issue("error", "negative_amount", row, key, text))
+    if alloc is None or disb is None:
+        if not bad and (alloc is None) != (disb is None):
+            key = "allocated" if alloc is None else "disbursed"
+            issues.append(
+                sheet.issue(
+                    "warning", "partial_amounts", row, key, a_raw if alloc is None else d_raw
+                )
+            )
+        return
+    if alloc == 0 and disb > 0:
+        issues.append(sheet.issue("error", "disbursed_without_allocation", row, "disbursed", d_raw))
+    elif disb > alloc >= 0:
+        issues.append(
+            sheet.issue(
+                "error", "disbursed_over_allocated", row, "disbursed", d_raw, allocated=a_raw
+            )
+        )
+
+
+def _check_rate(
+    sheet: Sheet,
+    issues: list[Issue],
+    row: int,
+    r_raw: str,
+    alloc: Decimal | None,
+    disb: Decimal | None,
+) -> None:
+    """A typed rate is only compared with the recomputed one (> 0.01 apart → warning)."""
+    if not r_raw or thai.is_missing(r_raw):
+        return
+    try:
+        typed = thai.parse_percent(r_raw)
+    except ValueError:
+        issues.append(sheet.issue("warning", "invalid_rate", row, "rate_pct", r_raw))
+        return
+    expected = _rate(alloc, disb)
+    if typed is None or expected is None:
+        return
+    # a cell formatted as % in Excel holds the fraction (0.3355 shown as 33.55%)
+    fraction = "%" not in r_raw and abs(typed) <= 1 and abs(typed * 100 - expected) <= TOLERANCE
+    if abs(typed - expected) > TOLERANCE and not fraction:
+        issues.append(
+            sheet.issue(
+                "warning", "rate_mismatch", row, "rate_pct", r_raw, expected=f"{expected:.2f}"
+            )
+        )
+
+
+def _check_sum(
+    sheet: Sheet,
+    issues: list[Issue],
+    code: str,
+    row: int,
+    alloc: Decimal | None,
+    disb: Decimal | None,
+    rows: list[_Row],
+    personnel: list[tuple[Decimal | None, Decimal | None]],
+) -> None:
+    """A typed total / subtotal against the sum of its rows (also accepted: with personnel)."""
+    sums = _sums(rows)
+    with_personnel = _sums(
+        rows + [_Row(0, "personnel", None, None, None, a, d) for a, d in personnel]
+    )
+    for k, (key, typed) in enumerate((("allocated", alloc), ("disbursed", disb))):
+        if typed is None:
+            continue
+        candidates = [s[k] if s[k] is not None else Decimal(0) for s in (sums, with_personnel)]
+        if all(abs(typed - c) > TOLERANCE for c in candidates):
+            issues.append(
+                sheet.issue(
+                    "warning",
+                    code,
+                    row,
+                    key,
+                    thai.format_amount(typed),
+                    expected=thai.format_amount(candidates[0]),
+                )
+            )
+
+
+# --- metrics ----------------------------------------------------------------------------------
+def _cents(s: pd.Series) -> pd.Series:
+    return (s * 100).round().astype("Int64")
+
+
+def _dec(cents: object) -> Decimal | None:
+    if cents is None or pd.isna(cents):
+        return None
+    return Decimal(int(cents)) / 100
+
+
+def latest_as_of(budget: pd.DataFrame, as_of: date | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Rows of ``as_of`` exactly, or (None) each unit's latest as-of date."""
+    if budget.empty:
+        return budget
+    if as_of is not None:
+        return budget[budget["as_of"] == pd.Timestamp(as_of)]
+    latest = budget.groupby(budget["unit"].fillna(""))["as_of"].transform("max")
+    return budget[budget["as_of"] == latest]
+
+
+def _totals(df: pd.DataFrame, by: list[str] | None) -> pd.DataFrame:
+    """Exact sums of applicable amounts (and their rate) per group, or overall when ``by`` is
+    None. Groups with nothing applicable get null amounts and rate."""
+    ok = df["allocated"].notna() & df["disbursed"].notna()
+    work = pd.DataFrame(
+        {
+            "a": _cents(df["allocated"].where(ok)),
+            "d": _cents(df["disbursed"].where(ok)),
+            "n": ok.astype(int),
+        }
+    )
+    if by:
+        for c in by:
+            work[c] = df[c].to_numpy()
+        agg = (
+            work.groupby(by, sort=False, dropna=False)
+            .agg(a=("a", "sum"), d=("d", "sum"), n=("n", "sum"))
+            .reset_index()
+        )
+    else:
+        agg = pd.DataFrame({"a": [work["a"].sum()], "d": [work["d"].sum()], "n": [work["n"].sum()]})
+    rows = []
+    for r in agg.itertuples(index=False):
+        has = r.n > 0
+        a, d = (_dec(r.a), _dec(r.d)) if has else (None, None)
+        rows.append(
+            {
+                **({c: getattr(r, c) for c in by} if by else {}),
+                "allocated": _float(a),
+                "disbursed": _float(d),
+                "rate_pct": _float(_rate(a, d)),
+            }
+        )
+    return pd.DataFrame(rows, columns=[*(by or []), "allocated", "disbursed", "rate_pct"])
+
+
+def by_type(
+    budget: pd.DataFrame, unit: str | None = None, as_of: date | pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Allocated, disbursed and rate per budget type plus a computed "total" row.
+
+    Without ``as_of``, each unit's latest as-of date. Not-applicable types have null amounts.
+    """
+    df = budget if unit is None else budget[budget["unit"] == unit]
+    df = latest_as_of(df, as_of)
+    cols = ["budget_type", "allocated", "disbursed", "rate_pct"]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    per = _totals(df, ["budget_type"])
+    per["_order"] = per["budget_type"].map({t: i for i, t in enumerate(BUDGET_TYPES)})
+    per = per.sort_values("_order").drop(columns="_order")
+    total = _totals(df, None)
+    total.insert(0, "budget_type", "total")
+    return pd.concat([per, total], ignore_index=True)[cols]
+
+
+def by_unit(
+    budget: pd.DataFrame, as_of: date | pd.Timestamp | None = None, targets: Targets | None = None
+) -> pd.DataFrame:
+    """Per unit: allocated, disbursed, rate, the target for its as-of date, below_target flag.
+
+    Without ``as_of``, each unit's latest as-of date. ``targets`` defaults to the built-in
+    defaults (pass ``load_targets()`` for the office's settings).
+    """
+    targets = targets or DEFAULT
+    cols = [
+        "unit",
+        "fiscal_year",
+        "as_of",
+        "allocated",
+        "disbursed",
+        "rate_pct",
+        "target",
+        "below_target",
+    ]
+    df = latest_as_of(budget, as_of)
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    out = _totals(df, ["unit", "fiscal_year", "as_of"])
+    out["target"] = [_target(targets, d) for d in out["as_of"]]
+    out["below_target"] = [
+        bool(r is not None and t is not None and not pd.isna(r) and not pd.isna(t) and r < t)
+        for r, t in zip(out["rate_pct"], out["target"], strict=True)
+    ]
+    return out[cols].sort_values("unit", kind="stable").reset_index(drop=True)
+
+
+def _target(targets: Targets, as_of: object) -> float | None:
+    if as_of is None or pd.isna(as_of):
+        return None
+    return _float(targets.for_date(pd.Timestamp(as_of).date()))
+
+
+def cumulative(
+    budget: pd.DataFrame, unit: str | None = None, targets: Targets | None = None
+) -> pd.DataFrame:
+    """The overall rate at every as-of date (all units, or one), with the target then."""
+    targets = targets or DEFAULT
+    cols = ["as_of", "fiscal_year", "allocated", "disbursed", "rate_pct", "target"]
+    df = budget if unit is None else budget[budget["unit"] == unit]
+    df = df[df["as_of"].notna()]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    out = _totals(df, ["as_of"]).sort_values("as_of").reset_index(drop=True)
+    out["fiscal_year"] = [thai.fiscal_year(pd.Timestamp(d).date()) for d in out["as_of"]]
+    out["target"] = [_target(targets, d) for d in out["as_of"]]
+    return out[cols]
+
+
+def overall_rate(budget: pd.DataFrame, as_of: date | pd.Timestamp | None = None) -> Decimal | None:
+    """The overall disbursement rate (all units and types) as of ``as_of`` or each unit's latest."""
+    df = latest_as_of(budget, as_of)
+    if df.empty:
+        return None
+    r = _totals(df, None)["rate_pct"].iloc[0]
+    return None if r is None or pd.isna(r) else thai.round_half_up(Decimal(repr(float(r))), 2)
+
+
+def _num(v: object) -> float | None:
+    if v is None or pd.isna(v):
+        return None
+    return float(thai.round_half_up(Decimal(repr(float(v))), 2))
+
+
+def to_json_rows(budget: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows for ``summary --json``: every type row plus a computed "total" per unit and as-of
+    date; amounts and rates as numbers with 2 dp, null when not applicable."""
+    out: list[dict[str, object]] = []
+    if budget.empty:
+        return out
+    order = {t: i for i, t in enumerate(BUDGET_TYPES)}
+    df = budget.assign(_o=budget["budget_type"].map(order))
+    keys = ["unit", "fiscal_year", "as_of"]
+    for _, g in df.groupby(keys, sort=True, dropna=False):
+        g = g.sort_values(["_o", "row"], kind="stable")
+        total = _totals(g, None).iloc[0]
+        rows = [*g.itertuples(index=False)]
+        for r in rows:
+            out.append(
+                _json_row(
+                    r.unit,
+                    r.fiscal_year,
+                    r.as_of,
+                    r.budget_type,
+                    r.allocated,
+                    r.disbursed,
+                    r.rate_pct,
+                )
+            )
+        r0 = rows[0]
+        out.append(
+            _json_row(
+                r0.unit,
+                r0.fiscal_year,
+                r0.as_of,
+                "total",
+                total["allocated"],
+                total["disbursed"],
+                total["rate_pct"],
+            )
+        )
+    return out
+
+
+def _json_row(unit, fy, as_of, btype, alloc, disb, rate) -> dict[str, object]:
+    return {
+        "unit": unit,
+        "fiscal_year": None if fy is None or pd.isna(fy) else int(fy),
+        "as_of": None
+        if as_of is None or pd.isna(as_of)
+        else pd.Timestamp(as_of).date().isoformat(),
+        "budget_type": btype,
+        "allocated": _num(alloc),
+        "disbursed": _num(disb),
+        "rate_pct": _num(rate),
+    }
+
+
+__all__ = [
+    "JSON_TYPES",
+    "TOLERANCE",
+    "by_type",
+    "by_unit",
+    "classify_label",
+    "cumulative",
+    "latest_as_of",
+    "normalize",
+    "overall_rate",
+    "to_json_rows",
+]
