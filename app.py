@@ -4,13 +4,13 @@ import streamlit as st
 
 from ui.i18n import language_switch, tr
 
-st.set_page_config(page_title="ติดตามข้อสั่งการ · BMA Inspector General", page_icon="📋",
+st.set_page_config(page_title="ติดตามข้อสั่งการ · BMA Inspector General", page_icon=":material/fact_check:",
                    layout="wide")
 language_switch()
 
 pages = [
-    st.Page("pages/overview.py", title=tr("page.overview"), icon="📊", url_path="overview",
+    st.Page("pages/overview.py", title=tr("page.overview"), icon=":material/dashboard:", url_path="overview",
             default=True),
-    st.Page("pages/directives.py", title=tr("page.directives"), icon="📋", url_path="directives"),
+    st.Page("pages/directives.py", title=tr("page.directives"), icon=":material/checklist:", url_path="directives"),
 ]
 st.navigation(pages).run()

@@ -23,7 +23,7 @@ c = metrics.overview_cards(view, data.today())
 cards([
     (tr("card.total"), count(c["total"]), None),
     (tr("card.done_pct"), f"{c['done_pct']:.1f}%", tr("card.done_help", n=count(c["done"]))),
-    (tr("card.cannot"), count(c["cannot"]), None),
+    (tr("card.cannot"), count(c["cannot"]), tr("card.cannot_help")),
     (tr("card.not_reported"), count(c["not_reported"]), None),
     (tr("card.overdue"), count(c["overdue"]), tr("card.overdue_help")),
 ])

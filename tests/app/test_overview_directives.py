@@ -34,9 +34,10 @@ def test_filter_from_url_changes_numbers(app):
     assert 0 < narrowed < everything
     assert sum(_status_sums(plotly_specs(at)[0]).values()) == narrowed
     at.multiselect(key="filter_status").set_value(["done"]).run()
-    assert _card(at, "card.total") == _card(at, "card.total")
-    assert at.query_params["status"] == ["done"]
+    status = at.query_params["status"]
+    assert (status if isinstance(status, list) else [status]) == ["done"]
     assert _card(at, "card.not_reported") == 0
+    assert 0 < _card(at, "card.total") < narrowed
 
 
 def test_english_switch_changes_labels(app):

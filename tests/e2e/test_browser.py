@@ -1,0 +1,52 @@
+"""End to end in Debian's chromium: Thai title, a chart, a filter that changes URL and numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import shot
+from tracker.i18n import t
+
+pytestmark = pytest.mark.e2e
+
+
+def _total(page) -> int:
+    card = page.locator('[data-testid="stMetric"]').filter(has_text=t("card.total", "th")).first
+    value = card.locator('[data-testid="stMetricValue"]').inner_text()
+    return int(value.replace(",", ""))
+
+
+def test_overview_in_chromium(app_url, page):
+    page.goto(app_url, wait_until="networkidle")
+    page.get_by_role("heading", name=t("overview.title", "th")).wait_for(timeout=60_000)
+    page.locator('[data-testid="stPlotlyChart"]').first.wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    before = _total(page)
+    shot(page, "overview_th")
+
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has_text=t("filter.fiscal_year", "th")).first
+    box.click()
+    page.get_by_role("option", name="2567").click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"fy=2567"), timeout=30_000)
+    page.wait_for_function(
+        "(n) => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
+        ".some(e => e.innerText.replace(/,/g, '') !== String(n))", arg=before, timeout=30_000)
+    after = _total(page)
+    assert 0 < after < before
+    shot(page, "overview_filtered")
+
+
+def test_phone_width(app_url, browser):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="th-TH")
+    page = ctx.new_page()
+    page.goto(app_url, wait_until="networkidle")
+    page.get_by_role("heading", name=t("overview.title", "th")).wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"page scrolls sideways on a phone: {width}px"
+    shot(page, "overview_phone")
+    ctx.close()
