@@ -101,7 +101,7 @@ def _map_uniques(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     """Apply ``fn`` once per distinct value (columns repeat a handful of values)."""
     uniques = series.dropna().unique()
     table = {u: fn(u) for u in uniques}
-    return series.map(table)
+    return series.astype(object).map(table)
 
 
 def _text(series: pd.Series | None, n: int) -> pd.Series:
