@@ -1,4 +1,4 @@
-"""Message catalogues (tracker/locales/th.json, en.json: same keys) and lookup."""
+"""Message catalogues (tracker/locales/[feature.]th.json and en.json: same keys) and lookup."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ LANGS = ("th", "en")
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    with open(PACKAGE_DIR / "locales" / f"{lang}.json", encoding="utf-8") as fh:
-        return json.load(fh)
+    """``locales/{lang}.json`` merged with every ``locales/*.{lang}.json`` (one per feature)."""
+    folder = PACKAGE_DIR / "locales"
+    merged: dict[str, str] = {}
+    for path in [folder / f"{lang}.json", *sorted(folder.glob(f"*.{lang}.json"))]:
+        with open(path, encoding="utf-8") as fh:
+            merged.update(json.load(fh))
+    return merged
 
 
 def t(key: str, lang: str = "th", **kwargs: object) -> str:
