@@ -533,6 +533,14 @@ def _sandbox_context() -> mp.context.BaseContext:
     return _context
 
 
+def warm_up_sandbox() -> None:
+    """Start the sandbox forkserver early (it preloads the readers in the background)."""
+    from multiprocessing import forkserver
+
+    _sandbox_context()
+    forkserver.ensure_running()
+
+
 def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
     """Cap the child's address space and CPU time (best effort where unsupported)."""
     for limit, soft, hard in (
@@ -547,6 +555,7 @@ def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
 def _sandbox_main(conn, data: bytes, name: str, memory_bytes: int, cpu_seconds: int) -> None:
     """Child: parse the workbook, send a JSON header then one Arrow IPC stream per sheet."""
     _limit_resources(memory_bytes, cpu_seconds)
+    started = time.perf_counter()
     blobs: list = []
     try:
         from data_sources import excel
@@ -578,6 +587,8 @@ def _sandbox_main(conn, data: bytes, name: str, memory_bytes: int, cpu_seconds: 
         detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         header = {"status": "error", "code": "parse_failed", "detail": detail}
         blobs = []
+    header["child_seconds"] = time.perf_counter() - started
+    header["child_peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     conn.send_bytes(json.dumps(header).encode("utf-8"))
     for blob in blobs:
         conn.send_bytes(blob)
@@ -625,12 +636,14 @@ def parse_in_sandbox(
     *,
     timeout: float = SANDBOX_TIMEOUT_SECONDS,
     memory_bytes: int = SANDBOX_MEMORY_BYTES,
+    stats: dict | None = None,
 ) -> list:
     """Parse a workbook in a forkserver child with memory/time limits; list of SheetArrow.
 
     The child returns plain JSON plus Arrow IPC bytes (never pickles), so even a child
     subverted by a hostile file cannot make the parent run code. A killed child becomes
-    out_of_memory, an overrun becomes timeout.
+    out_of_memory, an overrun becomes timeout. ``stats``, if given, receives the child's
+    parse seconds and peak RSS (for benchmarks).
     """
     from data_sources.excel import SheetArrow
 
@@ -649,6 +662,9 @@ def parse_in_sandbox(
     try:
         deadline = time.monotonic() + timeout
         header = json.loads(_receive(receiver, deadline))
+        if stats is not None:
+            stats["child_seconds"] = header.get("child_seconds")
+            stats["child_peak_rss_kib"] = header.get("child_peak_rss_kib")
         if header.get("status") != "ok":
             raise _child_error(header, name)
         sheets = []
