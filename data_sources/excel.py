@@ -3,7 +3,8 @@
 The reader is fastexcel (calamine in Rust, Arrow out): measured fastest of fastexcel,
 python-calamine and openpyxl (see bench/bench_readers.py). Cells are read with
 ``dtypes="string"`` so calamine formats them: 12203500.0 -> "12203500", 1.5 -> "1.5",
-dates -> "2023-11-23 00:00:00", booleans -> "true"/"false"; empty cells are missing.
+dates -> "2023-11-23 00:00:00", booleans -> "true"/"false", error cells -> "#DIV/0!" etc.;
+empty cells are missing. Number formats are not applied (a 33.55 % cell reads "0.3355").
 
 This module parses only; it performs no safety checks. Untrusted input goes through
 ``data_sources.files.read_file``, which checks the file and parses it in a sandboxed child.
@@ -11,6 +12,7 @@ This module parses only; it performs no safety checks. Untrusted input goes thro
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,9 +53,10 @@ def parse_workbook(data: bytes, name: str) -> list[SheetArrow]:
             columns = sheet.available_columns()
             if not columns or sheet.height == 0:
                 continue
-            table = pa.Table.from_batches([sheet.to_arrow()])
+            batch, errors = sheet.to_arrow_with_errors()
         except fastexcel.FastExcelError as exc:
             raise _parse_error(name, exc, sheet_name) from None
+        table = _with_error_texts(pa.Table.from_batches([batch]), errors)
         table, skipped = drop_leading_empty_rows(table)
         if table.num_rows == 0:
             continue
@@ -113,6 +116,44 @@ def drop_leading_empty_rows(table: pa.Table) -> tuple[pa.Table, int]:
             if first == 0:
                 break
     return table.slice(first), first
+
+
+_ERROR_TEXT = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+_ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
+
+
+def _with_error_texts(table: pa.Table, errors: fastexcel.CellErrors | None) -> pa.Table:
+    """Put Excel's error text (#DIV/0!, #N/A, ...) in error cells instead of leaving them empty.
+
+    Validation can then say "#DIV/0! is not a number" at the right cell rather than
+    treating a broken formula as a blank.
+    """
+    if not errors or not errors.errors:
+        return table
+    fixes: dict[int, dict[int, str]] = {}
+    for error in errors.errors:
+        match = _ERROR_DETAIL.search(error.detail)
+        text = _ERROR_TEXT.get(match.group(1), f"#{match.group(1)}") if match else "#ERROR"
+        row, col = error.position
+        fixes.setdefault(col, {})[row] = text
+    columns = list(table.columns)
+    for col, rows in fixes.items():
+        if 0 <= col < len(columns):
+            values = columns[col].to_pylist()
+            for row, text in rows.items():
+                if 0 <= row < len(values):
+                    values[row] = text
+            columns[col] = pa.chunked_array([pa.array(values, type=pa.string())])
+    return pa.table(columns, names=table.column_names)
 
 
 def _is_visible(sheet: fastexcel.ExcelSheet) -> bool:

@@ -139,7 +139,7 @@ def detect_kind(data: bytes, name: str) -> str:
     Raises UnreadableFile (empty_file, not_a_spreadsheet, zip_bomb, macro_enabled,
     encrypted, xml_attack) when the file must not be parsed.
     """
-    if not data.strip():
+    if not data or data.isspace():
         raise empty_file(name)
     extension = extension_of(name)
     if data.startswith(ZIP_MAGICS):
@@ -322,8 +322,9 @@ def _inspect_ooxml(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo]
     for element in root:
         content_type = (element.get("ContentType") or "").lower()
         types.append(content_type)
-        if content_type in XLSX_MAIN_TYPES and element.get("PartName"):
-            main_part = element.get("PartName", "").lstrip("/")
+        if content_type in XLSX_MAIN_TYPES:
+            # an Override names the part; a Default (by extension) means the usual path
+            main_part = (element.get("PartName") or "/xl/workbook.xml").lstrip("/")
     if any("macroenabled" in t and t != XLSB_MAIN_TYPE for t in types):
         raise _macro(name, "macroEnabled content type")
     if "application/vnd.ms-office.vbaproject" in types:

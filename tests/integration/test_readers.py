@@ -110,11 +110,13 @@ def test_cells_come_out_as_text(sandbox: bool) -> None:
         "G1": FACTORS,
         "A2": "ดำเนินการแล้ว",
         "C2": -3,
+        "E2": "#DIV/0!",  # openpyxl stores these as error cells (t="e")
+        "F2": "#N/A",
     }
     [table] = read_file(xlsx_bytes(cells), "ค่า.xlsx", sandbox=sandbox)
     assert rows_of(table) == [
         ["12203500", "1.5", "2023-11-23 00:00:00", "2567", "4094769.47", "๑๒,๒๐๓,๕๐๐.-", FACTORS],
-        ["ดำเนินการแล้ว", None, "-3", None, None, None, None],
+        ["ดำเนินการแล้ว", None, "-3", None, "#DIV/0!", "#N/A", None],
     ]
     assert all(str(dtype) == "str" for dtype in table.frame.dtypes)
     assert list(table.frame.columns) == list(range(7))
