@@ -38,7 +38,7 @@ class SheetArrow:
 
 
 def parse_workbook(data: bytes, name: str) -> list[SheetArrow]:
-    """Parse every non-empty sheet of a workbook held in memory into Arrow tables."""
+    """Parse every sheet of a workbook held in memory into Arrow tables (empty ones 0 x 0)."""
     try:
         reader = fastexcel.read_excel(data)
     except fastexcel.FastExcelError as exc:
@@ -52,6 +52,7 @@ def parse_workbook(data: bytes, name: str) -> list[SheetArrow]:
             sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
             columns = sheet.available_columns()
             if not columns or sheet.height == 0:
+                sheets.append(_empty_sheet(sheet_name, sheet))
                 continue
             batch, errors = sheet.to_arrow_with_errors()
         except fastexcel.FastExcelError as exc:
@@ -59,6 +60,7 @@ def parse_workbook(data: bytes, name: str) -> list[SheetArrow]:
         table = _with_error_texts(pa.Table.from_batches([batch]), errors)
         table, skipped = drop_leading_empty_rows(table)
         if table.num_rows == 0:
+            sheets.append(_empty_sheet(sheet_name, sheet))
             continue
         table = table.rename_columns([str(j) for j in range(table.num_columns)])
         notes = [] if _is_visible(sheet) else [HIDDEN_SHEET_NOTE]
@@ -72,6 +74,17 @@ def parse_workbook(data: bytes, name: str) -> list[SheetArrow]:
             )
         )
     return sheets
+
+
+def has_data(sheets: list[SheetArrow]) -> bool:
+    """Whether any sheet holds at least one cell."""
+    return any(sheet.table.num_rows for sheet in sheets)
+
+
+def _empty_sheet(sheet_name: str, sheet: fastexcel.ExcelSheet) -> SheetArrow:
+    """An empty sheet is kept (0 x 0 frame) so that callers can say which sheet was empty."""
+    notes = [] if _is_visible(sheet) else [HIDDEN_SHEET_NOTE]
+    return SheetArrow(sheet=sheet_name, table=pa.table({}), notes=notes)
 
 
 def to_raw_table(source: str, sheet: SheetArrow) -> RawTable:
@@ -89,7 +102,7 @@ def to_raw_table(source: str, sheet: SheetArrow) -> RawTable:
 
 
 def read_xlsx(path_or_bytes: str | Path | bytes, name: str | None = None) -> list[RawTable]:
-    """Read a trusted .xlsx/.xls/.ods in-process: one RawTable per non-empty sheet.
+    """Read a trusted .xlsx/.xls/.ods in-process: one RawTable per sheet (empty ones 0 x 0).
 
     No size, zip or macro checks and no sandbox: use ``files.read_file`` for uploads.
     """

@@ -2,12 +2,12 @@
 
 ``read_file`` decides what a file is from its content (``guard.detect_kind``), refuses
 what must not be opened, parses workbooks in a sandboxed child process and CSV in-process,
-and returns one RawTable per non-empty sheet. Every failure is an ``UnreadableFile`` with
+and returns one RawTable per sheet. Every failure is an ``UnreadableFile`` with
 a stable code and a Thai + English reason; ``name`` is only ever shown, never opened.
 
 Empty input: a 0-byte or blank file, or a workbook none of whose sheets has a value,
-raises ``UnreadableFile(code="empty_file")``; empty sheets of a workbook with data are
-left out of the result.
+raises ``UnreadableFile(code="empty_file")``. An empty sheet of a workbook that has data
+elsewhere is returned as a RawTable with a 0 x 0 frame, so the caller can report it.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def read_file(
     max_bytes: int = MAX_BYTES,
     sandbox: bool = True,
 ) -> list[RawTable]:
-    """Read a local file or uploaded bytes into RawTables, one per non-empty sheet.
+    """Read a local file or uploaded bytes into RawTables, one per sheet (CSV: one).
 
     ``name`` (required with bytes) is the display name used in messages and RawTable.source.
     ``sandbox=False`` parses workbooks in this process: only for trusted, bundled files.
@@ -61,10 +61,9 @@ def read_bytes(data: bytes, name: str, *, sandbox: bool = True) -> list[RawTable
     if kind == "csv":
         return [csv_file.read_csv_bytes(data, name)]
     sheets = guard.parse_in_sandbox(data, name) if sandbox else _parse_in_process(data, name)
-    tables = [excel.to_raw_table(name, sheet) for sheet in sheets]
-    if not tables:
+    if not excel.has_data(sheets):
         raise guard.empty_file(name)
-    return tables
+    return [excel.to_raw_table(name, sheet) for sheet in sheets]
 
 
 def _parse_in_process(data: bytes, name: str) -> list[excel.SheetArrow]:

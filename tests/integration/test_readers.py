@@ -144,7 +144,7 @@ def test_merged_cells_keep_the_value_at_the_top_left_only(sandbox: bool) -> None
     assert {ref: cell_text(table, ref) for ref in expected} == expected
 
 
-def test_one_table_per_non_empty_sheet_with_hidden_note(sandbox: bool) -> None:
+def test_one_table_per_sheet_empty_ones_empty_hidden_ones_noted(sandbox: bool) -> None:
     workbook = openpyxl.Workbook()
     workbook.active.title = "ทะเบียน"
     workbook.active["A1"] = "รหัส"
@@ -157,8 +157,10 @@ def test_one_table_per_non_empty_sheet_with_hidden_note(sandbox: bool) -> None:
     tables = read_file(buffer.getvalue(), "หลายชีต.xlsx", sandbox=sandbox)
     assert [(t.sheet, t.first_row, t.column_letter(0), t.notes) for t in tables] == [
         ("ทะเบียน", 1, "A", []),
+        ("ว่าง", 1, "A", []),
         ("รายการเขต", 2, "C", [HIDDEN_SHEET_NOTE]),
     ]
+    assert [t.frame.shape for t in tables] == [(1, 1), (0, 0), (1, 1)]
 
 
 # --- other workbook formats ------------------------------------------------------------
