@@ -371,7 +371,8 @@ def _check_xml_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str
     """Refuse any zip part whose XML prolog declares a DTD or entities (billion laughs).
 
     Reads only the prolog (the XML declaration, comments and processing instructions
-    before the root element), 1 KB at a time, at most MAX_XML_PROLOG_BYTES.
+    before the root element): 1 KB first, doubling while undecided (so a long prolog costs
+    linear time), at most MAX_XML_PROLOG_BYTES.
     """
     if info.is_dir() or info.file_size == 0:
         return
@@ -379,7 +380,7 @@ def _check_xml_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str
         with archive.open(info) as handle:
             raw = b""
             while True:
-                chunk = handle.read(1024)
+                chunk = handle.read(max(1024, len(raw)))
                 raw += chunk
                 verdict = prolog_verdict(raw, complete=not chunk or len(raw) >= info.file_size)
                 if verdict == "unsafe":
@@ -408,11 +409,12 @@ _XML_ENCODINGS = (
 
 
 def prolog_verdict(raw: bytes, complete: bool) -> str:
-    """ "unsafe" if the XML prolog has <!DOCTYPE/<!ENTITY, "safe" if not, "more" to read on."""
+    """Return "unsafe" for a DTD/entity in the XML prolog, "safe", or "more" (read on)."""
     text = None
     for mark, encoding, skip in _XML_ENCODINGS:
         if raw.startswith(mark):
-            usable = len(raw) - skip - (len(raw) - skip) % (4 if "32" in encoding else 2)
+            unit = 4 if "32" in encoding else 2 if "16" in encoding else 1
+            usable = len(raw) - skip - (len(raw) - skip) % unit
             text = raw[skip : skip + usable].decode(encoding, errors="replace")
             break
     if text is None:
