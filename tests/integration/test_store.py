@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -313,5 +314,17 @@ def test_resolve_url(
     url = resolve_url(given)
     assert (url.drivername, url.database) == (driver, database)
     if given is None and env is None:
+        assert Path(database) == Path(__file__).resolve().parents[2] / "data" / "tracker.sqlite"
+        Store().dispose()  # constructing creates the folder, connects nowhere
         assert Path(database).parent.is_dir()
-        assert Path(database).parent == Path(__file__).resolve().parents[2] / "data"
+
+
+def test_store_is_shared_across_threads(store: Store) -> None:
+    """Streamlit serves sessions from threads: one Store must serve them all."""
+    frames = synthetic_frames(200)
+    sid = store.publish(frames, user="u", source="s", sha256="t" * 64)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: (store.current_id(), store.load()), range(8)))
+    for current, loaded in results:
+        assert current == sid
+        assert_frames_equal(loaded, canonical(frames))

@@ -9,6 +9,7 @@ same transaction; a rollback only moves the pointer.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -66,7 +67,6 @@ def resolve_url(url: str | None = None) -> URL:
     """The database URL: argument, else $TRACKER_DATABASE_URL, else data/tracker.sqlite."""
     raw = url or os.environ.get(ENV_URL) or ""
     if not raw:
-        DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
         return URL.create("sqlite", database=str(DEFAULT_SQLITE_PATH))
     parsed = make_url(raw)
     if parsed.drivername in ("postgresql", "postgres"):
@@ -132,6 +132,11 @@ class Store:
         """Prepare the engine (lazily: nothing connects until the first operation)."""
         self.url = resolve_url(url)
         self.dialect = "sqlite" if self.url.get_backend_name() == "sqlite" else "postgresql"
+        if self.dialect == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            # Create the folder of the file (data/ by default). If that is impossible the
+            # first operation reports StoreUnavailable, so constructing never raises.
+            with contextlib.suppress(OSError):
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         self.busy_timeout = busy_timeout
         self.engine = self._make_engine(connect_timeout)
 
@@ -268,17 +273,20 @@ class Store:
         """Rows of one table (one snapshot, or all with snapshot_id + created_at) as a frame."""
         table = DATA_TABLES[kind]
         cols = list(columns) if columns is not None else list(COLUMNS[kind])
-        q = self.engine.dialect.identifier_preparer.quote
-        select_cols = ", ".join(f"t.{q(c)}" for c in cols)
+        unknown = set(cols) - set(COLUMNS[kind])
+        if unknown:
+            raise ValueError(f"unknown {kind} columns: {sorted(unknown)}")
+        select_cols = ", ".join(self._select_expr(f"t.{self._q(c)}", c) for c in cols)
         if snapshot_id is None:
+            created = self._select_expr("s.created_at", "reported_at")  # a DateTime column
             sql = (
-                f"SELECT t.snapshot_id, s.created_at, {select_cols} FROM {q(table.name)} t "
+                f"SELECT t.snapshot_id, {created}, {select_cols} FROM {self._q(table.name)} t "
                 f"JOIN snapshots s ON s.id = t.snapshot_id ORDER BY t.snapshot_id, t.seq"
             )
             names = ["snapshot_id", "created_at", *cols]
         else:
             sql = (
-                f"SELECT {select_cols} FROM {q(table.name)} t "
+                f"SELECT {select_cols} FROM {self._q(table.name)} t "
                 f"WHERE t.snapshot_id = {int(snapshot_id)} ORDER BY t.seq"
             )
             names = cols
@@ -289,19 +297,26 @@ class Store:
             rows = cur.fetchall()
         finally:
             cur.close()
-        df = pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
-        if df.empty:
-            df = pd.DataFrame({c: pd.Series([], dtype=object) for c in names})
-        for c in names:
-            if c in _DATETIME_COLUMNS or c == "created_at":
-                df[c] = _to_datetime(df[c], iso_text=self.dialect == "sqlite")
-        out = conform(df[cols], kind)
-        if columns is not None:
-            out = out[cols]
-        if snapshot_id is None:
-            out.insert(0, "created_at", df["created_at"].dt.tz_localize("UTC"))
-            out.insert(0, "snapshot_id", df["snapshot_id"].astype("Int64"))
-        return out
+        return _rows_to_frame(rows, names, kind)
+
+    def _q(self, name: str) -> str:
+        return self.engine.dialect.identifier_preparer.quote(name)
+
+    def _select_expr(self, expr: str, column: str) -> str:
+        """SELECT expression for a column, so every backend returns ISO text / floats.
+
+        SQLite already stores dates as ISO text and amounts as REAL. PostgreSQL's date objects
+        and Decimals would be slow to convert, so it is asked for text and float8 instead.
+        """
+        if self.dialect == "sqlite":
+            return expr
+        if column in DATE_COLUMNS:
+            return f"to_char({expr}, 'YYYY-MM-DD')"
+        if column in _DATETIME_COLUMNS:
+            return f"to_char({expr}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        if column in MONEY_COLUMNS:
+            return f"{expr}::float8"
+        return expr
 
     def snapshots(self) -> pd.DataFrame:
         """All snapshots, oldest first, with a ``current`` flag and rows per table."""
@@ -529,11 +544,62 @@ class Store:
         )
 
 
-def _to_datetime(s: pd.Series, *, iso_text: bool = False) -> pd.Series:
-    """Dates/datetimes as the drivers return them (ISO text on SQLite) → datetime64."""
-    if iso_text or (s.dtype != object and not pd.api.types.is_datetime64_any_dtype(s)):
-        return pd.to_datetime(s, format="ISO8601")
+def _to_datetime(s: pd.Series) -> pd.Series:
+    """Datetimes as SQLAlchemy returns them (datetime objects) → datetime64."""
     return pd.to_datetime(s)
+
+
+@functools.cache
+def _target_dtypes(kind: str) -> dict[str, Any]:
+    """The dtypes tracker.dataset.conform gives each column of ``kind``."""
+    return dict(empty_frame(kind).dtypes)
+
+
+def _parse_iso(values: np.ndarray, unit: str) -> np.ndarray:
+    """ISO date/datetime text (None = missing) → datetime64[ns]; numpy parses it in C."""
+    try:
+        return np.array(values, dtype=f"datetime64[{unit}]").astype("datetime64[ns]")
+    except (ValueError, TypeError):  # text written by another tool: let pandas guess
+        return pd.to_datetime(pd.Series(values, dtype=object), format="mixed").to_numpy(
+            "datetime64[ns]"
+        )
+
+
+def _rows_to_frame(rows: list[tuple], names: list[str], kind: str) -> pd.DataFrame:
+    """Driver rows → a frame with exactly the dtypes conform() gives (conform as fallback).
+
+    Building each column straight into its final dtype is several times faster than
+    letting pandas infer object columns and conform() convert them again; 100,000
+    directives must load in under a second.
+    """
+    target = _target_dtypes(kind)
+    arr = np.array(rows, dtype=object) if rows else np.empty((0, len(names)), dtype=object)
+    data: dict[str, pd.Series] = {}
+    for j, name in enumerate(names):
+        col = arr[:, j]
+        dtype = target.get(name)
+        if name == "snapshot_id":
+            data[name] = pd.Series(pd.array(col, dtype="Int64"))
+        elif name == "created_at":
+            data[name] = pd.Series(_parse_iso(col, "us")).dt.tz_localize("UTC")
+        elif name in DATE_COLUMNS:
+            data[name] = pd.Series(_parse_iso(col, "D"))
+        elif name in _DATETIME_COLUMNS:
+            data[name] = pd.Series(_parse_iso(col, "us"))
+        elif isinstance(dtype, pd.CategoricalDtype):
+            data[name] = pd.Series(pd.Categorical(col, dtype=dtype))
+        elif dtype == np.dtype(object):  # text: drivers return str or None, as conform has it
+            data[name] = pd.Series(col, dtype=object)
+        elif dtype == np.dtype(bool):
+            data[name] = pd.Series(col.astype(bool))
+        else:
+            data[name] = pd.Series(col, dtype=object).astype(dtype)
+    df = pd.DataFrame(data, columns=names)
+    canon = [c for c in names if c in target]
+    if any(df[c].dtype != target[c] for c in canon):  # DTYPES changed: play safe
+        fixed = conform(df[canon], kind)[canon]
+        df = pd.concat([df.drop(columns=canon), fixed], axis=1)[names]
+    return df
 
 
 def _db_values(s: pd.Series, name: str, dialect: str) -> list | np.ndarray:
