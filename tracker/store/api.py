@@ -410,6 +410,7 @@ class Store:
         if unknown:
             raise ValueError(f"unknown table kinds: {sorted(unknown)}")
         frames = {k: canonical_frame(dataset_frames.get(k), k) for k in COLUMNS}
+        user, kind = str(user)[:200], str(kind)[:32]  # the column widths
         counts = {k: len(df) for k, df in frames.items()}
         total = sum(counts.values())
         try:
@@ -459,7 +460,7 @@ class Store:
 
     def rollback(self, snapshot_id: int, *, user: str) -> None:
         """Make an earlier (or any existing) snapshot current again; audited, deletes nothing."""
-        sid = int(snapshot_id)
+        sid, user = int(snapshot_id), str(user)[:200]
         with self._transaction(write=True) as conn:
             previous = self._lock_current(conn)
             row = conn.execute(
@@ -482,7 +483,7 @@ class Store:
                 source=row.source,
                 sha256=row.sha256,
                 counts=json.loads(row.counts),
-                message=f"current #{previous} -> #{sid}",
+                message=f"current {'#' + str(previous) if previous else 'none'} -> #{sid}",
             )
 
     def _lock_current(self, conn: Connection) -> int | None:
@@ -586,8 +587,12 @@ def _rows_to_frame(rows: list[tuple], names: list[str], kind: str) -> pd.DataFra
             data[name] = pd.Series(_parse_iso(col, "D"))
         elif name in _DATETIME_COLUMNS:
             data[name] = pd.Series(_parse_iso(col, "us"))
-        elif isinstance(dtype, pd.CategoricalDtype):
-            data[name] = pd.Series(pd.Categorical(col, dtype=dtype))
+        elif isinstance(dtype, pd.CategoricalDtype) and len(dtype.categories):
+            data[name] = pd.Series(pd.Categorical(col, dtype=dtype))  # fixed set (status)
+        elif isinstance(dtype, pd.CategoricalDtype):  # open set: categories from the values
+            vals = pd.Series(col, dtype=object)
+            cats = pd.Index(sorted(set(vals.dropna())), dtype=object)
+            data[name] = pd.Series(pd.Categorical(vals, categories=cats))
         elif dtype == np.dtype(object):  # text: drivers return str or None, as conform has it
             data[name] = pd.Series(col, dtype=object)
         elif dtype == np.dtype(bool):
@@ -596,7 +601,13 @@ def _rows_to_frame(rows: list[tuple], names: list[str], kind: str) -> pd.DataFra
             data[name] = pd.Series(col, dtype=object).astype(dtype)
     df = pd.DataFrame(data, columns=names)
     canon = [c for c in names if c in target]
-    if any(df[c].dtype != target[c] for c in canon):  # DTYPES changed: play safe
+    def differs(c: str) -> bool:
+        t = target[c]
+        if isinstance(t, pd.CategoricalDtype) and not len(t.categories):
+            return not isinstance(df[c].dtype, pd.CategoricalDtype)
+        return df[c].dtype != t
+
+    if any(differs(c) for c in canon):  # DTYPES changed: play safe
         fixed = conform(df[canon], kind)[canon]
         df = pd.concat([df.drop(columns=canon), fixed], axis=1)[names]
     return df
