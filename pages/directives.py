@@ -19,11 +19,13 @@ if view.empty:
     st.stop()
 
 ages = metrics.aging(view, data.today())
-cards([
-    (tr("card.total"), count(len(view)), None),
-    (tr("card.overdue"), count(int(ages["overdue"].sum())), tr("card.overdue_help")),
-    (tr("card.median_days_open"), count(int(ages["days_open"].median() or 0)), None),
-])
+cards(
+    [
+        (tr("card.total"), count(len(view)), None),
+        (tr("card.overdue"), count(int(ages["overdue"].sum())), tr("card.overdue_help")),
+        (tr("card.median_days_open"), count(int(ages["days_open"].median() or 0)), None),
+    ]
+)
 
 st.subheader(tr("directives.table"))
 st.dataframe(directive_table(view, ages, lg), hide_index=True, width="stretch", height=420)
@@ -32,8 +34,11 @@ pivot = metrics.heatmap(view)
 chart(charts.group_heatmap(pivot, lg), pivot.reset_index(), "heatmap")
 factors = metrics.by_factor(view)
 chart(charts.factor_stack(factors, lg), factors, "factors")
-chart(charts.aging_histogram(ages["days_open"], ages["overdue"], lg),
-      ages.join(view[["directive_id", "agency"]]), "aging")
+chart(
+    charts.aging_histogram(ages["days_open"], ages["overdue"], lg),
+    ages.join(view[["directive_id", "agency"]]),
+    "aging",
+)
 
 st.subheader(tr("directives.history"))
 with_history = sorted(set(ds.responses["directive_id"].dropna()) & set(view["directive_id"]))
@@ -41,6 +46,10 @@ if not with_history:
     st.caption(tr("directives.no_history"))
 else:
     chosen = st.selectbox(tr("directives.pick"), with_history, key="history_id")
-    st.dataframe(metrics.response_history(ds.responses, chosen).pipe(
-        lambda h: h[["submitted_at", "status", "detail", "obstacle", "reporter"]]),
-        hide_index=True, width="stretch")
+    st.dataframe(
+        metrics.response_history(ds.responses, chosen).pipe(
+            lambda h: h[["submitted_at", "status", "detail", "obstacle", "reporter"]]
+        ),
+        hide_index=True,
+        width="stretch",
+    )

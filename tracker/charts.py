@@ -44,26 +44,39 @@ def status_stack(counts: pd.DataFrame, key: str, lang: str, title_key: str) -> g
     fig = go.Figure()
     for s in STATUSES:
         fig.add_bar(
-            name=status_label(s, lang), y=labels, x=counts[s].tolist(), orientation="h",
-            marker_color=STATUS_COLORS[s], meta=s,
+            name=status_label(s, lang),
+            y=labels,
+            x=counts[s].tolist(),
+            orientation="h",
+            marker_color=STATUS_COLORS[s],
+            meta=s,
             hovertemplate="%{y}<br>" + status_label(s, lang) + ": %{x}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, t(title_key, lang), t("axis.directives", lang), "", _bar_height(len(labels)))
+    return _layout(
+        fig, t(title_key, lang), t("axis.directives", lang), "", _bar_height(len(labels))
+    )
 
 
 def done_ranking(counts: pd.DataFrame, lang: str) -> go.Figure:
     """Agencies ranked by % done."""
-    fig = go.Figure(go.Bar(
-        y=counts["agency"].astype(str).tolist(), x=counts["done_pct"].tolist(), orientation="h",
-        marker_color=STATUS_COLORS["done"], text=[f"{v:.1f}%" for v in counts["done_pct"]],
-        textposition="auto", hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            y=counts["agency"].astype(str).tolist(),
+            x=counts["done_pct"].tolist(),
+            orientation="h",
+            marker_color=STATUS_COLORS["done"],
+            text=[f"{v:.1f}%" for v in counts["done_pct"]],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, 100])
-    return _layout(fig, t("chart.done_ranking", lang), t("axis.done_pct", lang), "",
-                   _bar_height(len(counts)))
+    return _layout(
+        fig, t("chart.done_ranking", lang), t("axis.done_pct", lang), "", _bar_height(len(counts))
+    )
 
 
 def factor_stack(counts: pd.DataFrame, lang: str) -> go.Figure:
@@ -73,24 +86,43 @@ def factor_stack(counts: pd.DataFrame, lang: str) -> go.Figure:
 
 def group_heatmap(pivot: pd.DataFrame, lang: str) -> go.Figure:
     """Agency × group counts."""
-    fig = go.Figure(go.Heatmap(
-        z=pivot.to_numpy().tolist(), x=[str(c) for c in pivot.columns],
-        y=[str(i) for i in pivot.index], colorscale="Blues",
-        colorbar={"title": {"text": t("axis.directives", lang)}},
-        hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=pivot.to_numpy().tolist(),
+            x=[str(c) for c in pivot.columns],
+            y=[str(i) for i in pivot.index],
+            colorscale="Blues",
+            colorbar={"title": {"text": t("axis.directives", lang)}},
+            hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
+        )
+    )
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(tickangle=-35)
-    return _layout(fig, t("chart.heatmap", lang), t("axis.group", lang), t("axis.agency", lang),
-                   max(420, 160 + 22 * len(pivot)))
+    return _layout(
+        fig,
+        t("chart.heatmap", lang),
+        t("axis.group", lang),
+        t("axis.agency", lang),
+        max(420, 160 + 22 * len(pivot)),
+    )
 
 
 def aging_histogram(days: pd.Series, overdue: pd.Series, lang: str) -> go.Figure:
     """How long directives stay open, overdue ones highlighted."""
     fig = go.Figure()
-    fig.add_histogram(x=days[~overdue].dropna().tolist(), name=t("legend.on_time", lang),
-                      marker_color="#1565c0", nbinsx=30)
-    fig.add_histogram(x=days[overdue].dropna().tolist(), name=t("legend.overdue", lang),
-                      marker_color=STATUS_COLORS["cannot"], nbinsx=30)
+    fig.add_histogram(
+        x=days[~overdue].dropna().tolist(),
+        name=t("legend.on_time", lang),
+        marker_color="#1565c0",
+        nbinsx=30,
+    )
+    fig.add_histogram(
+        x=days[overdue].dropna().tolist(),
+        name=t("legend.overdue", lang),
+        marker_color=STATUS_COLORS["cannot"],
+        nbinsx=30,
+    )
     fig.update_layout(barmode="stack")
-    return _layout(fig, t("chart.aging", lang), t("axis.days_open", lang), t("axis.directives", lang))
+    return _layout(
+        fig, t("chart.aging", lang), t("axis.days_open", lang), t("axis.directives", lang)
+    )

@@ -1,4 +1,8 @@
-"""`python -m tracker …`: validate, summary, sample (the same engine as the pages)."""
+"""`python -m tracker …`: validate, summary, sample, import, snapshots, rollback, template.
+
+The same engine as the pages. The snapshot commands use the database of
+TRACKER_DATABASE_URL (default: the SQLite file data/tracker.sqlite).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ from pathlib import Path
 
 from tracker.validate import Issue, has_errors
 
-EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_STORE = 0, 1, 2, 3
+CLI_USER = "cli"
 
 
 def _print_issue(issue: Issue, out=sys.stdout) -> None:
     where = " › ".join(
-        x for x in (issue.file, issue.sheet, f"row {issue.row}" if issue.row else "", issue.column) if x
+        x
+        for x in (issue.file, issue.sheet, f"row {issue.row}" if issue.row else "", issue.column)
+        if x
     )
     out.write(f"{issue.severity.upper():7} [{issue.code}] {where}\n")
     out.write(f"        {issue.message_th}\n        {issue.message_en}\n")
@@ -32,8 +39,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     issues = result.issues
     code = EXIT_UNREADABLE if result.unreadable else EXIT_INVALID if has_errors(issues) else EXIT_OK
     if args.json:
-        json.dump({"valid": code == EXIT_OK, "issues": [i.to_dict() for i in issues]}, sys.stdout,
-                  ensure_ascii=False, indent=1)
+        json.dump(
+            {"valid": code == EXIT_OK, "issues": [i.to_dict() for i in issues]},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
         sys.stdout.write("\n")
         return code
     shown = [i for i in issues if i.severity != "info" or args.verbose]
@@ -41,10 +52,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _print_issue(issue)
     n_err = sum(i.severity == "error" for i in issues)
     n_warn = sum(i.severity == "warning" for i in issues)
-    verdict = {EXIT_OK: "ผ่าน / valid", EXIT_INVALID: "ไม่ผ่าน / invalid",
-               EXIT_UNREADABLE: "อ่านไม่ได้ / unreadable"}[code]
-    print(f"{verdict}: {n_err} error(s), {n_warn} warning(s), {len(result.dataset.directives)} "
-          f"directive(s)")
+    verdict = {
+        EXIT_OK: "ผ่าน / valid",
+        EXIT_INVALID: "ไม่ผ่าน / invalid",
+        EXIT_UNREADABLE: "อ่านไม่ได้ / unreadable",
+    }[code]
+    print(
+        f"{verdict}: {n_err} error(s), {n_warn} warning(s), {len(result.dataset.directives)} "
+        f"directive(s)"
+    )
     return code
 
 
@@ -65,7 +81,46 @@ def summary_dict(ds) -> dict:
     return out
 
 
+def _say(message_th: str, message_en: str, out=sys.stderr) -> None:
+    out.write(f"{message_th}\n{message_en}\n")
+
+
+def _store():
+    """The migrated store of TRACKER_DATABASE_URL (raises StoreError)."""
+    from tracker.store import Store
+
+    store = Store()
+    store.upgrade()
+    return store
+
+
+def _current_summary(args: argparse.Namespace) -> int:
+    """`summary --current`: the figures of the published snapshot, not of files."""
+    from tracker.dataset import Dataset
+
+    store = _store()
+    sid = store.current_id()
+    if sid is None:
+        _say("ยังไม่มีข้อมูลที่เผยแพร่", "Nothing has been published yet.")
+        return EXIT_INVALID
+    data = summary_dict(Dataset(**store.load(sid)))
+    snaps = store.snapshots()
+    row = snaps[snaps["id"] == sid].iloc[0]
+    data["snapshot"] = _snapshot_json(row)
+    if args.json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    print(f"สแนปช็อต / snapshot #{sid}: {row['source']} ({data['snapshot']['created_at']})")
+    return _print_summary(data)
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
+    if args.current:
+        return _current_summary(args)
+    if not args.paths:
+        _say("ระบุไฟล์ หรือใช้ --current", "Give files, or --current.")
+        return EXIT_UNREADABLE
     result = _load(args.paths)
     if result.unreadable:
         for issue in result.issues:
@@ -77,6 +132,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return EXIT_OK
+    return _print_summary(data)
+
+
+def _print_summary(data: dict) -> int:
     d = data["directives"]
     print(f"ข้อสั่งการทั้งหมด / directives: {d['total']}")
     for k, v in d["by_status"].items():
@@ -87,13 +146,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if data["budget"]:
         print("งบประมาณ / budget (allocated, disbursed, rate %)")
         for row in data["budget"]:
-            print(f"  {row['unit']} {row['as_of']} {row['budget_type']}: {row['allocated']} "
-                  f"{row['disbursed']} {row['rate_pct']}")
+            print(
+                f"  {row['unit']} {row['as_of']} {row['budget_type']}: {row['allocated']} "
+                f"{row['disbursed']} {row['rate_pct']}"
+            )
     if data["kpis"]:
         print("ตัวชี้วัด / KPIs (target → actual)")
         for row in data["kpis"]:
-            print(f"  {row['unit']} {row['fiscal_year']} {row['period']} {row['component']} "
-                  f"{row['kpi'][:40]}: {row['target']} → {row['actual']}")
+            print(
+                f"  {row['unit']} {row['fiscal_year']} {row['period']} {row['component']} "
+                f"{row['kpi'][:40]}: {row['target']} → {row['actual']}"
+            )
     errors = sum(1 for i in data["issues"] if i["severity"] == "error")
     if errors:
         print(f"{errors} error(s): run `python -m tracker validate` for details")
@@ -108,31 +171,173 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_for_import(path: str, cap: int) -> tuple[str, bytes]:
+    """A local file's name and bytes (at most cap + 1 bytes: the size check reports the rest)."""
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            return p.name, fh.read(cap + 1)
+    except OSError:
+        return p.name, b""
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from data_sources.base import UnreadableFile
+    from data_sources.files import SUPPORTED_EXTENSIONS
+    from tracker import publish as pub
+    from tracker.store import DuplicateSnapshot
+
+    cap = pub.max_upload_bytes()
+    missing = [p for p in args.paths if not Path(p).is_file()]
+    for p in missing:
+        _say(f"ไม่พบไฟล์: {p}", f"File not found: {p}")
+    if missing:
+        return EXIT_UNREADABLE
+    store = _store()
+    files = [_read_for_import(p, cap) for p in args.paths]
+    extensions = tuple(x.lstrip(".") for x in SUPPORTED_EXTENSIONS)
+    prepared = pub.prepare(files, cap, store=store, extensions=extensions)
+    for issue in prepared.issues:
+        if issue.severity != "info" or args.verbose:
+            _print_issue(issue)
+    if prepared.store_error is not None:
+        raise prepared.store_error
+    if prepared.unreadable:
+        _say("อ่านไฟล์ไม่ได้ ไม่ได้เผยแพร่", "Unreadable file(s): nothing was published.")
+        return EXIT_UNREADABLE
+    try:
+        sid = pub.publish(prepared, store, args.user, args.note, kind="import")
+    except pub.PublishRefused as exc:
+        _say(exc.message_th, exc.message_en)
+        return EXIT_INVALID
+    except DuplicateSnapshot as exc:
+        _say(exc.message_th, exc.message_en)
+        return EXIT_INVALID
+    except UnreadableFile as exc:  # pragma: no cover - prepare collects these
+        _say(exc.reason_th, exc.reason_en)
+        return EXIT_UNREADABLE
+    counts = ", ".join(f"{k} {v}" for k, v in prepared.counts.items())
+    print(f"เผยแพร่แล้ว / published: snapshot #{sid} ({counts}) sha256 {prepared.sha256}")
+    return EXIT_OK
+
+
+def _snapshot_json(row) -> dict:
+    """One snapshot as the stable JSON of `snapshots --json` (times in UTC, ISO 8601)."""
+    created = row["created_at"]
+    return {
+        "id": int(row["id"]),
+        "created_at": created.isoformat().replace("+00:00", "Z"),
+        "user": str(row["user"]),
+        "source": str(row["source"]),
+        "rows": int(row["rows"]),
+        "sha256": str(row["sha256"]),
+        "note": str(row["note"] or ""),
+        "current": bool(row["current"]),
+    }
+
+
+def cmd_snapshots(args: argparse.Namespace) -> int:
+    snaps = _store().snapshots()
+    items = [_snapshot_json(row) for _, row in snaps.iterrows()]
+    if args.json:
+        json.dump(items, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    if not items:
+        print("ยังไม่มีข้อมูลที่เผยแพร่ / nothing published yet")
+    for it in items:
+        mark = "*" if it["current"] else " "
+        print(
+            f"{mark} #{it['id']:<4} {it['created_at']}  {it['user']:<10} rows {it['rows']:>7}  "
+            f"{it['sha256'][:12]}  {it['source']}" + (f"  ({it['note']})" if it["note"] else "")
+        )
+    return EXIT_OK
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from tracker.store import SnapshotNotFound
+
+    store = _store()
+    try:
+        store.rollback(args.id, user=args.user)
+    except SnapshotNotFound as exc:
+        _say(exc.message_th, exc.message_en)
+        return EXIT_INVALID
+    print(f"ย้อนกลับแล้ว / rolled back: current snapshot is #{args.id}")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from tracker.template import write_template
+
+    out = Path(args.out)
+    try:
+        write_template(out)
+    except OSError as exc:
+        _say(f"เขียนไฟล์ไม่ได้: {exc.strerror}", f"Cannot write the file: {exc.strerror}")
+        return EXIT_UNREADABLE
+    print(f"wrote {out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m tracker",
-                                description="BMA inspection follow-up: validate and summarise")
+    p = argparse.ArgumentParser(
+        prog="python -m tracker", description="BMA inspection follow-up: validate and summarise"
+    )
     sub = p.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check files; exit 0 valid, 1 invalid, 2 unreadable")
     v.add_argument("paths", nargs="+")
     v.add_argument("--json", action="store_true")
     v.add_argument("--verbose", "-v", action="store_true", help="also show info lines")
     v.set_defaults(func=cmd_validate)
-    s = sub.add_parser("summary", help="figures of all files read together")
-    s.add_argument("paths", nargs="+")
+    s = sub.add_parser("summary", help="figures of all files read together, or --current")
+    s.add_argument("paths", nargs="*")
     s.add_argument("--json", action="store_true")
+    s.add_argument(
+        "--current",
+        action="store_true",
+        help="the figures of the current published snapshot (no files needed)",
+    )
     s.set_defaults(func=cmd_summary)
     g = sub.add_parser("sample", help="write a realistic sample workbook")
     g.add_argument("out")
     g.add_argument("--directives", type=int, default=400)
     g.add_argument("--seed", type=int, default=7)
     g.set_defaults(func=cmd_sample)
+    i = sub.add_parser(
+        "import",
+        help="validate files and publish them as one snapshot; exit 0 "
+        "published, 1 invalid or duplicate, 2 unreadable, 3 database problem",
+    )
+    i.add_argument("paths", nargs="+")
+    i.add_argument("--note", default="")
+    i.add_argument("--user", default=CLI_USER)
+    i.add_argument("--verbose", "-v", action="store_true", help="also show info lines")
+    i.set_defaults(func=cmd_import)
+    n = sub.add_parser("snapshots", help="list published snapshots")
+    n.add_argument("--json", action="store_true")
+    n.set_defaults(func=cmd_snapshots)
+    r = sub.add_parser(
+        "rollback", help="make an earlier snapshot current (audited; deletes nothing)"
+    )
+    r.add_argument("id", type=int)
+    r.add_argument("--user", default=CLI_USER)
+    r.set_defaults(func=cmd_rollback)
+    m = sub.add_parser("template", help="write the blank template workbook")
+    m.add_argument("out")
+    m.set_defaults(func=cmd_template)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tracker.store import StoreError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except StoreError as exc:
+        _say(exc.message_th, exc.message_en)
+        return EXIT_STORE
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # never a traceback for a user
@@ -140,4 +345,4 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNREADABLE
 
 
-__all__ = ["main", "summary_dict", "date"]
+__all__ = ["date", "main", "summary_dict"]

@@ -94,7 +94,9 @@ def detect(raw: RawTable, kinds: tuple[str, ...] | None = None) -> HeaderMatch |
         for kind in kinds:
             candidates = [([i], upper, _match_row(upper, kind))]
             if lower is not None:
-                merged = [lo if lo and lo.strip() else up for up, lo in zip(upper, lower, strict=True)]
+                merged = [
+                    lo if lo and lo.strip() else up for up, lo in zip(upper, lower, strict=True)
+                ]
                 candidates.append(([i, i + 1], merged, _match_row(merged, kind)))
             for header_rows, shown, found in candidates:
                 required = _required(kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,9 +11,9 @@ import pandas as pd
 
 from data_sources.base import RawTable, UnreadableFile
 from tracker import normalize
+from tracker.agencies import is_known_agency
 from tracker.dataset import Dataset, conform, empty_frame
 from tracker.headers import detect
-from tracker.agencies import is_known_agency
 from tracker.validate import Issue, check_directives, make_issue
 
 
@@ -40,7 +41,9 @@ def _normalise(raw: RawTable, kind: str, match) -> tuple[pd.DataFrame, list[Issu
     return frame, issues + more
 
 
-def merge_responses(directives: pd.DataFrame, responses: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+def merge_responses(
+    directives: pd.DataFrame, responses: pd.DataFrame
+) -> tuple[pd.DataFrame, list[Issue]]:
     """A directive's status is its latest response by timestamp (any arrival order)."""
     issues: list[Issue] = []
     if responses.empty:
@@ -52,17 +55,28 @@ def merge_responses(directives: pd.DataFrame, responses: pd.DataFrame) -> tuple[
         if did in seen:
             continue
         seen.add(did)
-        issues.append(make_issue(
-            "warning", "unknown_directive", file=responses["source"].iat[i] or "",
-            sheet=responses["sheet"].iat[i] or "", row=int(responses["row"].iat[i]),
-            column="directive_id", value=did))
+        issues.append(
+            make_issue(
+                "warning",
+                "unknown_directive",
+                file=responses["source"].iat[i] or "",
+                sheet=responses["sheet"].iat[i] or "",
+                row=int(responses["row"].iat[i]),
+                column="directive_id",
+                value=did,
+            )
+        )
     valid = responses[known & responses["status"].notna() & responses["submitted_at"].notna()]
-    latest = (valid.sort_values(["submitted_at", "row"], kind="stable")
-              .drop_duplicates("directive_id", keep="last").set_index("directive_id"))
+    latest = (
+        valid.sort_values(["submitted_at", "row"], kind="stable")
+        .drop_duplicates("directive_id", keep="last")
+        .set_index("directive_id")
+    )
     out = directives.copy()
+    out["status"] = out["status"].astype(object)  # conform() restores the categorical
     hit = out["directive_id"].isin(latest.index)
     ids = out.loc[hit, "directive_id"]
-    out.loc[hit, "status"] = latest.loc[ids, "status"].to_numpy()
+    out.loc[hit, "status"] = latest.loc[ids, "status"].astype(object).to_numpy()
     out.loc[hit, "detail"] = latest.loc[ids, "detail"].to_numpy()
     out.loc[hit, "obstacle"] = latest.loc[ids, "obstacle"].to_numpy()
     out.loc[hit, "reported_at"] = latest.loc[ids, "submitted_at"].to_numpy()
@@ -71,11 +85,21 @@ def merge_responses(directives: pd.DataFrame, responses: pd.DataFrame) -> tuple[
 
 def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFile] = ()) -> Dataset:
     """Normalise every table found in ``tables`` and run the cross-table checks in one pass."""
-    frames: dict[str, list[pd.DataFrame]] = {"directives": [], "responses": [], "kpis": [],
-                                             "budget": []}
+    frames: dict[str, list[pd.DataFrame]] = {
+        "directives": [],
+        "responses": [],
+        "kpis": [],
+        "budget": [],
+    }
     issues: list[Issue] = [
-        make_issue("error", "unreadable_file", file=u.source, value=u.reason_en,
-                   reason_th=u.reason_th, reason_en=u.reason_en)
+        make_issue(
+            "error",
+            "unreadable_file",
+            file=u.source,
+            value=u.reason_en,
+            reason_th=u.reason_th,
+            reason_en=u.reason_en,
+        )
         for u in unreadable
     ]
     by_file: dict[str, int] = {}
@@ -101,8 +125,11 @@ def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFil
     ds = Dataset(issues=issues)
     for kind, parts in frames.items():
         parts = [p for p in parts if not p.empty]
-        setattr(ds, kind, conform(pd.concat(parts, ignore_index=True), kind) if parts
-                else empty_frame(kind))
+        setattr(
+            ds,
+            kind,
+            conform(pd.concat(parts, ignore_index=True), kind) if parts else empty_frame(kind),
+        )
     agencies = ds.directives["agency"]
     known = agencies.map({a: is_known_agency(a) for a in agencies.dropna().unique()})
     ds.issues += check_directives(ds.directives, known.fillna(True).astype(bool))
@@ -111,19 +138,29 @@ def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFil
     return ds
 
 
-def read_paths(paths: Iterable[str | Path], *, sandbox: bool = True) -> tuple[list[RawTable], list[UnreadableFile]]:
+def max_file_bytes() -> int:
+    """The size cap for one file (setting TRACKER_MAX_FILE_MB, default 20 MB)."""
+    return int(float(os.environ.get("TRACKER_MAX_FILE_MB", "20")) * 1024 * 1024)
+
+
+def read_paths(
+    paths: Iterable[str | Path], *, sandbox: bool = True, max_bytes: int | None = None
+) -> tuple[list[RawTable], list[UnreadableFile]]:
     from data_sources.files import read_file
 
+    cap = max_bytes or max_file_bytes()
     tables: list[RawTable] = []
     bad: list[UnreadableFile] = []
     for p in paths:
         try:
-            tables += read_file(Path(p), name=Path(p).name, sandbox=sandbox)
+            tables += read_file(Path(p), name=Path(p).name, sandbox=sandbox, max_bytes=cap)
         except UnreadableFile as exc:
             bad.append(exc)
     return tables, bad
 
 
-def load_paths(paths: Iterable[str | Path], *, sandbox: bool = True) -> LoadResult:
-    tables, bad = read_paths(paths, sandbox=sandbox)
+def load_paths(
+    paths: Iterable[str | Path], *, sandbox: bool = True, max_bytes: int | None = None
+) -> LoadResult:
+    tables, bad = read_paths(paths, sandbox=sandbox, max_bytes=max_bytes)
     return LoadResult(build_dataset(tables, bad), bad)

@@ -29,8 +29,11 @@ class Filters:
     extra: dict = field(default_factory=dict, compare=False)
 
     def active(self) -> dict[str, tuple]:
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if f.name != "extra" and getattr(self, f.name)}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name != "extra" and getattr(self, f.name)
+        }
 
 
 def zone_codes(zones: tuple[str, ...]) -> list[str]:
@@ -66,10 +69,14 @@ def _counts(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """Status counts per value of ``by`` with total and % done (2 dp)."""
     if df.empty:
         return pd.DataFrame(columns=[by, *COUNT_COLUMNS])
-    key = df[by].astype("string") if not isinstance(df[by].dtype, pd.CategoricalDtype) else df[by]
+    key = df[by] if isinstance(df[by].dtype, pd.CategoricalDtype) else df[by].astype("category")
     table = (
-        df.groupby([key, df["status"]], observed=False, sort=False).size().unstack("status")
-        .reindex(columns=list(STATUSES), fill_value=0).fillna(0).astype(int)
+        df.groupby([key, df["status"]], observed=True, sort=False)
+        .size()
+        .unstack("status")
+        .reindex(columns=list(STATUSES), fill_value=0)
+        .fillna(0)
+        .astype(int)
     )
     table["total"] = table.sum(axis=1)
     table = table[table["total"] > 0]
@@ -81,8 +88,9 @@ def _counts(df: pd.DataFrame, by: str) -> pd.DataFrame:
 def by_agency(df: pd.DataFrame) -> pd.DataFrame:
     """Agencies ranked by % done (then by total), with status counts."""
     out = _counts(df, "agency")
-    return out.sort_values(["done_pct", "total", "agency"], ascending=[False, False, True],
-                           ignore_index=True)
+    return out.sort_values(
+        ["done_pct", "total", "agency"], ascending=[False, False, True], ignore_index=True
+    )
 
 
 def by_group(df: pd.DataFrame) -> pd.DataFrame:
@@ -103,8 +111,14 @@ def by_factor(df: pd.DataFrame) -> pd.DataFrame:
         sub = df.loc[df[col].to_numpy(), "status"]
         counts = sub.value_counts().reindex(list(STATUSES), fill_value=0)
         total = int(counts.sum())
-        rows.append({"factor": key, **{s: int(counts[s]) for s in STATUSES}, "total": total,
-                     "done_pct": round(100 * counts["done"] / total, 2) if total else 0.0})
+        rows.append(
+            {
+                "factor": key,
+                **{s: int(counts[s]) for s in STATUSES},
+                "total": total,
+                "done_pct": round(100 * counts["done"] / total, 2) if total else 0.0,
+            }
+        )
     return pd.DataFrame(rows, columns=["factor", *COUNT_COLUMNS])
 
 
@@ -121,8 +135,14 @@ def aging(df: pd.DataFrame, today: date) -> pd.DataFrame:
     days = (end.dt.normalize() - df["issued_date"]).dt.days
     overdue = (~closed) & (df["due_date"] < today_ts).fillna(False).to_numpy()
     late_days = (today_ts - df["due_date"]).dt.days.where(overdue)
-    return pd.DataFrame({"days_open": days.astype("Int64"), "overdue": overdue,
-                         "days_overdue": late_days.astype("Int64")}, index=df.index)
+    return pd.DataFrame(
+        {
+            "days_open": days.astype("Int64"),
+            "overdue": overdue,
+            "days_overdue": late_days.astype("Int64"),
+        },
+        index=df.index,
+    )
 
 
 def overview_cards(df: pd.DataFrame, today: date) -> dict[str, float | int]:
@@ -143,15 +163,15 @@ def not_reported_units(df: pd.DataFrame) -> pd.DataFrame:
     t = t[t["not_reported"] > 0].copy()
     t["none_reported"] = t["not_reported"] == t["total"]
     return t[["agency", "not_reported", "total", "none_reported"]].sort_values(
-        ["not_reported", "agency"], ascending=[False, True], ignore_index=True)
+        ["not_reported", "agency"], ascending=[False, True], ignore_index=True
+    )
 
 
 def heatmap(df: pd.DataFrame) -> pd.DataFrame:
     """Directive counts, agency (rows) × group (columns)."""
     if df.empty:
         return pd.DataFrame()
-    return (df.groupby([df["agency"].astype("string"), df["group"].astype("string")])
-            .size().unstack(fill_value=0))
+    return df.groupby(["agency", "group"], observed=True).size().unstack(fill_value=0)
 
 
 def response_history(responses: pd.DataFrame, directive_id: str) -> pd.DataFrame:
@@ -162,6 +182,7 @@ def response_history(responses: pd.DataFrame, directive_id: str) -> pd.DataFrame
 
 def summary_json(df: pd.DataFrame) -> dict:
     """The directives part of the CLI's stable JSON contract (see README)."""
+
     def rows(frame: pd.DataFrame, key: str) -> list[dict]:
         out = []
         for rec in frame.to_dict("records"):
@@ -174,7 +195,7 @@ def summary_json(df: pd.DataFrame) -> dict:
 
     district = by_district(df)
     return {
-        "total": int(len(df)),
+        "total": len(df),
         "by_status": status_totals(df),
         "by_agency": rows(by_agency(df), "agency"),
         "by_factor": rows(by_factor(df), "factor"),

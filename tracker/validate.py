@@ -48,6 +48,7 @@ def make_issue(
     def in_lang(lang: str) -> dict:
         # A parameter given as {"th": ..., "en": ...} is rendered in each language.
         return {k: (v[lang] if isinstance(v, dict) else v) for k, v in fill.items()}
+
     return Issue(
         severity=severity,
         code=code,
@@ -63,8 +64,17 @@ def make_issue(
 
 def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
     """The one report table with fixed columns (upload page, downloads, CLI)."""
-    cols = ["severity", "code", "file", "sheet", "row", "column", "value", "message_th",
-            "message_en"]
+    cols = [
+        "severity",
+        "code",
+        "file",
+        "sheet",
+        "row",
+        "column",
+        "value",
+        "message_th",
+        "message_en",
+    ]
     return pd.DataFrame([i.to_dict() for i in issues], columns=cols)
 
 
@@ -76,8 +86,11 @@ def has_errors(issues: Iterable[Issue]) -> bool:
 
 
 def _at(df: pd.DataFrame, i: int) -> dict:
-    return {"file": df["source"].iat[i] or "", "sheet": df["sheet"].iat[i] or "",
-            "row": None if pd.isna(df["row"].iat[i]) else int(df["row"].iat[i])}
+    return {
+        "file": df["source"].iat[i] or "",
+        "sheet": df["sheet"].iat[i] or "",
+        "row": None if pd.isna(df["row"].iat[i]) else int(df["row"].iat[i]),
+    }
 
 
 def check_directives(df: pd.DataFrame, known_agency: pd.Series | None = None) -> list[Issue]:
@@ -89,19 +102,41 @@ def check_directives(df: pd.DataFrame, known_agency: pd.Series | None = None) ->
     dup = ids.notna() & ids.duplicated(keep=False)
     for i in dup.to_numpy().nonzero()[0]:
         others = df.loc[dup & (ids == ids.iat[i]), "row"].astype("string").tolist()
-        issues.append(make_issue("error", "duplicate_id", **_at(df, i), column="directive_id",
-                                 value=ids.iat[i], rows=", ".join(others)))
+        issues.append(
+            make_issue(
+                "error",
+                "duplicate_id",
+                **_at(df, i),
+                column="directive_id",
+                value=ids.iat[i],
+                rows=", ".join(others),
+            )
+        )
     early = (df["due_date"] < df["issued_date"]).fillna(False)
     for i in early.to_numpy().nonzero()[0]:
-        issues.append(make_issue("error", "due_before_issue", **_at(df, i), column="due_date",
-                                 value=str(df["due_date"].iat[i].date()),
-                                 issued=str(df["issued_date"].iat[i].date())))
+        issues.append(
+            make_issue(
+                "error",
+                "due_before_issue",
+                **_at(df, i),
+                column="due_date",
+                value=str(df["due_date"].iat[i].date()),
+                issued=str(df["issued_date"].iat[i].date()),
+            )
+        )
     fy_of_date = fiscal_year_series(df["issued_date"])
-    wrong = (fy_of_date.notna() & df["fiscal_year"].notna() & (fy_of_date != df["fiscal_year"]))
+    wrong = fy_of_date.notna() & df["fiscal_year"].notna() & (fy_of_date != df["fiscal_year"])
     for i in wrong.fillna(False).to_numpy().nonzero()[0]:
-        issues.append(make_issue("error", "fiscal_year_mismatch", **_at(df, i),
-                                 column="fiscal_year", value=int(df["fiscal_year"].iat[i]),
-                                 expected=int(fy_of_date.iat[i])))
+        issues.append(
+            make_issue(
+                "error",
+                "fiscal_year_mismatch",
+                **_at(df, i),
+                column="fiscal_year",
+                value=int(df["fiscal_year"].iat[i]),
+                expected=int(fy_of_date.iat[i]),
+            )
+        )
     if known_agency is not None:
         unknown = df["agency"].notna() & ~known_agency.to_numpy()
         seen: set[str] = set()
@@ -109,6 +144,9 @@ def check_directives(df: pd.DataFrame, known_agency: pd.Series | None = None) ->
             name = df["agency"].iat[i]
             if name not in seen:  # once per name, at its first row
                 seen.add(name)
-                issues.append(make_issue("warning", "unknown_agency", **_at(df, i),
-                                         column="agency", value=name))
+                issues.append(
+                    make_issue(
+                        "warning", "unknown_agency", **_at(df, i), column="agency", value=name
+                    )
+                )
     return issues

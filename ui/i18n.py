@@ -21,8 +21,11 @@ def language_switch() -> None:
     """Sidebar switch ไทย / English, kept in the URL so a shared link keeps the language."""
     current = lang()
     choice = st.sidebar.segmented_control(
-        "ภาษา / Language", options=list(LANGS), default=current,
-        format_func=lambda v: {"th": "ไทย", "en": "English"}[v], key="lang_switch",
+        "ภาษา / Language",
+        options=list(LANGS),
+        default=current,
+        format_func=lambda v: {"th": "ไทย", "en": "English"}[v],
+        key="lang_switch",
     )
     if choice and choice != current:
         st.query_params["lang"] = choice
