@@ -88,7 +88,7 @@ def read_csv_bytes(data: bytes, name: str) -> RawTable:
         raise _too_many_columns(name, first_line.count(delimiter) + 1)
     try:
         table = _parse_with_pyarrow(text, encoding, data, delimiter)
-    except pa.ArrowInvalid:
+    except pa.ArrowException:  # ragged rows, a stray quote, a row longer than a block
         table = _parse_with_csv_module(text, delimiter, name)
     if table.num_columns > MAX_COLUMNS:
         raise _too_many_columns(name, table.num_columns)
@@ -102,7 +102,7 @@ def read_csv_bytes(data: bytes, name: str) -> RawTable:
 
 
 def _parse_with_pyarrow(text: str, encoding: str, data: bytes, delimiter: str) -> pa.Table:
-    """Fast path; raises ArrowInvalid on ragged rows or an unterminated quote."""
+    """Fast path; raises ArrowInvalid on ragged rows, an unterminated quote or a huge row."""
     raw = data if encoding == "utf-8" else text.encode("utf-8")
     return pacsv.read_csv(
         pa.py_buffer(raw),

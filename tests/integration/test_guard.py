@@ -288,6 +288,13 @@ FAILURES: list[FailureCase] = [
         "not_a_spreadsheet",
         "other than Excel",
     ),
+    ("wide.csv", lambda: ("x," * 20_000 + "\n").encode(), "too_large", "20,001 columns"),
+    (
+        "wide-later.csv",
+        lambda: ("a,b\n" + "y," * 20_000).encode(),
+        "too_large",
+        "columns",
+    ),
     ("entries.xlsx", many_entries_zip, "zip_bomb", "entries"),
     ("ratio.xlsx", compressed_entry_zip, "zip_bomb", "compression ratio"),
     ("unpacked.xlsx", oversized_listing_zip, "zip_bomb", "unpacked"),
