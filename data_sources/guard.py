@@ -19,6 +19,7 @@ import contextlib
 import io
 import json
 import multiprocessing as mp
+import os
 import resource
 import signal
 import struct
@@ -575,6 +576,7 @@ def _ipc_stream(table: pa.Table) -> pa.Buffer:
 def _sandbox_main(conn, data: bytes, name: str, memory_bytes: int, cpu_seconds: int) -> None:
     """Child: parse the workbook, send a JSON header then one Arrow IPC stream per sheet."""
     _limit_resources(memory_bytes, cpu_seconds)
+    os.environ["RUST_BACKTRACE"] = "0"  # a reader abort logs one line, not a stack dump
     started = time.perf_counter()
     blobs: list = []
     try:
