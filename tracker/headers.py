@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_sources.base import RawTable
 from tracker.schema import TABLE_HEADERS, Column, header_key
@@ -73,7 +76,9 @@ def _cells(frame: pd.DataFrame, i: int) -> list[str | None]:
     return [None if pd.isna(v) else str(v) for v in frame.iloc[i].tolist()]
 
 
-def detect(raw: RawTable, kinds: tuple[str, ...] | None = None) -> HeaderMatch | None:
+def detect(
+    raw: RawTable, kinds: tuple[str, ...] | None = None, start: int = 0, scan: int = SCAN_ROWS
+) -> HeaderMatch | None:
     """The best header match in the first rows of ``raw``, or None if nothing looks like one.
 
     A header may span two rows (a merged group label above sub-labels): for every column the
@@ -84,13 +89,13 @@ def detect(raw: RawTable, kinds: tuple[str, ...] | None = None) -> HeaderMatch |
     frame = raw.frame
     kinds = kinds or tuple(TABLE_HEADERS)
     best: tuple[tuple, HeaderMatch] | None = None
-    n = min(len(frame), SCAN_ROWS)
-    rows = [_cells(frame, i) for i in range(min(len(frame), SCAN_ROWS + 1))]
-    for i in range(n):
+    n = min(len(frame), start + scan)
+    rows = {i: _cells(frame, i) for i in range(start, min(len(frame), n + 1))}
+    for i in range(start, n):
         upper = rows[i]
         if not any(c and c.strip() for c in upper):
             continue
-        lower = rows[i + 1] if i + 1 < len(rows) else None
+        lower = rows.get(i + 1)
         for kind in kinds:
             candidates = [([i], upper, _match_row(upper, kind))]
             if lower is not None:
@@ -130,3 +135,62 @@ def detect(raw: RawTable, kinds: tuple[str, ...] | None = None) -> HeaderMatch |
     if match.missing and len(match.colmap) < 3:
         return None
     return match
+
+
+ALL_ALIAS_KEYS: frozenset[str] = frozenset(k for index in ALIAS_INDEX.values() for k in index)
+
+
+def _alias_hits(frame: pd.DataFrame) -> np.ndarray:
+    """Per row, how many cells are a known header alias (vectorised: no Python per cell)."""
+    hits = np.zeros(len(frame), dtype=np.int32)
+    keys = pa.array(sorted(ALL_ALIAS_KEYS), type=pa.large_string())
+    for j in range(frame.shape[1]):
+        col = pa.array(frame.iloc[:, j].astype("str"), type=pa.large_string(), from_pandas=True)
+        key = pc.replace_substring_regex(pc.utf8_lower(col), r"[\s\*:：]+", "")
+        hit = pc.is_in(key, value_set=keys)
+        bare = pc.replace_substring_regex(key, r"\(.*?\)$", "")
+        hit = pc.or_(hit, pc.is_in(bare, value_set=keys))
+        hits += pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(np.int32)
+    return hits
+
+
+def _same_header(frame: pd.DataFrame, i: int, match: HeaderMatch) -> bool:
+    """Row ``i`` repeats ``match``'s header (printed forms repeat it on every page)."""
+    cells = _cells(frame, i)
+    same = sum(
+        1
+        for j, shown in match.header_text.items()
+        if shown and j < len(cells) and (cells[j] or "").strip() == shown
+    )
+    return same >= max(2, len(match.colmap) // 2)
+
+
+def detect_tables(raw: RawTable) -> list[tuple[RawTable, HeaderMatch]]:
+    """Every table of a sheet, in order: a report sheet may hold several (KPIs, then budget).
+
+    A new table starts at a header row of any kind that is not a repeat of the current one.
+    Each table is returned with the sheet cut just before the next table's header (rows above
+    its own header stay: title rows such as "หน่วยงาน : …" are read from there).
+    """
+    first = detect(raw)
+    if first is None:
+        return []
+    hits = _alias_hits(raw.frame)
+    out: list[tuple[RawTable, HeaderMatch]] = []
+    match = first
+    while match is not None:
+        end = len(raw.frame)
+        nxt = None
+        for i in np.flatnonzero(hits[match.data_start :] >= 2) + match.data_start:
+            if _same_header(raw.frame, int(i), match):
+                continue
+            candidate = detect(raw, start=int(i), scan=1)
+            if candidate is not None and candidate.header_rows[0] == i:
+                end, nxt = int(i), candidate
+                break
+        part = RawTable(
+            raw.source, raw.sheet, raw.frame.iloc[:end], raw.first_row, raw.first_col, raw.notes
+        )
+        out.append((part, match))
+        match = nxt
+    return out

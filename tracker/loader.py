@@ -13,7 +13,7 @@ from data_sources.base import RawTable, UnreadableFile
 from tracker import normalize
 from tracker.agencies import is_known_agency
 from tracker.dataset import Dataset, conform, empty_frame
-from tracker.headers import detect
+from tracker.headers import detect_tables
 from tracker.validate import Issue, check_directives, make_issue
 
 
@@ -108,17 +108,33 @@ def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFil
         if raw.frame.empty or raw.frame.isna().all().all():
             issues.append(make_issue("warning", "empty_sheet", file=raw.source, sheet=raw.sheet))
             continue
-        match = detect(raw)
-        if match is None:
+        tables = detect_tables(raw)
+        if not tables:
             issues.append(make_issue("warning", "no_table", file=raw.source, sheet=raw.sheet))
             continue
-        by_file[raw.source] += 1
-        if match.missing:
-            issues += normalize.missing_column_issues(raw, match)
-            continue
-        frame, found = _normalise(raw, match.kind, match)
-        issues += found
-        frames[match.kind].append(frame)
+        complete = any(not m.missing for _, m in tables)
+        for part, match in tables:
+            if match.missing and complete:
+                # a side table of a report sheet (e.g. notes) lacking required columns
+                row = raw.first_row + match.header_rows[0]
+                issues.append(
+                    make_issue(
+                        "warning",
+                        "table_skipped",
+                        file=raw.source,
+                        sheet=raw.sheet,
+                        row=row,
+                        value=", ".join(match.missing),
+                    )
+                )
+                continue
+            by_file[raw.source] += 1
+            if match.missing:
+                issues += normalize.missing_column_issues(part, match)
+                continue
+            frame, found = _normalise(part, match.kind, match)
+            issues += found
+            frames[match.kind].append(frame)
     for source, n in by_file.items():
         if n == 0:
             issues.append(make_issue("error", "no_table_in_file", file=source))
