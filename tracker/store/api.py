@@ -486,6 +486,31 @@ class Store:
                 message=f"current {'#' + str(previous) if previous else 'none'} -> #{sid}",
             )
 
+    def audit(
+        self,
+        action: str,
+        *,
+        user: str,
+        message: str = "",
+        source: str = "",
+        snapshot_id: int | None = None,
+    ) -> None:
+        """Record an event that is not a publish or rollback (a refused write, a roles change).
+
+        Append-only like every audit row; texts are clipped to the column widths. Callers pass
+        no secrets: the message is shown on the history page.
+        """
+        with self._transaction(write=True, lock_timeout=2.0) as conn:
+            self._audit(
+                conn,
+                user=str(user)[:200],
+                action=str(action)[:32],
+                snapshot_id=snapshot_id,
+                source=str(source),
+                sha256="",
+                message=str(message)[:2000],
+            )
+
     def _lock_current(self, conn: Connection) -> int | None:
         """Take the publish lock (PostgreSQL row lock; SQLite already holds BEGIN IMMEDIATE)."""
         stmt = select(current_snapshot.c.snapshot_id).where(current_snapshot.c.id == 1)
