@@ -22,4 +22,6 @@ fi
 .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# Known vulnerabilities in the pinned runtime requirements (PyPI's advisory feed; needs PyPI).
+.venv/bin/python scripts/audit_deps.py requirements.txt
 .venv/bin/python -m pytest -n 2 -q "$@"
