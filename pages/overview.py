@@ -44,3 +44,30 @@ else:
                                 "total": tr("col.total"), "none_reported": tr("col.none_reported")}),
         hide_index=True, width="stretch",
     )
+
+# --- KPIs and budget disbursement (issue 4) ----------------------------------------------------
+from tracker import finance_views, targets, thai  # noqa: E402
+
+finance = finance_views.finance_summary(
+    loaded.dataset.kpis, loaded.dataset.budget, targets.load_targets()
+)
+if finance.as_of is not None or finance.kpis["total"]:
+    st.subheader(tr("fin.overview.title"))
+    as_of_text = finance_views.date_label(finance.as_of, lg)
+    kpi_help = tr("fin.card.kpi_help", total=count(finance.kpis["total"]))
+    cards(
+        [
+            (
+                tr("fin.card.rate"),
+                thai.format_pct(finance.rate_pct),
+                tr("fin.card.rate_help", date=as_of_text),
+            ),
+            (
+                tr("fin.card.target"),
+                thai.format_pct(finance.target_pct),
+                tr("fin.card.target_help", date=as_of_text),
+            ),
+            (tr("fin.card.kpi_on"), count(finance.kpis["on_target"]), kpi_help),
+            (tr("fin.card.kpi_below"), count(finance.kpis["below_target"]), kpi_help),
+        ]
+    )

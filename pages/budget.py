@@ -1,0 +1,116 @@
+"""Budget (executives, analysts): disbursement by type and by unit against the targets."""
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from tracker import budget, charts_finance, targets, thai
+from tracker import finance_views as fv
+from ui import data
+from ui.i18n import lang, tr
+from ui.widgets import cards, chart, count
+
+
+def _select(
+    name: str, label: str, options: list, fmt: Callable[[object], str] = str, default: object = None
+):
+    """A selectbox whose value comes from the URL and goes back to it; ``default`` (else the
+    last, i.e. latest, option) when the URL says nothing, and then the URL stays clean."""
+    as_text = {str(o): o for o in options}
+    fallback = default if default in options else options[-1]
+    url = st.query_params.get(name)
+    chosen = st.selectbox(
+        label,
+        options,
+        index=options.index(as_text.get(url, fallback)),
+        format_func=fmt,
+        key=f"pick_{name}",
+    )
+    if chosen == fallback:
+        if url is not None:
+            del st.query_params[name]
+    elif str(chosen) != url:
+        st.query_params[name] = str(chosen)
+    return chosen
+
+
+lg = lang()
+frame = data.current().dataset.budget
+goals = targets.load_targets()
+st.title(tr("budget.title"))
+if frame.empty:
+    st.info(tr("budget.no_budget"))
+    st.stop()
+
+col_unit, col_date = st.columns([2, 1])
+with col_unit:
+    choice = _select(
+        "unit",
+        tr("budget.pick_unit"),
+        ["", *fv.budget_units(frame)],
+        lambda u: u or tr("budget.all_units"),
+        default="",
+    )
+unit = choice or None
+with col_date:
+    as_of = _select(
+        "as_of",
+        tr("budget.pick_date"),
+        fv.budget_dates(frame, unit),
+        lambda d: fv.date_label(d, lg),
+    )
+
+types = budget.by_type(frame, unit, as_of)
+units = budget.by_unit(frame, as_of, goals)
+total = fv.total_of(types)
+goal = goals.for_date(as_of)
+cards(
+    [
+        (tr("budget.card.allocated"), fv.amount(total["allocated"]), None),
+        (tr("budget.card.disbursed"), fv.amount(total["disbursed"]), None),
+    ]
+)
+cards(
+    [
+        (tr("budget.card.rate"), thai.format_pct(total["rate_pct"]), None),
+        (tr("budget.card.target"), thai.format_pct(goal), tr("budget.card.target_help")),
+        (tr("budget.card.below"), count(fv.below_target_count(units)), None),
+    ]
+)
+if goal is None:
+    st.info(tr("budget.no_target"))
+
+st.subheader(tr("budget.by_type"))
+st.dataframe(
+    fv.styled_budget_types(types, goals, lg),
+    hide_index=True,
+    width="stretch",
+    column_config={tr("fin.col.budget_type"): st.column_config.TextColumn(width="medium")},
+)
+st.caption(tr("budget.by_type_note"))
+chart(
+    charts_finance.budget_rate_by_type(types, goals, lg),
+    fv.budget_type_table(types, goals, lg),
+    "rate_by_type",
+)
+
+st.subheader(tr("budget.cumulative"))
+cum = fv.cumulative_for(frame, unit, as_of, goals)
+chart(charts_finance.budget_cumulative(cum, goals, lg), fv.cumulative_table(cum, lg), "cumulative")
+st.caption(tr("budget.source", source=fv.plain_label(goals.source, None)))
+st.caption(
+    tr("budget.settings", path=fv.plain_label(goals.path, None))
+    if goals.path
+    else tr("budget.settings_default")
+)
+
+st.subheader(tr("budget.by_unit", date=fv.date_label(as_of, lg)))
+st.dataframe(
+    fv.styled_budget_units(units, lg),
+    hide_index=True,
+    width="stretch",
+    column_config={tr("fin.col.unit"): st.column_config.TextColumn(pinned=True)},
+)
+chart(
+    charts_finance.budget_rate_by_unit(units, lg), fv.budget_unit_table(units, lg), "rate_by_unit"
+)

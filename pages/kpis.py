@@ -1,0 +1,130 @@
+"""KPIs (executives, analysts): scorecard of a unit, fiscal year and period; details as text."""
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from tracker import charts_finance, kpi
+from tracker import finance_views as fv
+from ui import data
+from ui.i18n import lang, tr
+from ui.widgets import cards, chart, count
+
+
+def _select(
+    name: str, label: str, options: list, fmt: Callable[[object], str] = str, default: object = None
+):
+    """A selectbox whose value comes from the URL and goes back to it; ``default`` (else the
+    last, i.e. latest, option) when the URL says nothing, and then the URL stays clean."""
+    as_text = {str(o): o for o in options}
+    fallback = default if default in options else options[-1]
+    url = st.query_params.get(name)
+    chosen = st.selectbox(
+        label,
+        options,
+        index=options.index(as_text.get(url, fallback)),
+        format_func=fmt,
+        key=f"pick_{name}",
+    )
+    if chosen == fallback:
+        if url is not None:
+            del st.query_params[name]
+    elif str(chosen) != url:
+        st.query_params[name] = str(chosen)
+    return chosen
+
+
+lg = lang()
+kpis = data.current().dataset.kpis
+st.title(tr("kpis.title"))
+if kpis.empty:
+    st.info(tr("kpis.no_kpis"))
+    st.stop()
+
+col_unit, col_year, col_period = st.columns([2, 1, 1])
+with col_unit:
+    units = fv.kpi_units(kpis)
+    unit = _select("unit", tr("kpis.pick_unit"), units, default=units[0])
+with col_year:
+    fiscal_year = _select("fy", tr("kpis.pick_year"), fv.kpi_years(kpis, unit))
+with col_period:
+    period = _select(
+        "period",
+        tr("kpis.pick_period"),
+        fv.kpi_periods(kpis, unit, fiscal_year),
+        lambda p: fv.period_label(p, lg),
+    )
+
+card = kpi.scorecard(kpis, unit, fiscal_year, period)
+n = fv.kpi_counts(card)
+cards(
+    [
+        (tr("kpis.card.total"), count(n["total"]), None),
+        (tr("kpis.card.green"), count(n["green"]), None),
+        (tr("kpis.card.amber"), count(n["amber"]), None),
+        (tr("kpis.card.red"), count(n["red"]), None),
+        (tr("kpis.card.none"), count(n["none"]), None),
+    ]
+)
+st.caption(tr("kpis.light_help", amber=fv.rate(float(kpi.AMBER_FROM * 100))))
+
+st.subheader(tr("kpis.scorecard"))
+st.dataframe(
+    fv.styled_scorecard(card, lg),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        tr("fin.col.code"): st.column_config.TextColumn(pinned=True),
+        tr("fin.col.kpi"): st.column_config.TextColumn(width="large"),
+    },
+)
+chart(charts_finance.kpi_achievement(card, lg), fv.scorecard_table(card, lg), "kpi_achievement")
+
+ticked = {tr("fin.col.ticked"): st.column_config.CheckboxColumn(width="small")}
+digital = fv.digital_checklist(card)
+if digital:
+    code, items = digital
+    st.subheader(tr("kpis.digital", code=code))
+    st.caption(
+        tr("kpis.digital_count", done=count(sum(d for _, d in items)), total=count(len(items)))
+    )
+    st.dataframe(
+        fv.checklist_table(items, lg),
+        hide_index=True,
+        width="stretch",
+        height="content",
+        column_config=ticked,
+    )
+
+st.subheader(tr("kpis.details"))
+for item in fv.kpi_texts(card, lg):
+    with st.expander(f"{item.code} · {fv.plain_label(item.title)}"):
+        st.text(item.title)
+        st.caption(tr("kpis.light", light=item.light))
+        if item.stage != fv.DASH:
+            st.caption(tr("kpis.stage", stage=item.stage))
+        for label, text in item.fields:
+            st.caption(label)
+            st.text(text)
+        if item.checklist:
+            st.caption(tr("kpis.checklist"))
+            st.dataframe(
+                fv.checklist_table(item.checklist, lg),
+                hide_index=True,
+                width="stretch",
+                height="content",
+                column_config=ticked,
+                key=f"checklist_{item.code}",
+            )
+
+st.subheader(tr("kpis.trend"))
+wide = kpi.levels_over_periods(kpis, unit, fiscal_year)
+if not fv.has_trend(wide):
+    st.caption(tr("kpis.no_trend"))
+else:
+    for measure, part in fv.by_measure(wide):
+        chart(
+            charts_finance.kpi_levels(part, measure, lg),
+            fv.levels_table(part, lg),
+            f"kpi_levels_{measure}",
+        )
