@@ -12,5 +12,7 @@ pages = [
     st.Page("pages/overview.py", title=tr("page.overview"), icon=":material/dashboard:", url_path="overview",
             default=True),
     st.Page("pages/directives.py", title=tr("page.directives"), icon=":material/checklist:", url_path="directives"),
+    st.Page("pages/kpis.py", title=tr("page.kpis"), icon=":material/target:", url_path="kpis"),
+    st.Page("pages/budget.py", title=tr("page.budget"), icon=":material/payments:", url_path="budget"),
 ]
 st.navigation(pages).run()
