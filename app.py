@@ -14,5 +14,6 @@ pages = [
     st.Page("pages/directives.py", title=tr("page.directives"), icon=":material/checklist:", url_path="directives"),
     st.Page("pages/kpis.py", title=tr("page.kpis"), icon=":material/target:", url_path="kpis"),
     st.Page("pages/budget.py", title=tr("page.budget"), icon=":material/payments:", url_path="budget"),
+    st.Page("pages/districts.py", title=tr("page.districts"), icon=":material/map:", url_path="districts"),
 ]
 st.navigation(pages).run()

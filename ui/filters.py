@@ -1,4 +1,9 @@
-"""Sidebar filters bound to the URL (st.query_params): a filtered view is a link to send."""
+"""Sidebar filters bound to the URL (st.query_params): a filtered view is a link to send.
+
+The place filters cascade: zone (กลุ่มเขต) → district (เขต, all 50, narrowed to the chosen
+zones) → agency (the chosen districts' offices, then the agencies that are not district
+offices, such as สำนักการโยธา, under a "city-level agency" label; those can be chosen too).
+"""
 
 from __future__ import annotations
 
@@ -9,19 +14,62 @@ import streamlit as st
 
 from tracker.charts import factor_label, status_label
 from tracker.metrics import Filters, zone_codes
-from tracker.places import district_name, zones
+from tracker.places import district_codes, district_name, districts, zones
 from tracker.schema import FACTORS, STATUSES
 from ui.i18n import lang, tr
 
 PARAMS = ("fy", "round", "zone", "district", "agency", "group", "factor", "status")
+_LEADING_VOWELS = "เแโใไ"
 
 
-def _multi(name: str, label: str, options: list, fmt: Callable[[object], str] = str) -> list:
-    """A multiselect whose initial value comes from the URL and whose changes go back to it."""
+def widget_key(name: str) -> str:
+    """Session-state key of the filter widget for URL parameter ``name`` (e.g. "district")."""
+    return f"filter_{name}"
+
+
+def _pending_key(name: str) -> str:
+    return f"_filter_set_{name}"
+
+
+def set_filter(name: str, values: list) -> None:
+    """Ask the filter ``name`` (a URL parameter name) to take ``values`` on the next run.
+
+    For callbacks, e.g. a click on the map choosing a district: the sidebar widget and the
+    URL follow on the rerun.
+    """
+    st.session_state[_pending_key(name)] = list(values)
+
+
+def _multi(
+    name: str,
+    label: str,
+    options: list,
+    fmt: Callable[[object], str] = str,
+    help_text: str | None = None,
+) -> list:
+    """A multiselect whose initial value comes from the URL and whose changes go back to it.
+
+    A value asked for with ``set_filter`` replaces the widget's value once. Values that are
+    not options (a narrower cascade, a wrong link) are dropped.
+    """
+    key = widget_key(name)
     as_text = {str(o): o for o in options}
-    from_url = [as_text[v] for v in st.query_params.get_all(name) if v in as_text]
-    chosen = st.sidebar.multiselect(label, options, default=from_url, format_func=fmt,
-                                    key=f"filter_{name}", placeholder=tr("filter.all"))
+    pending = st.session_state.pop(_pending_key(name), None)
+    default: list | None
+    if pending is not None:
+        st.session_state[key] = [as_text[str(v)] for v in pending if str(v) in as_text]
+        default = None  # the value comes from session state this run
+    else:
+        default = [as_text[v] for v in st.query_params.get_all(name) if v in as_text]
+    chosen = st.sidebar.multiselect(
+        label,
+        options,
+        default=default,
+        format_func=fmt,
+        key=key,
+        placeholder=tr("filter.all"),
+        help=help_text,
+    )
     values = [str(v) for v in chosen]
     if values != st.query_params.get_all(name):
         if values:
@@ -29,6 +77,40 @@ def _multi(name: str, label: str, options: list, fmt: Callable[[object], str] = 
         elif name in st.query_params:
             del st.query_params[name]
     return chosen
+
+
+def _thai_sort_key(text: str) -> str:
+    """Dictionary order for Thai: a leading vowel (เ แ โ ใ ไ) sorts after its consonant."""
+    if len(text) > 1 and text[0] in _LEADING_VOWELS:
+        return text[1] + text[0] + text[2:]
+    return text
+
+
+def district_options(chosen_zones: list[str], lg: str) -> list[str]:
+    """All district codes (of the chosen zones, if any), ordered by name in the language."""
+    codes = districts()["code"].tolist()
+    if chosen_zones:
+        allowed = set(zone_codes(tuple(chosen_zones)))
+        codes = [c for c in codes if c in allowed]
+    return sorted(codes, key=lambda c: _thai_sort_key(district_name(c, lg) or c))
+
+
+def agency_options(df: pd.DataFrame, place_codes: set[str] | None) -> tuple[list[str], set[str]]:
+    """(options, city-level agencies): the district offices in ``df`` within ``place_codes``
+    (all when None), then every agency that is not a district office."""
+    names = pd.Series(sorted(str(a) for a in df["agency"].dropna().unique()), dtype=object)
+    if names.empty:
+        return [], set()
+    codes = district_codes(names)
+    offices, city = [], []
+    for name, code in zip(names, codes, strict=True):
+        if pd.isna(code):
+            city.append(name)
+        elif place_codes is None or code in place_codes:
+            offices.append(name)
+    offices.sort(key=_thai_sort_key)
+    city.sort(key=_thai_sort_key)
+    return offices + city, set(city)
 
 
 def sidebar_filters(df: pd.DataFrame) -> Filters:
@@ -41,18 +123,38 @@ def sidebar_filters(df: pd.DataFrame) -> Filters:
     zone_list = [z[0] for z in zones()]
     zone_en = dict(zones())
     zone = _multi("zone", tr("filter.zone"), zone_list, lambda z: z if lg == "th" else zone_en[z])
-    codes = sorted(c for c in df["district_code"].dropna().unique())
-    if zone:
-        allowed = set(zone_codes(tuple(zone)))
-        codes = [c for c in codes if c in allowed]
-    district = _multi("district", tr("filter.district"), codes, lambda c: district_name(c, lg))
-    agencies = sorted(a for a in df["agency"].dropna().unique())
-    agency = _multi("agency", tr("filter.agency"), agencies)
+    district = _multi(
+        "district",
+        tr("filter.district"),
+        district_options(zone, lg),
+        lambda c: district_name(c, lg) or str(c),
+    )
+    if district:
+        place_codes: set[str] | None = set(district)
+    elif zone:
+        place_codes = set(zone_codes(tuple(zone)))
+    else:
+        place_codes = None
+    agencies, city = agency_options(df, place_codes)
+    prefix = tr("filter.city_level")
+    agency = _multi(
+        "agency",
+        tr("filter.agency"),
+        agencies,
+        lambda a: f"{prefix} · {a}" if a in city else str(a),
+        help_text=tr("filter.agency_help"),
+    )
     groups = sorted(g for g in df["group"].dropna().unique())
     group = _multi("group", tr("filter.group"), groups)
     factor = _multi("factor", tr("filter.factor"), list(FACTORS), lambda k: factor_label(k, lg))
     status = _multi("status", tr("filter.status"), list(STATUSES), lambda s: status_label(s, lg))
     return Filters(
-        fiscal_year=tuple(fy), round=tuple(rnd), zone=tuple(zone), district=tuple(district),
-        agency=tuple(agency), group=tuple(group), factor=tuple(factor), status=tuple(status),
+        fiscal_year=tuple(fy),
+        round=tuple(rnd),
+        zone=tuple(zone),
+        district=tuple(district),
+        agency=tuple(agency),
+        group=tuple(group),
+        factor=tuple(factor),
+        status=tuple(status),
     )
