@@ -49,6 +49,8 @@ _PROVIDER_LABELS = {"google": "Google", "microsoft": "Microsoft", "entra": "Micr
 _SHARED_AUTH_KEYS = frozenset({"redirect_uri", "cookie_secret", "expose_tokens"})
 _PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-host", "forwarded", "x-real-ip")
 _DEFAULT_PLACE_FLAG = "_auth_default_places_applied"
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+DEFAULT_PAGE = "overview"
 
 
 class PermissionDenied(Exception):
@@ -124,6 +126,36 @@ def _plain(text: object) -> str:
     return "".join(out)
 
 
+_USER_SLOT = "\x00user\x00"
+
+
+def _code(text: object) -> str:
+    """Text as a Markdown code span: shown literally, never turned into a link."""
+    return "`" + str(text).replace("`", "'").replace("\n", " ") + "`"
+
+
+def _with_user(key: str, user: object, **kwargs: object) -> str:
+    """The message ``key`` made inert, with the user's address as a code span (no mailto link)."""
+    return _plain(tr(key, user=_USER_SLOT, **kwargs)).replace(_USER_SLOT, _code(user))
+
+
+def _hide_navigation() -> None:
+    """Before a gate page (sign-in, no access, refusal): register the app's pages hidden.
+
+    Without an ``st.navigation`` call in the run Streamlit would list the files of pages/ in
+    the sidebar; registering them hidden keeps any URL valid (no "page not found") while
+    only the gate is drawn. Each page still checks access itself if it is ever run.
+    """
+    files = sorted(PAGES_DIR.glob("*.py"))
+    try:
+        st.navigation(
+            [st.Page(str(f), url_path=f.stem, default=f.stem == DEFAULT_PAGE) for f in files],
+            position="hidden",
+        )
+    except Exception as exc:  # e.g. a page run directly after the app's navigation
+        log.debug("navigation not hidden: %s", exc)
+
+
 # --- local mode ---------------------------------------------------------------------------------
 
 
@@ -163,6 +195,7 @@ def _headers() -> dict[str, str]:
 
 
 def _refuse_local(key: str, detail: str) -> NoReturn:
+    _hide_navigation()
     text = _bilingual(key, address=detail, reason=detail)
     print(text, file=sys.stderr, flush=True)
     st.error(_plain(text), icon=":material/gpp_bad:")
@@ -191,6 +224,7 @@ def current_access() -> Access:
     try:
         section = auth_section()
     except _SecretsBroken as exc:
+        _hide_navigation()
         st.error(_plain(_bilingual("auth.secrets_broken", path=exc.path)))
         _stop()
     if section is None:
@@ -206,6 +240,7 @@ def current_access() -> Access:
         access = roles_file().settings().resolve(email)
     except RolesFileError as exc:
         log.error("%s", exc.message_en)
+        _hide_navigation()
         st.error(_plain(_bilingual("auth.settings_broken", contact=_contact_text())))
         _logout_button()
         _stop()
@@ -220,6 +255,7 @@ def _contact_text() -> str:
 
 
 def _login_page(section: Mapping) -> NoReturn:
+    _hide_navigation()
     st.title(tr("auth.sign_in_title"))
     st.write(tr("auth.sign_in_intro"))
     names = providers(section)
@@ -248,10 +284,10 @@ def _no_access_page(email: object, *, unverified: bool = False) -> NoReturn:
     user = normalize_email(email) or str(email or "-")
     if unverified:
         user = f"{user} {tr('auth.unverified')}"
+    _hide_navigation()
     st.title(tr("auth.no_access_title"))
-    st.info(
-        _plain(tr("auth.no_access", user=user, contact=_contact_text())), icon=":material/lock:"
-    )
+    text = _with_user("auth.no_access", user, contact=_contact_text())
+    st.info(text, icon=":material/lock:")
     _logout_button()
     log.info("no access for %s", user)
     _stop()
@@ -284,9 +320,8 @@ def sign_in() -> Access:
     if access.local:
         st.sidebar.info(tr("auth.local_banner"), icon=":material/computer:")
     else:
-        st.sidebar.caption(
-            _plain(tr("auth.signed_in_as", user=access.user, role=tr(f"role.{access.role.name}")))
-        )
+        role = tr(f"role.{access.role.name}")
+        st.sidebar.caption(_with_user("auth.signed_in_as", access.user, role=role))
         with st.sidebar:
             _logout_button()
     return access
