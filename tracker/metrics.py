@@ -48,12 +48,18 @@ def apply_filters(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
         mask &= df["fiscal_year"].isin(f.fiscal_year).to_numpy(dtype=bool, na_value=False)
     if f.round:
         mask &= df["round"].isin(f.round).to_numpy(dtype=bool, na_value=False)
+    # Places: zone and district narrow the district offices; a city-level agency (no district)
+    # chosen by name stays in even when a zone or district is chosen too.
+    place = np.ones(len(df), dtype=bool)
     if f.zone:
-        mask &= df["district_code"].isin(zone_codes(f.zone)).to_numpy()
+        place &= df["district_code"].isin(zone_codes(f.zone)).to_numpy()
     if f.district:
-        mask &= df["district_code"].isin(f.district).to_numpy()
+        place &= df["district_code"].isin(f.district).to_numpy()
     if f.agency:
-        mask &= df["agency"].isin(f.agency).to_numpy()
+        chosen = df["agency"].isin(f.agency).to_numpy()
+        city_level = df["district_code"].isna().to_numpy()
+        place = chosen & (place | city_level)
+    mask &= place
     if f.group:
         mask &= df["group"].isin(f.group).to_numpy()
     if f.factor:

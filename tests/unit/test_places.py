@@ -207,3 +207,13 @@ def test_district_codes_of_string_dtype_and_empty():
     got = district_codes(pd.Series(["บางนา", None, "x"], dtype="str"))
     assert got.iloc[0] == "1047" and pd.isna(got.iloc[1]) and pd.isna(got.iloc[2])
     assert len(district_codes(pd.Series([], dtype="str"))) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("Vadhana", "1039"), ("Rajthevee", "1037"), ("Ratchathevi", "1037"), ("Pravet", "1032"),
+     ("Bungkum", "1027"), ("Kannayao", "1043"), ("Thungkru", "1049"), ("Jomtong", "1035"),
+     ("Taweewattana", "1048"), ("Bangplad", "1025"), ("Bang Plad District Office", "1025")],
+)
+def test_old_english_spellings(name, code):
+    assert district_of(name) == code
