@@ -36,6 +36,7 @@ from tracker.store import Store  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "store_last.json"
 TARGETS = {"publish_s": 10.0, "load_s": 1.0}
+INFO = ("load_median_s", "load_cpu_s")  # printed, no target
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -101,11 +102,12 @@ def measure(url: str, frames: dict[str, pd.DataFrame], loads: int) -> dict[str, 
         t0 = time.perf_counter()
         store.publish(frames, user="bench", source="bench.xlsx", sha256=uuid.uuid4().hex * 2)
         publish_s = time.perf_counter() - t0
-        times = []
+        times, cpu = [], []
         for _ in range(loads):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             loaded = store.load()
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
         assert len(loaded["directives"]) == len(frames["directives"])
     finally:
         store.dispose()
@@ -113,6 +115,7 @@ def measure(url: str, frames: dict[str, pd.DataFrame], loads: int) -> dict[str, 
         "publish_s": round(publish_s, 3),
         "load_s": round(min(times), 3),
         "load_median_s": round(statistics.median(times), 3),
+        "load_cpu_s": round(min(cpu), 3),  # this process only (not the PostgreSQL server)
     }
 
 
@@ -150,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, object] = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": args.rows,
+        "cpus": os.cpu_count(),
+        "load_average_1min": round(os.getloadavg()[0], 2),  # other work slows the figures
     }
     failed = False
     for backend, run in (
@@ -168,8 +173,11 @@ def main(argv: list[str] | None = None) -> int:
         if previous
         else "no previous run"
     )
-    print(f"store benchmark, {args.rows:,} directives; {prev_note}")
-    print(f"{'backend':<11} {'metric':<10} {'now (s)':>9} {'before (s)':>11} {'target':>7}")
+    print(
+        f"store benchmark, {args.rows:,} directives; {os.cpu_count()} CPUs, load average "
+        f"{results['load_average_1min']} at start; {prev_note}"
+    )
+    print(f"{'backend':<11} {'metric':<14} {'now (s)':>9} {'before (s)':>11} {'target':>7}")
     for backend in ("sqlite", "postgresql"):
         now = results.get(backend) or {}
         before = previous.get(backend) or {}
@@ -179,9 +187,15 @@ def main(argv: list[str] | None = None) -> int:
             failed |= not ok
             old = before.get(metric)
             print(
-                f"{backend:<11} {metric:<10} {value if value is not None else '-':>9} "
+                f"{backend:<11} {metric:<14} {value if value is not None else '-':>9} "
                 f"{old if old is not None else '-':>11} {'≤' + str(target):>7} "
                 f"{'ok' if ok else 'OVER'}"
+            )
+        for metric in INFO:
+            value, old = now.get(metric), before.get(metric)
+            print(
+                f"{backend:<11} {metric:<14} {value if value is not None else '-':>9} "
+                f"{old if old is not None else '-':>11}"
             )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2) + "\n")

@@ -9,7 +9,6 @@ same transaction; a rollback only moves the pointer.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import os
@@ -28,7 +27,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, select,
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
-from tracker.dataset import COLUMNS, DTYPES, conform, empty_frame
+from tracker.dataset import COLUMNS, DTYPES, empty_frame
 from tracker.store.diff import canonical_frame, diff_frames
 from tracker.store.errors import (
     DuplicateSnapshot,
@@ -575,12 +574,6 @@ def _to_datetime(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s)
 
 
-@functools.cache
-def _target_dtypes(kind: str) -> dict[str, Any]:
-    """The dtypes tracker.dataset.conform gives each column of ``kind``."""
-    return dict(empty_frame(kind).dtypes)
-
-
 def _parse_iso(values: np.ndarray, unit: str) -> np.ndarray:
     """ISO date/datetime text (None = missing) → datetime64[ns]; numpy parses it in C."""
     try:
@@ -591,50 +584,64 @@ def _parse_iso(values: np.ndarray, unit: str) -> np.ndarray:
         )
 
 
-def _rows_to_frame(rows: list[tuple], names: list[str], kind: str) -> pd.DataFrame:
-    """Driver rows → a frame with exactly the dtypes conform() gives (conform as fallback).
+def _int_or_float(col: np.ndarray, dtype: str) -> Any:
+    """Object column of numbers/None → Int64 (masked) or float64 (NaN) without inference."""
+    missing = np.equal(col, None)
+    if dtype == "Int64":
+        values = np.where(missing, 0, col).astype(np.int64)
+        return pd.arrays.IntegerArray(values, missing)
+    return np.where(missing, np.nan, col).astype(np.float64)
 
-    Building each column straight into its final dtype is several times faster than
-    letting pandas infer object columns and conform() convert them again; 100,000
-    directives must load in under a second.
+
+def _typed_column(col: np.ndarray, name: str) -> Any:
+    """One driver column in the dtype conform() gives it, or None when it is not known here.
+
+    Text stays the driver's str/None objects; "category" gets the sorted categories of
+    the values present, as conform() does. The store tests check load() == conform(load()).
     """
-    target = _target_dtypes(kind)
+    dtype = DTYPES.get(name, "str")
+    if name in DATE_COLUMNS:
+        return _parse_iso(col, "D")
+    if dtype == "datetime64[ns]":
+        return _parse_iso(col, "us")
+    if dtype == "str":
+        return pd.Series(col, dtype=object)
+    if dtype == "bool":
+        return col.astype(bool)
+    if dtype in ("Int64", "float64"):
+        return _int_or_float(col, dtype)
+    if dtype == "category":
+        codes, uniques = pd.factorize(col, sort=True)
+        return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Categorical(col, dtype=dtype)
+    return None
+
+
+def _rows_to_frame(rows: list[tuple], names: list[str], kind: str) -> pd.DataFrame:
+    """Driver rows → the canonical frame, each column built straight into its final dtype.
+
+    Letting pandas infer object columns and conform() convert them again costs about
+    twice as much, and 100,000 directives must load in under a second. A dtype not known
+    here (DTYPES changed) falls back to conform() for the whole frame.
+    """
     arr = np.array(rows, dtype=object) if rows else np.empty((0, len(names)), dtype=object)
-    data: dict[str, pd.Series] = {}
-    for j, name in enumerate(names):
-        col = arr[:, j]
-        dtype = target.get(name)
+    columns = arr.T  # one strided view per column; each typed build copies what it keeps
+    data: dict[str, Any] = {}
+    fallback = False
+    for name, col in zip(names, columns, strict=True):
         if name == "snapshot_id":
-            data[name] = pd.Series(pd.array(col, dtype="Int64"))
+            data[name] = _int_or_float(col, "Int64")
         elif name == "created_at":
             data[name] = pd.Series(_parse_iso(col, "us")).dt.tz_localize("UTC")
-        elif name in DATE_COLUMNS:
-            data[name] = pd.Series(_parse_iso(col, "D"))
-        elif name in _DATETIME_COLUMNS:
-            data[name] = pd.Series(_parse_iso(col, "us"))
-        elif isinstance(dtype, pd.CategoricalDtype) and len(dtype.categories):
-            data[name] = pd.Series(pd.Categorical(col, dtype=dtype))  # fixed set (status)
-        elif isinstance(dtype, pd.CategoricalDtype):  # open set: categories from the values
-            vals = pd.Series(col, dtype=object)
-            cats = pd.Index(sorted(set(vals.dropna())), dtype=object)
-            data[name] = pd.Series(pd.Categorical(vals, categories=cats))
-        elif dtype == np.dtype(object):  # text: drivers return str or None, as conform has it
-            data[name] = pd.Series(col, dtype=object)
-        elif dtype == np.dtype(bool):
-            data[name] = pd.Series(col.astype(bool))
         else:
-            data[name] = pd.Series(col, dtype=object).astype(dtype)
+            typed = _typed_column(col, name)
+            fallback |= typed is None
+            data[name] = pd.Series(col, dtype=object) if typed is None else typed
     df = pd.DataFrame(data, columns=names)
-    canon = [c for c in names if c in target]
-    def differs(c: str) -> bool:
-        t = target[c]
-        if isinstance(t, pd.CategoricalDtype) and not len(t.categories):
-            return not isinstance(df[c].dtype, pd.CategoricalDtype)
-        return df[c].dtype != t
-
-    if any(differs(c) for c in canon):  # DTYPES changed: play safe
-        fixed = conform(df[canon], kind)[canon]
-        df = pd.concat([df.drop(columns=canon), fixed], axis=1)[names]
+    if fallback:
+        canon = [c for c in names if c in COLUMNS[kind]]
+        df[canon] = canonical_frame(df[canon], kind)[canon]
     return df
 
 
