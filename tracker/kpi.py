@@ -11,6 +11,15 @@ rows above the header ("หน่วยงาน : …", "ประจำปี�
 else from the sheet name ("KPI Q2 2567"). The unit is the *first* unit name after
 "หน่วยงาน :" (the first word of Thai text: "กองงานผู้ตรวจราชการ สำนักปลัดกรุงเทพมหานคร" →
 "กองงานผู้ตรวจราชการ"; the parent organisation after the space is dropped).
+
+Two more table kinds of the same report are read into the same ``kpis`` frame (see
+``normalize``): the innovation table of component 2 (``kind == "innovation"``: one KPI whose
+``stage`` is the ticked box of the steps column, the KPI and project names from the title rows
+"ตัวชี้วัด …" / "ชื่อโครงการ …" above it) and a KPI reported as text only (``kind == "kpi_text"``,
+e.g. 3.1 digital transformation: no target / achieved columns; a checklist in the detail gives
+measure "percent", target 100 and actual = ``checklist_percent``). Signature and note rows
+("ลงชื่อผู้รายงาน", "(.....)", "ตำแหน่ง", "*หมายเหตุ …") close a table: they and anything
+after them up to the next header are info only.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import pandas as pd
 
 from data_sources.base import RawTable
 from tracker import thai
-from tracker.dataset import conform
+from tracker.dataset import conform, empty_frame
 from tracker.headers import ALIAS_INDEX, HeaderMatch
 from tracker.schema import header_key
 from tracker.validate import Issue, make_issue
@@ -395,7 +404,14 @@ def _leading_number(text: str) -> tuple[int | None, str]:
 
 
 def normalize(raw: RawTable, match: HeaderMatch) -> tuple[pd.DataFrame, list[Issue]]:
-    """The KPI table of a sheet → canonical ``kpis`` frame (KPI_COLUMNS) and its Issues."""
+    """The KPI table of a sheet → canonical ``kpis`` frame (KPI_COLUMNS) and its Issues.
+
+    Also reads the report's other KPI table kinds ("innovation", "kpi_text") into that frame.
+    """
+    if match.kind == "innovation":
+        return _normalize_innovation(raw, match)
+    if match.kind == "kpi_text":
+        return _normalize_text(raw, match)
     sheet = Sheet(raw, match)
     issues: list[Issue] = []
     colmap = match.colmap
@@ -483,19 +499,7 @@ _RECORD_KEYS = (
 def _record(k: _Kpi, sheet: Sheet, issues: list[Issue], cell) -> dict[str, object]:
     """One KPI row → canonical values, with its validation issues."""
     row = k.row
-    unit, fy, period = k.unit, k.fiscal_year, k.period
-    if (u := cell(k.cells, "unit")) and not thai.is_missing(u):
-        unit = thai.collapse_spaces(u)
-    if (f := cell(k.cells, "fiscal_year")) and not thai.is_missing(f):
-        try:
-            fy = thai.normalize_fiscal_year(thai.parse_int(f))
-        except (TypeError, ValueError):
-            issues.append(sheet.issue("error", "invalid_fiscal_year", row, "fiscal_year", f))
-            fy = None
-    if (p := cell(k.cells, "period")) and not thai.is_missing(p):
-        period = period_from_text(p, bare=True)
-        if period is None:
-            issues.append(sheet.issue("error", "invalid_period", row, "period", p))
+    unit, fy, period = _row_context(k, sheet, issues, cell)
     number, name = _leading_number(plain_text(cell(k.cells, "kpi")) or "")
     stage = stage_of(k.cells) if k.component == "2" else None
     t_raw, a_raw = cell(k.cells, "target"), cell(k.cells, "actual")
@@ -533,6 +537,27 @@ def _record(k: _Kpi, sheet: Sheet, issues: list[Issue], cell) -> dict[str, objec
         "row": row,
         "_number": number,
     }
+
+
+def _row_context(
+    k: _Kpi, sheet: Sheet, issues: list[Issue], cell
+) -> tuple[str | None, int | None, str | None]:
+    """Unit, fiscal year and period of a KPI row: its own columns when typed, else the titles."""
+    row = k.row
+    unit, fy, period = k.unit, k.fiscal_year, k.period
+    if (u := cell(k.cells, "unit")) and not thai.is_missing(u):
+        unit = thai.collapse_spaces(u)
+    if (f := cell(k.cells, "fiscal_year")) and not thai.is_missing(f):
+        try:
+            fy = thai.normalize_fiscal_year(thai.parse_int(f))
+        except (TypeError, ValueError):
+            issues.append(sheet.issue("error", "invalid_fiscal_year", row, "fiscal_year", f))
+            fy = None
+    if (p := cell(k.cells, "period")) and not thai.is_missing(p):
+        period = period_from_text(p, bare=True)
+        if period is None:
+            issues.append(sheet.issue("error", "invalid_period", row, "period", p))
+    return unit, fy, period
 
 
 def _checked_value(
@@ -584,6 +609,313 @@ def _context_issues(records: list[dict[str, object]], sheet: Sheet, issues: list
         rows = [r["row"] for r in records if r[key] is None]
         if rows:
             issues.append(sheet.issue("error", code, rows[0], value=sheet.raw.sheet))
+
+
+# --- the report's text-only KPI tables: innovation (component 2) and checklist KPIs (3.1) -------
+# A signature or note line below a table: "ลงชื่อผู้รายงาน", "(.....)", "ตำแหน่ง", "*หมายเหตุ :",
+# "(หัวหน้าส่วนราชการ/หัวหน้าหน่วยงาน)".
+_NOTE_RE = re.compile(
+    r"^[\s*\-•]*(?:หมายเหตุ|ลงชื่อ|ลงนาม|ตำแหน่ง|notes?\b|remarks?\b|signed\b|signature|position\b)"
+    r"|^[\s(]*[.…_]{2,}"
+    r"|^\(\s*(?:หัวหน้า|ผู้อำนวยการ|ผู้รายงาน|ผู้รับรอง)",
+    re.I,
+)
+# A line that opens something new rather than continuing a cell of the table.
+_HEADING_RE = re.compile(
+    r"^(?:แบบรายงาน|รายงานผล|(?:หน่วยงาน|หน่วยรับตรวจ|ส่วนราชการ)\s*[:：]|ประจำปีงบประมาณ|ตัวชี้วัด"
+    r"|ชื่อโครงการ|องค์ประกอบ)"
+)
+_KPI_NAME_RE = re.compile(
+    r"^ตัวชี้วัด\s*(?:ที่)?\s*(?:[0-9]{1,2}(?:\s*\.\s*[0-9]{1,2})*)?\s*[:：.]?\s*(\S.*)$"
+)
+_PROJECT_RE = re.compile(r"^(?:ชื่อโครงการ|project\s*name|project)\s*[:：]?\s*(\S.*)$", re.I)
+_TOP_ITEM_RE = re.compile(r"^\(?\s*[0-9]{1,2}\s*[.)](?!\s*[0-9])")
+CHECKLIST_TARGET = Decimal(100)
+
+
+def is_note_line(text: str | None) -> bool:
+    """True for a signature / note line of a report form ("ลงชื่อผู้รายงาน", "(.....)", "ตำแหน่ง",
+    "*หมายเหตุ : …"): never data, reported as info."""
+    return bool(text) and bool(_NOTE_RE.match(thai.collapse_spaces(plain_text(text) or "")))
+
+
+def checklist_percent(items: list[tuple[str, bool]]) -> Decimal | None:
+    """Percent of a checklist ticked (half-up, 2 dp): of its numbered items when it has any, else
+    of all items; None for no items.
+
+    This is how 3.1 is scored: the share of the numbered systems in use ("๑." … "๘."). A
+    numbered item's sub-items ("๘.๑ Microsoft Teams" … "๘.๔ Google Meet") are the alternatives
+    by which it is met, and unnumbered lines (the order issued, the copy sent) are steps, so
+    neither counts on its own.
+    """
+    top = [ok for label, ok in items if _TOP_ITEM_RE.match(thai.to_arabic_digits(label).strip())]
+    pool = top or [ok for _, ok in items]
+    if not pool:
+        return None
+    return thai.round_half_up(Decimal(sum(pool)) * 100 / len(pool), 2)
+
+
+@dataclass
+class _Titles(Context):
+    """Context plus the KPI and project names that title lines above a table give."""
+
+    kpi_name: str | None = None
+    project: str | None = None
+    project_open: bool = False
+
+    def read(self, text: str) -> bool:
+        """Take one title / section line; True if it said anything."""
+        plain = thai.collapse_spaces(plain_text(text) or "")
+        if not plain:
+            return False
+        said = False
+        comp = component_of(plain)
+        if comp:
+            if comp != self.component:
+                self.kpi_name = self.project = None
+            self.component, said = comp, True
+        digits = thai.to_arabic_digits(plain)  # same length: Thai digits are one code point each
+        if m := _KPI_NAME_RE.match(digits):
+            self.kpi_name, said = plain[m.start(1) :], True
+        elif m := _PROJECT_RE.match(digits):
+            self.project, self.project_open = plain[m.start(1) :], True
+            return True
+        elif self.project_open and plain.startswith("(") and plain.endswith(")"):
+            self.project = f"{self.project} {plain}"  # the English name below the Thai one
+            return True
+        self.project_open = False
+        title = "รายงาน" in plain or plain.startswith(("ประจำปีงบประมาณ", "ปีงบประมาณ"))
+        return self.update(plain, title=title or len(plain) < 60) or said
+
+
+def _titles(raw: RawTable, match: HeaderMatch) -> _Titles:
+    """What the one-cell lines above the header say (nearest last), then the sheet name."""
+    state = _Titles()
+    first_col = min(match.colmap.values(), default=0)
+    for cells in raw_cells(raw.frame.iloc[: match.header_rows[0]]):
+        filled = [j for j, c in enumerate(cells) if c]
+        if len(filled) == 1 and filled[0] <= first_col and not is_note_line(cells[filled[0]]):
+            state.read(cells[filled[0]])
+    state.project_open = False
+    if state.period is None:
+        state.period = period_from_text(raw.sheet)
+    if state.fiscal_year is None:
+        state.fiscal_year = fiscal_year_from_text(raw.sheet)
+    return state
+
+
+def _table_rows(
+    raw: RawTable,
+    match: HeaderMatch,
+    sheet: Sheet,
+    issues: list[Issue],
+    state: _Titles,
+    text_keys: tuple[str, ...],
+):
+    """The data rows of a text-only KPI table as (Excel row, cells); everything else is info.
+
+    Repeated headers are skipped; a signature / note line closes the table, and one-cell lines
+    after it (or headings, or text outside the text columns) are read as titles, never as data.
+    """
+    text_cols = {match.colmap[k] for k in text_keys if k in match.colmap}
+    closed = False
+    first = raw.first_row + match.data_start
+    for i, cells in enumerate(raw_cells(raw.frame.iloc[match.data_start :])):
+        row = first + i
+        filled = [j for j, c in enumerate(cells) if c]
+        if not filled:
+            continue
+        if is_repeated_header(cells, match):
+            issues.append(sheet.issue("info", "repeated_header", row))
+            closed = False
+            continue
+        if len(filled) == 1:
+            text = cells[filled[0]]
+            plain = thai.collapse_spaces(plain_text(text) or "")
+            if is_note_line(text):
+                issues.append(sheet.issue("info", "note_row", row, value=plain[:80]))
+                closed = True
+                continue
+            heading = bool(component_of(plain) or _HEADING_RE.match(plain))
+            if closed or heading or filled[0] not in text_cols:
+                said = state.read(text)
+                code = "section_row" if said or heading else "note_row"
+                issues.append(sheet.issue("info", code, row, value=plain[:80]))
+                closed = closed or heading
+                continue
+        closed = False
+        yield row, cells
+
+
+def _cell_of(match: HeaderMatch):
+    def cell(cells: list[str], key: str) -> str:
+        j = match.colmap.get(key)
+        return cells[j] if j is not None and j < len(cells) else ""
+
+    return cell
+
+
+def _joined_text(parts: list[str]) -> str | None:
+    """The plain text of a cell continued over several rows (each part cleaned on its own)."""
+    texts = [t for t in (plain_text(p) for p in parts) if t]
+    return "\n".join(texts) if texts else None
+
+
+def _label(match: HeaderMatch, key: str) -> str:
+    """A column's header as shown, without its "*" and trailing "(…)" remark."""
+    shown = match.header_text.get(match.colmap.get(key, -1), "") or key
+    text = thai.collapse_spaces(shown.replace("*", ""))
+    return re.sub(r"\s*\(.*\)\s*$", "", text) or text
+
+
+def _kpis_frame(
+    records: list[dict[str, object]], raw: RawTable, sheet: Sheet, issues: list[Issue]
+) -> pd.DataFrame:
+    _assign_codes(records)
+    _context_issues(records, sheet, issues)
+    df = pd.DataFrame.from_records(records, columns=[*_RECORD_KEYS])
+    df = df.drop(columns=["_number"])
+    df["source"], df["sheet"] = raw.source, raw.sheet
+    return conform(df, "kpis")
+
+
+def _normalize_innovation(raw: RawTable, match: HeaderMatch) -> tuple[pd.DataFrame, list[Issue]]:
+    """The innovation table (component 2) → one KPI per unit and period, with its ``stage``.
+
+    The printed form continues the same innovation over several pages (the header repeats and
+    each column goes on in the next row), so the rows of one unit and period make one KPI; a
+    typed unit column starts a new one per row. Detail: the innovation, the steps (the stage
+    boxes as ☑ / ☐) and the detail, each under its header; obstacle and project as typed, the
+    project also from the "ชื่อโครงการ …" title line.
+    """
+    sheet = Sheet(raw, match)
+    issues: list[Issue] = []
+    state = _titles(raw, match)
+    cell = _cell_of(match)
+    keys = ("innovation", "steps", "detail", "obstacle", "project")
+    kpis: list[_Kpi] = []
+    for row, cells in _table_rows(raw, match, sheet, issues, state, keys):
+        here = (state.unit, state.fiscal_year, state.period)
+        typed_unit = not thai.is_missing(cell(cells, "unit"))
+        if (
+            kpis
+            and not typed_unit
+            and (kpis[-1].unit, kpis[-1].fiscal_year, kpis[-1].period) == here
+        ):
+            issues.append(sheet.issue("info", "continuation_row", row))
+            k = kpis[-1]
+        else:
+            k = _Kpi(row, cells, "2", *here)
+            k.texts["kpi_name"] = [state.kpi_name or _label(match, "innovation")]
+            k.texts["project_title"] = [state.project] if state.project else []
+            kpis.append(k)
+        for key in keys:
+            if text := cell(cells, key):
+                k.texts.setdefault(key, []).append(text)
+    records = []
+    for k in kpis:
+        unit, fy, period = _row_context(k, sheet, issues, cell)
+        steps = k.texts.get("steps", [])
+        stage = stage_of(steps) or stage_of([c for key in keys for c in k.texts.get(key, [])])
+        if stage is None:
+            issues.append(sheet.issue("warning", "innovation_stage_missing", k.row, "steps"))
+        sections = [
+            f"{_label(match, key)}\n{text}"
+            for key in ("innovation", "steps", "detail")
+            if (text := _joined_text(k.texts.get(key, [])))
+        ]
+        project = [*k.texts["project_title"], *k.texts.get("project", [])]
+        number, name = _leading_number(k.texts["kpi_name"][0])
+        records.append(
+            _text_record(k, unit, fy, period, thai.collapse_spaces(name), number)
+            | {
+                "detail": "\n\n".join(sections) or None,
+                "project": _joined_text(project),
+                "obstacle": _joined_text(k.texts.get("obstacle", [])),
+                "stage": stage,
+            }
+        )
+    return _kpis_frame(records, raw, sheet, issues), issues
+
+
+def _text_record(
+    k: _Kpi, unit: str | None, fy: int | None, period: str | None, name: str, number: int | None
+) -> dict[str, object]:
+    """A KPI record with no target / achieved yet (the caller fills what it knows)."""
+    return {
+        "unit": unit,
+        "fiscal_year": fy,
+        "period": period,
+        "component": k.component,
+        "kpi_code": None,
+        "kpi": name or None,
+        "measure": None,
+        "target": None,
+        "actual": None,
+        "achievement_pct": None,
+        **dict.fromkeys(TEXT_COLUMNS),
+        "stage": None,
+        "row": k.row,
+        "_number": number,
+    }
+
+
+def _kpis_header_lacking(raw: RawTable, match: HeaderMatch) -> list[Issue] | None:
+    """Missing-column errors when the header is a KPI table's (it has a target or an achieved
+    column) that lacks a required one, rather than a text-only KPI table; else None."""
+    from tracker.headers import detect
+    from tracker.normalize import missing_column_issues
+
+    full = detect(raw, kinds=("kpis",), start=match.header_rows[0], scan=1)
+    if full is None or not full.missing or not {"target", "actual"} & set(full.colmap):
+        return None
+    return missing_column_issues(raw, full)
+
+
+def _normalize_text(raw: RawTable, match: HeaderMatch) -> tuple[pd.DataFrame, list[Issue]]:
+    """A KPI reported as text only ("ตัวชี้วัด | รายละเอียดผลการดำเนินงาน | ปัญหา/อุปสรรค").
+
+    A row with a KPI name starts a KPI, a row without one continues the previous KPI's text
+    (a page break). A checklist in the detail (HTML boxes become ☑ / ☐ lines) scores it:
+    measure "percent", target 100 (the whole checklist) and actual ``checklist_percent``.
+    """
+    lacking = _kpis_header_lacking(raw, match)
+    if lacking is not None:
+        return empty_frame("kpis"), lacking
+    sheet = Sheet(raw, match)
+    issues: list[Issue] = []
+    state = _titles(raw, match)
+    cell = _cell_of(match)
+    keys = TEXT_COLUMNS
+    kpis: list[_Kpi] = []
+    for row, cells in _table_rows(raw, match, sheet, issues, state, keys):
+        name = thai.collapse_spaces(plain_text(cell(cells, "kpi")) or "")
+        if not name and kpis:
+            issues.append(sheet.issue("info", "continuation_row", row))
+            k = kpis[-1]
+        else:
+            k = _Kpi(row, cells, state.component, state.unit, state.fiscal_year, state.period)
+            k.texts["kpi_name"] = [name or state.kpi_name or _label(match, "kpi")]
+            kpis.append(k)
+        for key in keys:
+            if text := cell(cells, key):
+                k.texts.setdefault(key, []).append(text)
+    records = []
+    for k in kpis:
+        unit, fy, period = _row_context(k, sheet, issues, cell)
+        number, name = _leading_number(k.texts["kpi_name"][0])
+        texts = {key: _joined_text(k.texts.get(key, [])) for key in TEXT_COLUMNS}
+        record = _text_record(k, unit, fy, period, thai.collapse_spaces(name), number) | texts
+        actual = checklist_percent(parse_checklist(texts["detail"]))
+        if actual is not None:
+            record |= {
+                "measure": "percent",
+                "target": float(CHECKLIST_TARGET),
+                "actual": float(actual),
+                "achievement_pct": _float(achievement(actual, CHECKLIST_TARGET)),
+            }
+        records.append(record)
+    return _kpis_frame(records, raw, sheet, issues), issues
 
 
 # --- metrics ----------------------------------------------------------------------------------
@@ -690,35 +1022,49 @@ def _num(v: object) -> float | None:
 
 def to_json_rows(kpis: pd.DataFrame) -> list[dict[str, object]]:
     """Rows for ``summary --json``: unit, fiscal_year, period, component, kpi, measure, target,
-    actual, achievement_pct (numbers with 2 dp, null when missing)."""
+    actual, achievement_pct (numbers with 2 dp, null when missing).
+
+    Only where the KPI has them: "stage" (the innovation stage, e.g. "developing") and
+    "checklist" (the ticked / unticked items of its detail: [{"item", "ticked"}], e.g. 3.1's
+    systems), so rows without them keep exactly the keys above.
+    """
     out: list[dict[str, object]] = []
     for r in kpis.itertuples(index=False):
-        out.append(
-            {
-                "unit": r.unit,
-                "fiscal_year": None if pd.isna(r.fiscal_year) else int(r.fiscal_year),
-                "period": r.period,
-                "component": r.component,
-                "kpi": r.kpi,
-                "measure": r.measure,
-                "target": _num(r.target),
-                "actual": _num(r.actual),
-                "achievement_pct": _num(r.achievement_pct),
-            }
-        )
+        row: dict[str, object] = {
+            "unit": r.unit,
+            "fiscal_year": None if pd.isna(r.fiscal_year) else int(r.fiscal_year),
+            "period": r.period,
+            "component": r.component,
+            "kpi": r.kpi,
+            "measure": r.measure,
+            "target": _num(r.target),
+            "actual": _num(r.actual),
+            "achievement_pct": _num(r.achievement_pct),
+        }
+        stage = getattr(r, "stage", None)
+        if isinstance(stage, str) and stage:
+            row["stage"] = stage
+        detail = getattr(r, "detail", None)
+        items = parse_checklist(detail) if isinstance(detail, str) else []
+        if items:
+            row["checklist"] = [{"item": label, "ticked": ok} for label, ok in items]
+        out.append(row)
     return out
 
 
 __all__ = [
     "AMBER_FROM",
+    "CHECKLIST_TARGET",
     "MEASURES",
     "PERIODS",
     "STAGES",
     "STAGE_EN",
     "STAGE_TH",
     "achievement",
+    "checklist_percent",
     "component_of",
     "fiscal_year_from_text",
+    "is_note_line",
     "latest_period",
     "levels_over_periods",
     "light",

@@ -14,6 +14,7 @@ from tracker import normalize
 from tracker.agencies import is_known_agency
 from tracker.dataset import Dataset, conform, empty_frame
 from tracker.headers import detect_tables
+from tracker.schema import TABLE_FRAME
 from tracker.validate import Issue, check_directives, make_issue
 
 
@@ -28,7 +29,7 @@ class LoadResult:
 
 
 def _normalise(raw: RawTable, kind: str, match) -> tuple[pd.DataFrame, list[Issue]]:
-    if kind == "kpis":
+    if kind in ("kpis", "innovation", "kpi_text"):  # kpi.normalize reads each KPI table kind
         from tracker import kpi
 
         return kpi.normalize(raw, match)
@@ -134,7 +135,7 @@ def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFil
                 continue
             frame, found = _normalise(part, match.kind, match)
             issues += found
-            frames[match.kind].append(frame)
+            frames[TABLE_FRAME.get(match.kind, match.kind)].append(frame)
     for source, n in by_file.items():
         if n == 0:
             issues.append(make_issue("error", "no_table_in_file", file=source))

@@ -226,9 +226,38 @@ BUDGET_HEADERS: tuple[Column, ...] = (
     Column("as_of", ("ข้อมูลณวันที่", "ณวันที่", "as of", "as_of", "วันที่ข้อมูล", "as of date")),
 )
 
+# The innovation table of component 2 as the report form prints it: "นวัตกรรมที่พัฒนา* (ระบุ
+# ผลผลิต (Output) ให้ชัดเจน) | ขั้นตอนการดำเนินการ | รายละเอียดผลการดำเนินการ | ปัญหา/อุปสรรค";
+# the stage is the ticked box of the steps column. Read into the ``kpis`` frame (component "2").
+INNOVATION_HEADERS: tuple[Column, ...] = (
+    Column("innovation", ("นวัตกรรมที่พัฒนา", "นวัตกรรมที่พัฒนาขึ้น", "ชื่อนวัตกรรม", "นวัตกรรม",
+                          "innovation", "innovation developed"), True),
+    Column("steps", ("ขั้นตอนการดำเนินการ", "ขั้นตอนการดำเนินงาน", "ขั้นตอนการพัฒนา",
+                     "สถานะนวัตกรรม", "steps", "stage")),
+    Column("detail", ("รายละเอียดผลการดำเนินการ", "รายละเอียดผลการดำเนินงาน", "detail",
+                      "details")),
+    Column("obstacle", ("ปัญหา/อุปสรรค", "ปัญหาอุปสรรค", "obstacle", "obstacles")),
+    Column("project", ("ชื่อโครงการ", "project")),
+    *(c for c in KPI_HEADERS if c.key in ("unit", "fiscal_year", "period")),
+)
+
+# A KPI reported as text only (no target / achieved columns), e.g. 3.1 digital transformation:
+# "ตัวชี้วัด | รายละเอียดผลการดำเนินงาน | ปัญหา /อุปสรรค" with a checklist in the detail.
+# Read into the ``kpis`` frame; the achieved percent is the share of checklist items ticked.
+KPI_TEXT_HEADERS: tuple[Column, ...] = tuple(
+    Column(c.key, c.aliases, True) if c.key == "detail" else c
+    for c in KPI_HEADERS
+    if c.key not in ("target", "actual")
+)
+
 TABLE_HEADERS: dict[str, tuple[Column, ...]] = {
     "directives": DIRECTIVE_HEADERS,
     "responses": RESPONSE_HEADERS,
     "kpis": KPI_HEADERS,
     "budget": BUDGET_HEADERS,
+    "innovation": INNOVATION_HEADERS,
+    "kpi_text": KPI_TEXT_HEADERS,
 }
+
+# The canonical frame (TABLE_KINDS) each table kind fills, when it is not its own.
+TABLE_FRAME: dict[str, str] = {"innovation": "kpis", "kpi_text": "kpis"}
