@@ -27,11 +27,13 @@ from typing import NoReturn
 import streamlit as st
 from streamlit import config as st_config
 from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from tracker.i18n import t
 from tracker.roles import (
     PAGES,
     Access,
+    Role,
     RolesFileError,
     contact,
     is_loopback,
@@ -51,6 +53,9 @@ _PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-host", "forwarded", "x-real-ip
 _DEFAULT_PLACE_FLAG = "_auth_default_places_applied"
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 DEFAULT_PAGE = "overview"
+
+
+NOBODY = Access(user="", role=Role("none", frozenset(), frozenset()))
 
 
 class PermissionDenied(Exception):
@@ -221,6 +226,8 @@ def _user_info() -> dict:
 
 def current_access() -> Access:
     """The user's access for this run; draws the sign-in / no-access page and stops otherwise."""
+    if get_script_run_ctx(suppress_warning=True) is None:  # bare Python: no session, no user
+        raise PermissionDenied("no Streamlit session")
     try:
         section = auth_section()
     except _SecretsBroken as exc:
@@ -315,7 +322,13 @@ def _audit(action: str, user: str, message: str) -> None:
 
 
 def sign_in() -> Access:
-    """For app.py: the access of this run, plus the sidebar's local-mode banner or account box."""
+    """For app.py: the access of this run, plus the sidebar's local-mode banner or account box.
+
+    In bare Python (a worker process that re-imports app.py as its main module) nothing is
+    served: no access, nothing drawn, nothing raised.
+    """
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return NOBODY
     access = current_access()
     if access.local:
         st.sidebar.info(tr("auth.local_banner"), icon=":material/computer:")
@@ -330,6 +343,18 @@ def sign_in() -> Access:
 def visible_pages(access: Access) -> set[str]:
     """Page keys the navigation should list for this user."""
     return {p for p in PAGES if access.can_see(p)}
+
+
+def navigable(pages: list, access: Access) -> list:
+    """The app's ``st.Page`` objects (url_path = page key) this user may open, for st.navigation.
+
+    The default page's ``url_path`` reads "" and stands for DEFAULT_PAGE. In bare Python (no
+    script run, e.g. a worker process that re-imports app.py) nothing is served: unchanged.
+    """
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return list(pages)
+    allowed = visible_pages(access)
+    return [p for p in pages if (p.url_path or DEFAULT_PAGE) in allowed]
 
 
 def require_page(page_key: str) -> Access:
@@ -387,6 +412,7 @@ __all__ = [
     "current_access",
     "default_zone",
     "local_mode_problem",
+    "navigable",
     "providers",
     "require_action",
     "require_page",
