@@ -20,18 +20,22 @@ if view.empty:
     st.stop()
 
 c = metrics.overview_cards(view, data.today())
-cards([
-    (tr("card.total"), count(c["total"]), None),
-    (tr("card.done_pct"), f"{c['done_pct']:.1f}%", tr("card.done_help", n=count(c["done"]))),
-    (tr("card.cannot"), count(c["cannot"]), tr("card.cannot_help")),
-    (tr("card.not_reported"), count(c["not_reported"]), None),
-    (tr("card.overdue"), count(c["overdue"]), tr("card.overdue_help")),
-])
+cards(
+    [
+        (tr("card.total"), count(c["total"]), None),
+        (tr("card.done_pct"), f"{c['done_pct']:.1f}%", tr("card.done_help", n=count(c["done"]))),
+        (tr("card.cannot"), count(c["cannot"]), tr("card.cannot_help")),
+        (tr("card.not_reported"), count(c["not_reported"]), None),
+        (tr("card.overdue"), count(c["overdue"]), tr("card.overdue_help")),
+    ]
+)
 
 by_agency = metrics.by_agency(view)
 lg = lang()
 table = by_agency.rename(columns={s: status_label(s, lg) for s in metrics.STATUSES})
-chart(charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"), table, "status_agency")
+chart(
+    charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"), table, "status_agency"
+)
 chart(charts.done_ranking(by_agency, lg), table, "done_ranking")
 
 st.subheader(tr("overview.not_reported"))
@@ -40,9 +44,16 @@ if missing.empty:
     st.success(tr("overview.all_reported"))
 else:
     st.dataframe(
-        missing.rename(columns={"agency": tr("col.agency"), "not_reported": tr("col.not_reported"),
-                                "total": tr("col.total"), "none_reported": tr("col.none_reported")}),
-        hide_index=True, width="stretch",
+        missing.rename(
+            columns={
+                "agency": tr("col.agency"),
+                "not_reported": tr("col.not_reported"),
+                "total": tr("col.total"),
+                "none_reported": tr("col.none_reported"),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
     )
 
 # --- KPIs and budget disbursement (issue 4) ----------------------------------------------------

@@ -104,7 +104,12 @@ DEFAULT_GROUPS_EN: tuple[str, ...] = (
 
 # --- budget types -----------------------------------------------------------------------------
 BUDGET_TYPES: tuple[str, ...] = (
-    "carryover", "operating", "investment", "subsidy", "other", "central",
+    "carryover",
+    "operating",
+    "investment",
+    "subsidy",
+    "other",
+    "central",
 )
 BUDGET_TYPE_TH = {
     "carryover": "งบประมาณกันเงินไว้เบิกเหลื่อมปี",
@@ -129,22 +134,67 @@ BUDGET_TYPE_EN = {
 TABLE_KINDS: tuple[str, ...] = ("directives", "responses", "kpis", "budget")
 
 DIRECTIVE_COLUMNS: tuple[str, ...] = (
-    "directive_id", "fiscal_year", "round", "issued_by", "issued_date", "due_date", "agency",
-    "district_code", "text", "group", *FACTOR_COLUMNS, "status", "detail", "obstacle",
-    "reported_at", "source", "sheet", "row",
+    "directive_id",
+    "fiscal_year",
+    "round",
+    "issued_by",
+    "issued_date",
+    "due_date",
+    "agency",
+    "district_code",
+    "text",
+    "group",
+    *FACTOR_COLUMNS,
+    "status",
+    "detail",
+    "obstacle",
+    "reported_at",
+    "source",
+    "sheet",
+    "row",
 )
 RESPONSE_COLUMNS: tuple[str, ...] = (
-    "submitted_at", "directive_id", "status", "detail", "obstacle", "reporter",
-    "source", "sheet", "row",
+    "submitted_at",
+    "directive_id",
+    "status",
+    "detail",
+    "obstacle",
+    "reporter",
+    "source",
+    "sheet",
+    "row",
 )
 KPI_COLUMNS: tuple[str, ...] = (
-    "unit", "fiscal_year", "period", "component", "kpi_code", "kpi", "measure", "target",
-    "actual", "achievement_pct", "detail", "project", "evidence", "obstacle", "stage",
-    "source", "sheet", "row",
+    "unit",
+    "fiscal_year",
+    "period",
+    "component",
+    "kpi_code",
+    "kpi",
+    "measure",
+    "target",
+    "actual",
+    "achievement_pct",
+    "detail",
+    "project",
+    "evidence",
+    "obstacle",
+    "stage",
+    "source",
+    "sheet",
+    "row",
 )
 BUDGET_COLUMNS: tuple[str, ...] = (
-    "unit", "fiscal_year", "as_of", "budget_type", "allocated", "disbursed", "rate_pct",
-    "source", "sheet", "row",
+    "unit",
+    "fiscal_year",
+    "as_of",
+    "budget_type",
+    "allocated",
+    "disbursed",
+    "rate_pct",
+    "source",
+    "sheet",
+    "row",
 )
 
 
@@ -165,25 +215,51 @@ def header_key(text: object) -> str:
 
 # Register (one sheet with status, or the register of the Forms shape).
 DIRECTIVE_HEADERS: tuple[Column, ...] = (
-    Column("directive_id", ("รหัส", "รหัสข้อสั่งการ", "ลำดับข้อสั่งการ", "เลขที่ข้อสั่งการ",
-                            "รหัสข้อเสนอแนะ", "directive id", "directive_id", "id"), True),
+    Column(
+        "directive_id",
+        (
+            "รหัส",
+            "รหัสข้อสั่งการ",
+            "ลำดับข้อสั่งการ",
+            "เลขที่ข้อสั่งการ",
+            "รหัสข้อเสนอแนะ",
+            "directive id",
+            "directive_id",
+            "id",
+        ),
+        True,
+    ),
     Column("fiscal_year", ("ปีงบประมาณ", "ปีงบ", "ปีงบประมาณพ.ศ.", "fiscal year", "fy"), True),
     Column("round", ("รอบที่", "รอบการตรวจ", "รอบ", "round")),
     Column("issued_by", ("ผู้สั่งการ", "ผู้ให้ข้อสั่งการ", "issued by", "issuer")),
-    Column("issued_date", ("วันที่สั่งการ", "วันที่ออกข้อสั่งการ", "issued date", "issue date",
-                           "date issued")),
+    Column(
+        "issued_date", ("วันที่สั่งการ", "วันที่ออกข้อสั่งการ", "issued date", "issue date", "date issued")
+    ),
     Column("due_date", ("กำหนดแล้วเสร็จ", "วันที่กำหนดแล้วเสร็จ", "กำหนดเสร็จ", "due date", "due")),
-    Column("agency", ("หน่วยรับตรวจ", "หน่วยงาน", "หน่วยงานรับตรวจ", "agency", "unit",
-                      "inspected unit"), True),
+    Column(
+        "agency",
+        ("หน่วยรับตรวจ", "หน่วยงาน", "หน่วยงานรับตรวจ", "agency", "unit", "inspected unit"),
+        True,
+    ),
     Column("district", ("เขต", "district")),
-    Column("text", ("ข้อสั่งการ/ข้อเสนอแนะ", "ข้อสั่งการ", "ข้อเสนอแนะ", "directive",
-                    "recommendation", "directive text", "text"), True),
+    Column(
+        "text",
+        (
+            "ข้อสั่งการ/ข้อเสนอแนะ",
+            "ข้อสั่งการ",
+            "ข้อเสนอแนะ",
+            "directive",
+            "recommendation",
+            "directive text",
+            "text",
+        ),
+        True,
+    ),
     Column("group", ("ประเภทข้อสั่งการ", "กลุ่มข้อสั่งการ", "ประเภท", "group", "category")),
     Column("factors", ("ปัจจัยผลกระทบ", "ปัจจัย", "impact factors", "factors", "factor")),
     Column("status", ("สถานะ", "สถานะการดำเนินการ", "ผลการดำเนินการ", "status")),
     Column("detail", ("รายละเอียดผลการดำเนินการ", "รายละเอียด", "detail", "details")),
-    Column("obstacle", ("ปัญหา/อุปสรรค", "ปัญหาอุปสรรค", "ปัญหา", "อุปสรรค", "obstacle",
-                        "obstacles")),
+    Column("obstacle", ("ปัญหา/อุปสรรค", "ปัญหาอุปสรรค", "ปัญหา", "อุปสรรค", "obstacle", "obstacles")),
     Column("reported_at", ("วันที่รายงาน", "วันที่รายงานผล", "reported at", "report date")),
 )
 
@@ -193,19 +269,24 @@ RESPONSE_HEADERS: tuple[Column, ...] = (
     Column("directive_id", DIRECTIVE_HEADERS[0].aliases, True),
     Column("status", ("สถานะ", "สถานะการดำเนินการ", "ผลการดำเนินการ", "status"), True),
     Column("detail", ("รายละเอียดผลการดำเนินการ", "รายละเอียด", "detail", "details")),
-    Column("obstacle", ("ปัญหา/อุปสรรค", "ปัญหาอุปสรรค", "ปัญหา", "อุปสรรค", "obstacle",
-                        "obstacles")),
-    Column("reporter", ("ผู้รายงาน", "ชื่อผู้รายงาน", "อีเมล", "ที่อยู่อีเมล", "email address",
-                        "reporter", "reported by")),
+    Column("obstacle", ("ปัญหา/อุปสรรค", "ปัญหาอุปสรรค", "ปัญหา", "อุปสรรค", "obstacle", "obstacles")),
+    Column(
+        "reporter",
+        ("ผู้รายงาน", "ชื่อผู้รายงาน", "อีเมล", "ที่อยู่อีเมล", "email address", "reporter", "reported by"),
+    ),
 )
 
 KPI_HEADERS: tuple[Column, ...] = (
     Column("kpi", ("ตัวชี้วัด", "kpi", "indicator"), True),
     Column("target", ("ค่าเป้าหมาย", "เป้าหมาย", "target"), True),
-    Column("actual", ("ระดับความสำเร็จตามตัวชี้วัด", "ระดับความสำเร็จ", "ผลการดำเนินงาน",
-                      "achieved", "actual", "result"), True),
-    Column("detail", ("รายละเอียดผลการดำเนินงานตามตัวชี้วัด", "รายละเอียดผลการดำเนินงาน",
-                      "detail", "details")),
+    Column(
+        "actual",
+        ("ระดับความสำเร็จตามตัวชี้วัด", "ระดับความสำเร็จ", "ผลการดำเนินงาน", "achieved", "actual", "result"),
+        True,
+    ),
+    Column(
+        "detail", ("รายละเอียดผลการดำเนินงานตามตัวชี้วัด", "รายละเอียดผลการดำเนินงาน", "detail", "details")
+    ),
     Column("project", ("โครงการ/กิจกรรมสนับสนุน", "โครงการ", "project")),
     Column("evidence", ("หลักฐานอ้างอิง", "หลักฐาน", "evidence")),
     Column("obstacle", ("ปัญหา/อุปสรรค", "ปัญหาอุปสรรค", "obstacle", "obstacles")),
@@ -215,10 +296,31 @@ KPI_HEADERS: tuple[Column, ...] = (
 )
 
 BUDGET_HEADERS: tuple[Column, ...] = (
-    Column("budget_type", ("ประเภทงบประมาณ", "งบรายจ่าย", "รายการ", "ประเภทงบ", "budget type",
-                           "type", "ประเภทงบรายจ่าย", "ประเภทรายจ่าย"), True),
-    Column("allocated", ("งบประมาณหลังปรับโอน", "งบประมาณหลังโอนเปลี่ยนแปลง", "งบประมาณที่ได้รับ",
-                         "allocated", "allocated after transfers"), True),
+    Column(
+        "budget_type",
+        (
+            "ประเภทงบประมาณ",
+            "งบรายจ่าย",
+            "รายการ",
+            "ประเภทงบ",
+            "budget type",
+            "type",
+            "ประเภทงบรายจ่าย",
+            "ประเภทรายจ่าย",
+        ),
+        True,
+    ),
+    Column(
+        "allocated",
+        (
+            "งบประมาณหลังปรับโอน",
+            "งบประมาณหลังโอนเปลี่ยนแปลง",
+            "งบประมาณที่ได้รับ",
+            "allocated",
+            "allocated after transfers",
+        ),
+        True,
+    ),
     Column("disbursed", ("ผลการเบิกจ่าย", "เบิกจ่าย", "disbursed"), True),
     Column("rate_pct", ("ร้อยละการเบิกจ่าย", "ร้อยละ", "rate", "rate %", "disbursement rate")),
     Column("unit", ("หน่วยงาน", "หน่วยรับตรวจ", "unit", "agency")),
@@ -230,12 +332,23 @@ BUDGET_HEADERS: tuple[Column, ...] = (
 # ผลผลิต (Output) ให้ชัดเจน) | ขั้นตอนการดำเนินการ | รายละเอียดผลการดำเนินการ | ปัญหา/อุปสรรค";
 # the stage is the ticked box of the steps column. Read into the ``kpis`` frame (component "2").
 INNOVATION_HEADERS: tuple[Column, ...] = (
-    Column("innovation", ("นวัตกรรมที่พัฒนา", "นวัตกรรมที่พัฒนาขึ้น", "ชื่อนวัตกรรม", "นวัตกรรม",
-                          "innovation", "innovation developed"), True),
-    Column("steps", ("ขั้นตอนการดำเนินการ", "ขั้นตอนการดำเนินงาน", "ขั้นตอนการพัฒนา",
-                     "สถานะนวัตกรรม", "steps", "stage")),
-    Column("detail", ("รายละเอียดผลการดำเนินการ", "รายละเอียดผลการดำเนินงาน", "detail",
-                      "details")),
+    Column(
+        "innovation",
+        (
+            "นวัตกรรมที่พัฒนา",
+            "นวัตกรรมที่พัฒนาขึ้น",
+            "ชื่อนวัตกรรม",
+            "นวัตกรรม",
+            "innovation",
+            "innovation developed",
+        ),
+        True,
+    ),
+    Column(
+        "steps",
+        ("ขั้นตอนการดำเนินการ", "ขั้นตอนการดำเนินงาน", "ขั้นตอนการพัฒนา", "สถานะนวัตกรรม", "steps", "stage"),
+    ),
+    Column("detail", ("รายละเอียดผลการดำเนินการ", "รายละเอียดผลการดำเนินงาน", "detail", "details")),
     Column("obstacle", ("ปัญหา/อุปสรรค", "ปัญหาอุปสรรค", "obstacle", "obstacles")),
     Column("project", ("ชื่อโครงการ", "project")),
     *(c for c in KPI_HEADERS if c.key in ("unit", "fiscal_year", "period")),

@@ -45,8 +45,12 @@ def test_english_switch_changes_labels(app):
     assert at.title[0].value == "Directive follow-up overview"
     assert t("card.total", "en") in metric_values(at)
     spec = plotly_specs(at)[0]
-    assert {tr["name"] for tr in spec["data"]} == {"Done", "In progress", "Cannot be done",
-                                                     "Not reported"}
+    assert {tr["name"] for tr in spec["data"]} == {
+        "Done",
+        "In progress",
+        "Cannot be done",
+        "Not reported",
+    }
 
 
 def test_directives_page(app):

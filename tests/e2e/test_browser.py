@@ -26,15 +26,21 @@ def test_overview_in_chromium(app_url, page):
     before = _total(page)
     shot(page, "overview_th")
 
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has_text=t("filter.fiscal_year", "th")).first
+    box = (
+        page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
+        .filter(has_text=t("filter.fiscal_year", "th"))
+        .first
+    )
     box.click()
     page.get_by_role("option", name="2567").click()
     page.keyboard.press("Escape")
     page.wait_for_url(re.compile(r"fy=2567"), timeout=30_000)
     page.wait_for_function(
         "(n) => [...document.querySelectorAll('[data-testid=stMetricValue]')]"
-        ".some(e => e.innerText.replace(/,/g, '') !== String(n))", arg=before, timeout=30_000)
+        ".some(e => e.innerText.replace(/,/g, '') !== String(n))",
+        arg=before,
+        timeout=30_000,
+    )
     after = _total(page)
     assert 0 < after < before
     shot(page, "overview_filtered")

@@ -9,16 +9,48 @@ import pytest
 
 from tracker.loader import load_paths
 
-HEADER = ["รหัสข้อสั่งการ", "ปีงบประมาณ", "รอบที่", "ผู้สั่งการ", "วันที่สั่งการ", "กำหนดแล้วเสร็จ",
-          "หน่วยรับตรวจ", "ข้อสั่งการ/ข้อเสนอแนะ", "ประเภทข้อสั่งการ", "ปัจจัยผลกระทบ", "สถานะ",
-          "รายละเอียดผลการดำเนินการ", "ปัญหา/อุปสรรค"]
+HEADER = [
+    "รหัสข้อสั่งการ",
+    "ปีงบประมาณ",
+    "รอบที่",
+    "ผู้สั่งการ",
+    "วันที่สั่งการ",
+    "กำหนดแล้วเสร็จ",
+    "หน่วยรับตรวจ",
+    "ข้อสั่งการ/ข้อเสนอแนะ",
+    "ประเภทข้อสั่งการ",
+    "ปัจจัยผลกระทบ",
+    "สถานะ",
+    "รายละเอียดผลการดำเนินการ",
+    "ปัญหา/อุปสรรค",
+]
 
 
-def row(i, status="", fy="๒๕๖๗", agency="สำนักงานเขตบางนา", issued="๒๓ พ.ย. ๖๖", due="31/03/2567",
-        factors="ด้านงบประมาณของหน่วยงาน, ด้านเทคโนโลยี ทั้ง software และ hardware ของหน่วยงาน",
-        group="ความสะอาดและสิ่งแวดล้อม"):
-    return [f"2567-1-{i:03d}", fy, "๑", "ปลัดกรุงเทพมหานคร", issued, due, agency,
-            f"ให้เร่งรัดการดำเนินงาน ข้อ {i}", group, factors, status, "-", "-"]
+def row(
+    i,
+    status="",
+    fy="๒๕๖๗",
+    agency="สำนักงานเขตบางนา",
+    issued="๒๓ พ.ย. ๖๖",
+    due="31/03/2567",
+    factors="ด้านงบประมาณของหน่วยงาน, ด้านเทคโนโลยี ทั้ง software และ hardware ของหน่วยงาน",
+    group="ความสะอาดและสิ่งแวดล้อม",
+):
+    return [
+        f"2567-1-{i:03d}",
+        fy,
+        "๑",
+        "ปลัดกรุงเทพมหานคร",
+        issued,
+        due,
+        agency,
+        f"ให้เร่งรัดการดำเนินงาน ข้อ {i}",
+        group,
+        factors,
+        status,
+        "-",
+        "-",
+    ]
 
 
 def write_xlsx(path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None):
@@ -39,11 +71,18 @@ def flat(issues, severity=None):
 
 
 def test_one_sheet_shape_with_title_rows_repeated_header_and_sections(tmp_path):
-    rows = [["ทะเบียนข้อสั่งการ ปีงบประมาณ พ.ศ. ๒๕๖๗"], [], HEADER,
-            ["รอบที่ ๑"],
-            row(1, "ดำเนินการแล้ว"), row(2, "อยู่ระหว่างดำเนินการ"), row(3, "ไม่สามารถดำเนินการได้"),
-            HEADER,
-            row(4, ""), row(5, " ดำเนินการแล้ว ", agency="สำนักงานเขต  ห้วยขวาง ")]
+    rows = [
+        ["ทะเบียนข้อสั่งการ ปีงบประมาณ พ.ศ. ๒๕๖๗"],
+        [],
+        HEADER,
+        ["รอบที่ ๑"],
+        row(1, "ดำเนินการแล้ว"),
+        row(2, "อยู่ระหว่างดำเนินการ"),
+        row(3, "ไม่สามารถดำเนินการได้"),
+        HEADER,
+        row(4, ""),
+        row(5, " ดำเนินการแล้ว ", agency="สำนักงานเขต  ห้วยขวาง "),
+    ]
     path = write_xlsx(tmp_path / "register.xlsx", {"ทะเบียน": rows}, {"ทะเบียน": ["A1:M1"]})
     res = load_paths([path])
     ds = res.dataset
@@ -77,26 +116,37 @@ def test_register_plus_forms_responses_out_of_order(tmp_path):
     resp_path = write_xlsx(tmp_path / "resp.xlsx", {"Form Responses 1": responses})
     ds = load_paths([reg_path, resp_path]).dataset
     st = dict(zip(ds.directives["directive_id"], ds.directives["status"], strict=True))
-    assert st == {"2567-1-001": "done", "2567-1-002": "in_progress",
-                  "2567-1-003": "not_reported", "2567-1-004": "not_reported"}
+    assert st == {
+        "2567-1-001": "done",
+        "2567-1-002": "in_progress",
+        "2567-1-003": "not_reported",
+        "2567-1-004": "not_reported",
+    }
     assert ds.directives.set_index("directive_id").loc["2567-1-001", "detail"] == "เสร็จ"
     assert flat(ds.issues, "warning") == [(6, "unknown_directive")]
     assert len(ds.responses) == 5
 
 
 def test_errors_are_positioned_and_collected_in_one_pass(tmp_path):
-    rows = [HEADER,
-            row(1, "เสร็จแล้วมั้ง"),
-            row(2, factors="ด้านอวกาศ"),
-            row(3, issued="31/02/2567"),
-            row(4, issued="01/03/2567", due="01/01/2567"),
-            row(5, fy="2566"),
-            row(1),
-            row(7, agency="สำนักงานลึกลับ")]
+    rows = [
+        HEADER,
+        row(1, "เสร็จแล้วมั้ง"),
+        row(2, factors="ด้านอวกาศ"),
+        row(3, issued="31/02/2567"),
+        row(4, issued="01/03/2567", due="01/01/2567"),
+        row(5, fy="2566"),
+        row(1),
+        row(7, agency="สำนักงานลึกลับ"),
+    ]
     ds = load_paths([write_xlsx(tmp_path / "bad.xlsx", {"S": rows})]).dataset
     assert flat(ds.issues) == [
-        (2, "duplicate_id"), (2, "unknown_status"), (3, "unknown_factor"), (4, "invalid_date"),
-        (5, "due_before_issue"), (6, "fiscal_year_mismatch"), (7, "duplicate_id"),
+        (2, "duplicate_id"),
+        (2, "unknown_status"),
+        (3, "unknown_factor"),
+        (4, "invalid_date"),
+        (5, "due_before_issue"),
+        (6, "fiscal_year_mismatch"),
+        (7, "duplicate_id"),
         (8, "unknown_agency"),
     ]
     by_code = {i.code: i for i in ds.issues}
@@ -116,8 +166,10 @@ def test_missing_required_column_names_aliases(tmp_path):
 
 
 def test_sheet_without_table_and_empty_sheet(tmp_path):
-    path = write_xlsx(tmp_path / "x.xlsx", {"notes": [["บันทึก"], ["อะไรก็ได้"]], "empty": [],
-                                            "data": [HEADER, row(1)]})
+    path = write_xlsx(
+        tmp_path / "x.xlsx",
+        {"notes": [["บันทึก"], ["อะไรก็ได้"]], "empty": [], "data": [HEADER, row(1)]},
+    )
     ds = load_paths([path]).dataset
     codes = {(i.sheet, i.code) for i in ds.issues}
     assert ("notes", "no_table") in codes

@@ -9,8 +9,12 @@ from tracker.headers import detect
 
 def raw(rows: list[list[str | None]], first_row: int = 1) -> RawTable:
     width = max(len(r) for r in rows)
-    return RawTable("f.xlsx", "s", pd.DataFrame([r + [None] * (width - len(r)) for r in rows]),
-                    first_row=first_row)
+    return RawTable(
+        "f.xlsx",
+        "s",
+        pd.DataFrame([r + [None] * (width - len(r)) for r in rows]),
+        first_row=first_row,
+    )
 
 
 REGISTER = ["รหัสข้อสั่งการ", "ปีงบประมาณ", "หน่วยรับตรวจ", "ข้อสั่งการ/ข้อเสนอแนะ", "สถานะ"]
@@ -19,22 +23,48 @@ REGISTER = ["รหัสข้อสั่งการ", "ปีงบประ
 @pytest.mark.parametrize(
     ("rows", "kind", "header_rows", "colmap_subset"),
     [
-        ([REGISTER, ["1", "2567", "สำนักงานเขตบางนา", "x", ""]], "directives", [0],
-         {"directive_id": 0, "status": 4}),
+        (
+            [REGISTER, ["1", "2567", "สำนักงานเขตบางนา", "x", ""]],
+            "directives",
+            [0],
+            {"directive_id": 0, "status": 4},
+        ),
         ([["ทะเบียนข้อสั่งการ"], [None], REGISTER], "directives", [2], {"agency": 2}),
-        ([[" Directive ID ", "Fiscal Year", "AGENCY", "Directive", "Status"]], "directives", [0],
-         {"directive_id": 0, "fiscal_year": 1, "agency": 2, "text": 3}),
-        ([["ประทับเวลา", "รหัสข้อสั่งการ", "สถานะ", "รายละเอียด"]], "responses", [0],
-         {"submitted_at": 0, "directive_id": 1, "status": 2}),
+        (
+            [[" Directive ID ", "Fiscal Year", "AGENCY", "Directive", "Status"]],
+            "directives",
+            [0],
+            {"directive_id": 0, "fiscal_year": 1, "agency": 2, "text": 3},
+        ),
+        (
+            [["ประทับเวลา", "รหัสข้อสั่งการ", "สถานะ", "รายละเอียด"]],
+            "responses",
+            [0],
+            {"submitted_at": 0, "directive_id": 1, "status": 2},
+        ),
         ([["Timestamp", "Directive ID", "Status"]], "responses", [0], {"submitted_at": 0}),
-        ([["ตัวชี้วัด", "ค่าเป้าหมาย", "ระดับความสำเร็จตามตัวชี้วัด", "หลักฐานอ้างอิง"]], "kpis", [0],
-         {"kpi": 0, "target": 1, "actual": 2, "evidence": 3}),
+        (
+            [["ตัวชี้วัด", "ค่าเป้าหมาย", "ระดับความสำเร็จตามตัวชี้วัด", "หลักฐานอ้างอิง"]],
+            "kpis",
+            [0],
+            {"kpi": 0, "target": 1, "actual": 2, "evidence": 3},
+        ),
         # two merged header rows: group label above the sub-labels
-        ([["ประเภทงบประมาณ", "งบประมาณหลังปรับโอน", "ข้อมูล ณ วันที่ ๓๑ มีนาคม พ.ศ. ๒๕๖๗", None],
-          [None, None, "ผลการเบิกจ่าย", "ร้อยละการเบิกจ่าย"]], "budget", [0, 1],
-         {"budget_type": 0, "allocated": 1, "disbursed": 2, "rate_pct": 3}),
-        ([["ปีงบประมาณ (พ.ศ.)", "รหัส", "หน่วยงาน", "ข้อสั่งการ"]], "directives", [0],
-         {"fiscal_year": 0}),
+        (
+            [
+                ["ประเภทงบประมาณ", "งบประมาณหลังปรับโอน", "ข้อมูล ณ วันที่ ๓๑ มีนาคม พ.ศ. ๒๕๖๗", None],
+                [None, None, "ผลการเบิกจ่าย", "ร้อยละการเบิกจ่าย"],
+            ],
+            "budget",
+            [0, 1],
+            {"budget_type": 0, "allocated": 1, "disbursed": 2, "rate_pct": 3},
+        ),
+        (
+            [["ปีงบประมาณ (พ.ศ.)", "รหัส", "หน่วยงาน", "ข้อสั่งการ"]],
+            "directives",
+            [0],
+            {"fiscal_year": 0},
+        ),
     ],
 )
 def test_detect(rows, kind, header_rows, colmap_subset):
@@ -47,8 +77,14 @@ def test_detect(rows, kind, header_rows, colmap_subset):
 
 
 def test_budget_group_label_kept():
-    m = detect(raw([["ประเภทงบประมาณ", "งบประมาณหลังปรับโอน", "ข้อมูล ณ วันที่ ๓๑ มีนาคม พ.ศ. ๒๕๖๗", None],
-                    [None, None, "ผลการเบิกจ่าย", "ร้อยละการเบิกจ่าย"]]))
+    m = detect(
+        raw(
+            [
+                ["ประเภทงบประมาณ", "งบประมาณหลังปรับโอน", "ข้อมูล ณ วันที่ ๓๑ มีนาคม พ.ศ. ๒๕๖๗", None],
+                [None, None, "ผลการเบิกจ่าย", "ร้อยละการเบิกจ่าย"],
+            ]
+        )
+    )
     assert m.group_text[2] == "ข้อมูล ณ วันที่ ๓๑ มีนาคม พ.ศ. ๒๕๖๗"
 
 

@@ -19,7 +19,9 @@ def test_no_empty_messages():
 
 
 def _codes_in_code() -> set[str]:
-    pattern = re.compile(r"""(?:make_issue|\.issue)\(\s*["'](?:error|warning|info)["'],\s*["'](\w+)["']""")
+    pattern = re.compile(
+        r"""(?:make_issue|\.issue)\(\s*["'](?:error|warning|info)["'],\s*["'](\w+)["']"""
+    )
     codes = set()
     for path in [*ROOT.glob("tracker/**/*.py"), *ROOT.glob("data_sources/**/*.py")]:
         codes |= set(pattern.findall(path.read_text(encoding="utf-8")))

@@ -211,9 +211,19 @@ def test_district_codes_of_string_dtype_and_empty():
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("Vadhana", "1039"), ("Rajthevee", "1037"), ("Ratchathevi", "1037"), ("Pravet", "1032"),
-     ("Bungkum", "1027"), ("Kannayao", "1043"), ("Thungkru", "1049"), ("Jomtong", "1035"),
-     ("Taweewattana", "1048"), ("Bangplad", "1025"), ("Bang Plad District Office", "1025")],
+    [
+        ("Vadhana", "1039"),
+        ("Rajthevee", "1037"),
+        ("Ratchathevi", "1037"),
+        ("Pravet", "1032"),
+        ("Bungkum", "1027"),
+        ("Kannayao", "1043"),
+        ("Thungkru", "1049"),
+        ("Jomtong", "1035"),
+        ("Taweewattana", "1048"),
+        ("Bangplad", "1025"),
+        ("Bang Plad District Office", "1025"),
+    ],
 )
 def test_old_english_spellings(name, code):
     assert district_of(name) == code
