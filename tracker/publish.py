@@ -1,0 +1,572 @@
+"""Upload → validate → preview → publish, and trends over published snapshots (no Streamlit).
+
+The upload page and ``python -m tracker import`` share this module: ``prepare`` reads every
+file (content-sniffed, size-capped, workbooks parsed in the sandbox), validates them together,
+hashes them and compares them with the current snapshot; ``publish`` re-checks all of that and
+writes one snapshot. File names are display text only: they are never opened as paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+import xlsxwriter
+
+from data_sources.base import UnreadableFile
+from data_sources.files import read_file, sha256_of
+from data_sources.guard import extension_of
+from tracker.charts import FONT, status_label
+from tracker.dataset import COLUMNS, Dataset
+from tracker.i18n import catalogue, t
+from tracker.loader import build_dataset
+from tracker.store import DuplicateSnapshot, Store, StoreError, diff_frames
+from tracker.thai import format_date, format_datetime
+from tracker.validate import Issue, has_errors, issues_frame
+
+UPLOAD_TYPES: tuple[str, ...] = ("xlsx", "ods", "csv", "xls")
+ENV_MAX_MB = "TRACKER_MAX_FILE_MB"
+DEFAULT_MAX_MB = 20
+MAX_NAME_CHARS = 200
+MAX_NOTE_CHARS = 1000
+
+Progress = Callable[[int, int, str], None]  # (step done, steps in all, what is happening)
+
+
+def max_upload_bytes() -> int:
+    """The per-file size cap: setting TRACKER_MAX_FILE_MB (default 20 MB)."""
+    raw = os.environ.get(ENV_MAX_MB, "").strip()
+    try:
+        mb = float(raw) if raw else DEFAULT_MAX_MB
+    except ValueError:
+        mb = DEFAULT_MAX_MB
+    return int(max(mb, 0.001) * 1024 * 1024)
+
+
+def clean_name(name: object) -> str:
+    """A file name fit for display and the audit log: no control characters, bounded length."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", str(name or "")).strip()
+    text = re.sub(r"\s+", " ", text)
+    if len(text) > MAX_NAME_CHARS:
+        text = text[: MAX_NAME_CHARS - 1] + "…"
+    return text or "(ไม่มีชื่อ / unnamed)"
+
+
+def combined_sha256(hashes: Sequence[str]) -> str:
+    """One key for a set of files: the file's own hash, or sha256 of the sorted hashes."""
+    if len(hashes) == 1:
+        return hashes[0]
+    return hashlib.sha256("\n".join(sorted(hashes)).encode("ascii")).hexdigest()
+
+
+def type_not_allowed(name: str, allowed: Sequence[str]) -> UnreadableFile:
+    """An upload whose extension is not on the accepted list (checked on the server too)."""
+    kinds = ", ".join(f".{x}" for x in allowed)
+    return UnreadableFile(
+        name,
+        f"ไม่รับไฟล์ชนิดนี้ รับเฉพาะ {kinds}",
+        f"This kind of file is not accepted; only {kinds}.",
+        code="type_not_allowed",
+    )
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """One uploaded file as received: display name, size, hash, sheets read or why not."""
+
+    name: str
+    size: int
+    sha256: str
+    sheets: int = 0
+    error_code: str = ""
+
+
+@dataclass
+class Prepared:
+    """Everything the upload page shows before Publish, and what ``publish`` writes."""
+
+    files: list[FileInfo]
+    dataset: Dataset
+    unreadable: list[UnreadableFile]
+    sha256: str
+    source: str
+    base_id: int | None = None
+    diff: dict[str, pd.DataFrame] | None = None
+    duplicate_of: int | None = None
+    duplicate_is_current: bool = False
+    store_error: StoreError | None = None
+    compared: bool = False  # the preview was computed against the store
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def issues(self) -> list[Issue]:
+        return self.dataset.issues
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.issues)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Rows read per canonical table."""
+        return {k: len(getattr(self.dataset, k)) for k in COLUMNS}
+
+    def blockers(self) -> list[str]:
+        """Why this cannot be published (stable codes; empty when it can)."""
+        out: list[str] = []
+        if not self.files:
+            out.append("no_files")
+        if self.unreadable:
+            out.append("unreadable")
+        if self.has_errors:
+            out.append("has_errors")
+        if self.files and not self.unreadable and sum(self.counts.values()) == 0:
+            out.append("no_rows")
+        if self.duplicate_of is not None:
+            out.append("duplicate")
+        if self.store_error is not None:
+            out.append("store")
+        return out
+
+    @property
+    def can_publish(self) -> bool:
+        return not self.blockers()
+
+    def message(self, code: str, lang: str) -> str:
+        """The text of one blocker in ``lang``."""
+        if code == "store" and self.store_error is not None:
+            return self.store_error.message_en if lang == "en" else self.store_error.message_th
+        n_err = sum(i.severity == "error" for i in self.issues)
+        return t(
+            f"publish.block.{code}",
+            lang,
+            n=n_err,
+            files=len(self.unreadable),
+            snapshot=self.duplicate_of if self.duplicate_of is not None else "",
+        )
+
+    def report(self, *, include_info: bool = True) -> pd.DataFrame:
+        """The validation report table (fixed columns; see tracker.validate.issues_frame)."""
+        issues = [i for i in self.issues if include_info or i.severity != "info"]
+        return issues_frame(issues)
+
+
+class PublishRefused(Exception):
+    """Publish was asked for something that must not be published; Thai + English reason."""
+
+    def __init__(self, code: str, message_th: str, message_en: str) -> None:
+        self.code = code
+        self.message_th = message_th
+        self.message_en = message_en
+        super().__init__(message_en)
+
+
+def _read_one(
+    name: str, data: bytes, max_bytes: int, extensions: Sequence[str] | None, sandbox: bool
+) -> tuple[list, UnreadableFile | None]:
+    """Read one upload; every refusal becomes an UnreadableFile (never an exception)."""
+    try:
+        if extensions is not None and extension_of(name).lstrip(".") not in extensions:
+            raise type_not_allowed(name, extensions)
+        return read_file(data, name=name, max_bytes=max_bytes, sandbox=sandbox), None
+    except UnreadableFile as exc:
+        return [], exc
+
+
+def prepare(
+    files: Sequence[tuple[str, bytes]],
+    max_bytes: int | None = None,
+    *,
+    store: Store | None = None,
+    current: tuple[int | None, Mapping[str, pd.DataFrame]] | None = None,
+    extensions: Sequence[str] | None = UPLOAD_TYPES,
+    sandbox: bool = True,
+    progress: Progress | None = None,
+) -> Prepared:
+    """Read and validate all ``files`` together, hash them and preview the change.
+
+    ``current`` (snapshot id, frames) saves a reload when the caller already holds the
+    current snapshot; otherwise it is loaded from ``store``. Without either, no preview and
+    no duplicate check are made (``compared`` stays False).
+    """
+    cap = max_bytes or max_upload_bytes()
+    steps = len(files) + 2
+    infos: list[FileInfo] = []
+    tables: list = []
+    bad: list[UnreadableFile] = []
+    for i, (raw_name, data) in enumerate(files):
+        name = clean_name(raw_name)
+        if progress:
+            progress(i, steps, name)
+        found, error = _read_one(name, bytes(data), cap, extensions, sandbox)
+        tables += found
+        if error is not None:
+            bad.append(error)
+        infos.append(
+            FileInfo(
+                name, len(data), sha256_of(bytes(data)), len(found), error.code if error else ""
+            )
+        )
+    if progress:
+        progress(len(files), steps, "validate")
+    dataset = build_dataset(tables, bad)
+    digest = combined_sha256([f.sha256 for f in infos]) if infos else ""
+    prepared = Prepared(
+        files=infos,
+        dataset=dataset,
+        unreadable=bad,
+        sha256=digest,
+        source=", ".join(f.name for f in infos),
+    )
+    if store is not None or current is not None:
+        if progress:
+            progress(len(files) + 1, steps, "compare")
+        compare(prepared, store, current)
+    if progress:
+        progress(steps, steps, "done")
+    return prepared
+
+
+def compare(
+    prepared: Prepared,
+    store: Store | None,
+    current: tuple[int | None, Mapping[str, pd.DataFrame]] | None = None,
+) -> Prepared:
+    """Fill in the preview diff and the duplicate check against the store (in place)."""
+    try:
+        if current is None:
+            assert store is not None
+            base_id = store.current_id()
+            frames = store.load(base_id) if base_id is not None else None
+        else:
+            base_id, frames = current
+        prepared.base_id = base_id
+        prepared.diff = diff_frames(frames, prepared.dataset.frames())
+        if store is not None and prepared.sha256:
+            snaps = store.snapshots()
+            hit = snaps[snaps["sha256"] == prepared.sha256]
+            if len(hit):
+                prepared.duplicate_of = int(hit["id"].iat[0])
+                prepared.duplicate_is_current = bool(hit["current"].iat[0])
+        prepared.compared = store is not None
+    except StoreError as exc:
+        prepared.store_error = exc
+    return prepared
+
+
+def publish(
+    prepared: Prepared,
+    store: Store,
+    user: str,
+    note: str = "",
+    *,
+    kind: str = "upload",
+    check_base: bool = True,
+) -> int:
+    """Write ``prepared`` as the new current snapshot, re-checking everything on the way.
+
+    Raises PublishRefused (errors, unreadable files, nothing read, or the current snapshot
+    changed since the preview) or a StoreError (DuplicateSnapshot, StoreBusy, StoreFull,
+    StoreUnavailable); in every case nothing is written.
+    """
+    for code in prepared.blockers():
+        if code in ("duplicate", "store"):
+            continue  # the store re-checks both itself, inside the publish transaction
+        raise PublishRefused(code, prepared.message(code, "th"), prepared.message(code, "en"))
+    if check_base and prepared.compared and store.current_id() != prepared.base_id:
+        raise PublishRefused(
+            "stale_preview",
+            t("publish.block.stale_preview", "th"),
+            t("publish.block.stale_preview", "en"),
+        )
+    clean_note = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", note or "").strip()[:MAX_NOTE_CHARS]
+    return store.publish(
+        prepared.dataset.frames(),
+        user=user,
+        source=prepared.source,
+        sha256=prepared.sha256,
+        note=clean_note,
+        kind=kind,
+    )
+
+
+def duplicate_message(exc: DuplicateSnapshot, lang: str) -> str:
+    """The "already published as snapshot N" text for a duplicate refused by the store."""
+    return exc.message_en if lang == "en" else exc.message_th
+
+
+# --- preview / diff for display ------------------------------------------------------------
+
+DIFF_SECTIONS: tuple[str, ...] = (
+    "directives_added",
+    "directives_removed",
+    "status_changed",
+    "due_date_changed",
+    "kpis_changed",
+    "budget_changed",
+)
+
+
+def _column_label(name: str, lang: str) -> str:
+    """A diff column name in the active language ("status_old" → "สถานะ (เดิม)")."""
+    base, suffix = name, ""
+    for end in ("_old", "_new"):
+        if name.endswith(end):
+            base, suffix = name[: -len(end)], t(f"diff.{end[1:]}", lang)
+    label = next(
+        (
+            cat[key]
+            for key in (f"publish.col.{base}", f"col.{base}")
+            for cat in (catalogue(lang), catalogue("en"))
+            if key in cat
+        ),
+        base,
+    )
+    return f"{label} ({suffix})" if suffix else label
+
+
+def display_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A diff/history frame for a table: status labels, display dates, translated headers."""
+    out = df.copy()
+    for c in out.columns:
+        base = re.sub(r"_(old|new)$", "", c)
+        if base == "status":
+            out[c] = [
+                status_label(v, lang) if isinstance(v, str) and v else "-"
+                for v in out[c].astype(object)
+            ]
+        elif base in ("due_date", "issued_date", "as_of") or pd.api.types.is_datetime64_any_dtype(
+            out[c]
+        ):
+            out[c] = [format_date(None if pd.isna(v) else v, lang) for v in out[c].astype(object)]
+        elif base == "change":
+            out[c] = [t(f"diff.change.{v}", lang) if v else "" for v in out[c].astype(object)]
+    out.columns = [_column_label(c, lang) for c in out.columns]
+    return out
+
+
+def diff_sections(
+    diff: Mapping[str, pd.DataFrame], lang: str
+) -> list[tuple[str, str, int, pd.DataFrame]]:
+    """(key, title, rows, display frame) for each part of a diff, in a fixed order."""
+    return [
+        (k, t(f"diff.{k}", lang), len(diff[k]), display_frame(diff[k], lang))
+        for k in DIFF_SECTIONS
+        if k in diff
+    ]
+
+
+# --- trends over snapshots -----------------------------------------------------------------
+
+HISTORY_COLUMNS = ["directive_id", "agency", "status", "due_date"]
+
+
+def directive_history(store: Store) -> pd.DataFrame:
+    """Every snapshot's directives (id, agency, status, due date) with snapshot_id, created_at."""
+    return store.history("directives", columns=list(HISTORY_COLUMNS))
+
+
+def agency_trends(history: pd.DataFrame) -> pd.DataFrame:
+    """Per snapshot and agency: total, done and % done (2 dp), oldest snapshot first."""
+    cols = ["snapshot_id", "created_at", "agency", "total", "done", "done_pct"]
+    h = history.dropna(subset=["agency"])
+    if h.empty:
+        return pd.DataFrame(columns=cols)
+    g = (
+        h.assign(done=h["status"].astype(object).eq("done"))
+        .groupby(["snapshot_id", "created_at", "agency"], observed=True, sort=True)
+        .agg(total=("done", "size"), done=("done", "sum"))
+        .reset_index()
+    )
+    g["agency"] = g["agency"].astype(object)
+    g["total"] = g["total"].astype(int)
+    g["done"] = g["done"].astype(int)
+    g["done_pct"] = (100 * g["done"] / g["total"]).round(2)
+    return g[cols].reset_index(drop=True)
+
+
+def overall_trend(trends: pd.DataFrame) -> pd.DataFrame:
+    """All agencies together per snapshot: total, done, % done."""
+    cols = ["snapshot_id", "created_at", "total", "done", "done_pct"]
+    if trends.empty:
+        return pd.DataFrame(columns=cols)
+    g = trends.groupby(["snapshot_id", "created_at"], sort=True)[["total", "done"]].sum()
+    g = g.reset_index()
+    g["done_pct"] = (100 * g["done"] / g["total"]).round(2)
+    return g[cols]
+
+
+def default_trend_agencies(trends_df: pd.DataFrame, n: int = 5) -> list[str]:
+    """The ``n`` agencies with the most directives in the latest snapshot (the chart default)."""
+    if trends_df.empty:
+        return []
+    last = trends_df[trends_df["snapshot_id"] == trends_df["snapshot_id"].max()]
+    ranked = last.sort_values(["total", "agency"], ascending=[False, True], kind="stable")
+    return ranked["agency"].head(n).tolist()
+
+
+def status_history(history: pd.DataFrame, directive_id: str) -> pd.DataFrame:
+    """One directive in each snapshot that holds it: status, due date, and whether it changed."""
+    h = history[history["directive_id"] == directive_id]
+    h = h.drop_duplicates("snapshot_id", keep="last").sort_values("snapshot_id", kind="stable")
+    out = h[["snapshot_id", "created_at", "agency", "status", "due_date"]].reset_index(drop=True)
+    prev = out["status"].astype(object).shift(1)
+    cur = out["status"].astype(object)
+    out["status_changed"] = (prev.notna() & (prev != cur)).astype(bool)
+    return out
+
+
+def due_revisions(history: pd.DataFrame) -> pd.DataFrame:
+    """Due dates that moved between consecutive snapshots holding a directive, as revisions."""
+    cols = [
+        "directive_id",
+        "agency",
+        "snapshot_id",
+        "created_at",
+        "due_date_old",
+        "due_date_new",
+        "days_moved",
+        "revision",
+    ]
+    h = history.dropna(subset=["directive_id"])
+    if h.empty:
+        return pd.DataFrame(columns=cols)
+    h = h.drop_duplicates(["directive_id", "snapshot_id"], keep="last").sort_values(
+        ["directive_id", "snapshot_id"], kind="stable"
+    )
+    prev = h.groupby("directive_id", sort=False)["due_date"].shift(1)
+    first = h["directive_id"].ne(h["directive_id"].shift(1))
+    cur = h["due_date"]
+    moved = ~first & ~(prev.isna() & cur.isna()) & ~(prev == cur).fillna(False)
+    out = h.loc[moved, ["directive_id", "agency", "snapshot_id", "created_at"]].copy()
+    out["due_date_old"] = prev[moved]
+    out["due_date_new"] = cur[moved]
+    out["days_moved"] = (out["due_date_new"] - out["due_date_old"]).dt.days.astype("Int64")
+    out["revision"] = out.groupby("directive_id").cumcount() + 1
+    out["agency"] = out["agency"].astype(object)
+    return out[cols].reset_index(drop=True)
+
+
+def trends(store: Store) -> pd.DataFrame:
+    """Per agency % done over all snapshots (see ``agency_trends``)."""
+    return agency_trends(directive_history(store))
+
+
+def status_over_time(store: Store, directive_id: str) -> pd.DataFrame:
+    """A directive's status in every snapshot (see ``status_history``)."""
+    return status_history(directive_history(store), directive_id)
+
+
+def due_date_revisions(store: Store) -> pd.DataFrame:
+    """Due dates moved between snapshots (see ``due_revisions``)."""
+    return due_revisions(directive_history(store))
+
+
+def snapshot_label(snapshot_id: int, created_at: object, lang: str) -> str:
+    """ "#3 · 23 พ.ย. 2566 14:05" — a snapshot on an axis or in a picker (Bangkok time)."""
+    ts = pd.Timestamp(created_at)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("Asia/Bangkok").tz_localize(None)
+    return f"#{int(snapshot_id)} · {format_datetime(ts.to_pydatetime(), lang)}"
+
+
+def trend_figure(
+    trends_df: pd.DataFrame, overall: pd.DataFrame, lang: str, agencies: Sequence[str] = ()
+) -> go.Figure:
+    """% done over snapshots: one line for all units and one per chosen agency."""
+    fig = go.Figure()
+
+    def labels(df: pd.DataFrame) -> list[str]:
+        return [
+            snapshot_label(s, c, lang)
+            for s, c in zip(df["snapshot_id"], df["created_at"], strict=True)
+        ]
+
+    if not overall.empty:
+        fig.add_scatter(
+            x=labels(overall),
+            y=overall["done_pct"].tolist(),
+            name=t("history.all_units", lang),
+            mode="lines+markers",
+            line={"width": 4, "color": "#1a5fb4"},
+            meta="__all__",
+            hovertemplate="%{x}<br>%{y:.2f}%<extra></extra>",
+        )
+    for agency in agencies:
+        part = trends_df[trends_df["agency"] == agency]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=labels(part),
+            y=part["done_pct"].tolist(),
+            name=agency,
+            mode="lines+markers",
+            meta=agency,
+            hovertemplate="%{fullData.name}<br>%{x}: %{y:.2f}%<extra></extra>",
+        )
+    fig.update_yaxes(range=[0, 100], automargin=True)
+    fig.update_xaxes(type="category", automargin=True)
+    fig.update_layout(
+        title={"text": t("history.trend_title", lang), "x": 0, "xanchor": "left"},
+        font={"family": FONT, "size": 14},
+        xaxis_title=t("history.axis_snapshot", lang),
+        yaxis_title=t("axis.done_pct", lang),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=460,
+    )
+    return fig
+
+
+# --- downloads -----------------------------------------------------------------------------
+
+REPORT_COLUMNS = (
+    "severity",
+    "code",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "message_th",
+    "message_en",
+)
+
+
+def report_xlsx(prepared: Prepared) -> bytes:
+    """The validation report as an xlsx (every cell written as text: no formulas from users)."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False})
+    head = wb.add_format({"bold": True, "bg_color": "#dbe7f6", "border": 1})
+    ws = wb.add_worksheet("รายงานการตรวจ")
+    ws.write_row(0, 0, list(REPORT_COLUMNS), head)
+    for i, issue in enumerate(prepared.issues, start=1):
+        for j, col in enumerate(REPORT_COLUMNS):
+            value = getattr(issue, col)
+            if col == "row" and value is not None:
+                ws.write_number(i, j, int(value))
+            elif value not in (None, ""):
+                ws.write_string(i, j, str(value))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(prepared.issues), 1), len(REPORT_COLUMNS) - 1)
+    for j, width in enumerate((9, 22, 24, 18, 7, 22, 24, 60, 60)):
+        ws.set_column(j, j, width)
+    files = wb.add_worksheet("ไฟล์")
+    files.write_row(0, 0, ["file", "bytes", "sheets", "sha256", "unreadable"], head)
+    for i, f in enumerate(prepared.files, start=1):
+        files.write_string(i, 0, f.name)
+        files.write_number(i, 1, f.size)
+        files.write_number(i, 2, f.sheets)
+        files.write_string(i, 3, f.sha256)
+        if f.error_code:
+            files.write_string(i, 4, f.error_code)
+    files.set_column(0, 0, 40)
+    files.set_column(3, 3, 66)
+    wb.close()
+    return buf.getvalue()
