@@ -18,7 +18,8 @@ EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_STORE = 0, 1, 2, 3
 CLI_USER = "cli"
 
 
-def _print_issue(issue: Issue, out=sys.stdout) -> None:
+def _print_issue(issue: Issue, out=None) -> None:
+    out = out or sys.stdout
     where = " › ".join(
         x
         for x in (issue.file, issue.sheet, f"row {issue.row}" if issue.row else "", issue.column)
@@ -81,8 +82,8 @@ def summary_dict(ds) -> dict:
     return out
 
 
-def _say(message_th: str, message_en: str, out=sys.stderr) -> None:
-    out.write(f"{message_th}\n{message_en}\n")
+def _say(message_th: str, message_en: str, out=None) -> None:
+    (out or sys.stderr).write(f"{message_th}\n{message_en}\n")
 
 
 def _store():
