@@ -12,6 +12,8 @@ pages = [
     st.Page("pages/overview.py", title=tr("page.overview"), icon=":material/dashboard:", url_path="overview",
             default=True),
     st.Page("pages/directives.py", title=tr("page.directives"), icon=":material/checklist:", url_path="directives"),
+    st.Page("pages/upload.py", title=tr("page.upload"), icon=":material/upload_file:", url_path="upload"),
+    st.Page("pages/history.py", title=tr("page.history"), icon=":material/history:", url_path="history"),
     st.Page("pages/kpis.py", title=tr("page.kpis"), icon=":material/target:", url_path="kpis"),
     st.Page("pages/budget.py", title=tr("page.budget"), icon=":material/payments:", url_path="budget"),
     st.Page("pages/districts.py", title=tr("page.districts"), icon=":material/map:", url_path="districts"),

@@ -1,21 +1,61 @@
-"""Cached loading of the published data; pages filter frames, they never reload them."""
+"""The app's data: the current published snapshot of the store, cached by snapshot id.
+
+The database is TRACKER_DATABASE_URL (default: a SQLite file in data/). It is migrated once per
+process; an empty database is seeded from the bundled ``sample_data/`` (or TRACKER_DATA_DIR)
+so the README's run command shows data with no server. When the database cannot be reached
+the pages keep the data already in memory, read-only, under a banner; writes are refused.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import threading
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from tracker.loader import LoadResult, load_paths
+from tracker.dataset import Dataset
+from tracker.i18n import t
+from tracker.publish import Prepared, compare, prepare, publish
+from tracker.store import ENV_URL, DuplicateSnapshot, Store, StoreError
+from tracker.thai import format_datetime
+from ui.i18n import lang
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED = (".xlsx", ".xls", ".ods", ".csv")
+BOOTSTRAP_USER = "system"
+BOOTSTRAP_NOTE = "bundled sample"
+_bootstrap_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the pages show: the dataset of one snapshot and where it came from."""
+
+    dataset: Dataset
+    snapshot_id: int | None = None
+    created_at: pd.Timestamp | None = None
+    source: str = ""
+    user: str = ""
+    note: str = ""
+    read_only: bool = False
+    error: StoreError | None = None
 
 
 def data_dir() -> Path:
     return Path(os.environ.get("TRACKER_DATA_DIR", ROOT / "sample_data"))
+
+
+def database_url() -> str:
+    """The configured database URL ("" = the default SQLite file); also the cache key."""
+    return os.environ.get(ENV_URL, "")
 
 
 def today() -> date:
@@ -24,21 +64,171 @@ def today() -> date:
     return date.fromisoformat(fixed) if fixed else date.today()
 
 
+def current_user() -> str:
+    """Who writes (publish, roll back). Sign-in and roles come later; until then "local"."""
+    return "local"
+
+
 def _files() -> list[Path]:
     folder = data_dir()
-    return sorted(p for p in folder.glob("*") if p.suffix.lower() in SUPPORTED) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in SUPPORTED)
 
 
 @st.cache_resource(show_spinner=False)
-def _load(fingerprint: tuple) -> LoadResult:
-    return load_paths([p for p, _, _ in fingerprint], sandbox=False)
+def _store(url: str) -> Store:
+    """One Store per database URL and process, migrated once (not cached when it fails)."""
+    store = Store(url or None, connect_timeout=3)
+    store.upgrade()
+    return store
 
 
-def current() -> LoadResult:
-    """The dataset of the bundled/configured files, reloaded only when a file changes."""
-    fingerprint = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in _files())
-    return _load(fingerprint)
+@st.cache_resource(show_spinner=False)
+def _memory(url: str) -> dict[str, Loaded]:
+    """The last snapshot shown per database, served read-only while the database is down."""
+    return {}
+
+
+def store() -> Store:
+    """The migrated store (raises StoreError when the database cannot be reached)."""
+    return _store(database_url())
+
+
+def writable() -> tuple[Store | None, StoreError | None]:
+    """The store if a write may be attempted now, else the error to show instead."""
+    try:
+        s = store()
+        s.current_id()
+        return s, None
+    except StoreError as exc:
+        return None, exc
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _bundled(fingerprint: tuple[tuple[str, int, int], ...]) -> Prepared:
+    """The bundled files read and validated once per content (trusted: no sandbox)."""
+    payload = [(Path(p).name, Path(p).read_bytes()) for p, _, _ in fingerprint]
+    cap = max(size for _, _, size in fingerprint) + 1
+    return prepare(payload, cap, extensions=None, sandbox=False)
+
+
+def _bootstrap(s: Store) -> int | None:
+    """First start on an empty database: publish the bundled files as the first snapshot."""
+    with _bootstrap_lock:
+        sid = s.current_id()
+        if sid is not None:
+            return sid
+        files = _files()
+        if not files:
+            return None
+        fingerprint = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        prepared = compare(replace(_bundled(fingerprint)), s)  # a copy: the cache is shared
+        if not prepared.can_publish:
+            log.warning("bundled data not published: %s", prepared.blockers())
+            return s.current_id()
+        try:
+            return publish(
+                prepared, s, BOOTSTRAP_USER, BOOTSTRAP_NOTE, kind="bundled", check_base=False
+            )
+        except DuplicateSnapshot:
+            return s.current_id()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load_snapshot(url: str, snapshot_id: int) -> Loaded:
+    """One snapshot's frames and metadata (shared by every session; pages never mutate it)."""
+    s = _store(url)
+    frames = s.load(snapshot_id)
+    snaps = s.snapshots()
+    row = snaps[snaps["id"] == snapshot_id]
+    meta = row.iloc[0].to_dict() if len(row) else {}
+    return Loaded(
+        dataset=Dataset(**frames),
+        snapshot_id=snapshot_id,
+        created_at=meta.get("created_at"),
+        source=str(meta.get("source") or ""),
+        user=str(meta.get("user") or ""),
+        note=str(meta.get("note") or ""),
+    )
+
+
+def _banner() -> None:
+    """The read-only banner, in Thai and English whatever the active language."""
+    text = t("data.read_only_banner", "th") + "\n\n" + t("data.read_only_banner", "en")
+    st.warning(text, icon=":material/cloud_off:")
+
+
+def current() -> Loaded:
+    """The current published snapshot; read-only last-known data (with a banner) if the
+    database cannot be reached."""
+    loaded = _resolve()
+    if loaded.read_only:
+        _banner()
+    return loaded
+
+
+def _resolve() -> Loaded:
+    """``current()`` without drawing anything."""
+    url = database_url()
+    memory = _memory(url)
+    try:
+        s = _store(url)
+        sid = s.current_id()
+        if sid is None:
+            sid = _bootstrap(s)
+        loaded = _load_snapshot(url, sid) if sid is not None else Loaded(Dataset())
+    except StoreError as exc:
+        log.warning("database unavailable: %s", exc.detail or exc)
+        return replace(memory.get("last") or Loaded(Dataset()), read_only=True, error=exc)
+    memory["last"] = loaded
+    return loaded
+
+
+def after_write() -> None:
+    """After a publish or rollback: drop cached data so every page shows the new snapshot."""
+    _load_snapshot.clear()
+    st.cache_data.clear()
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|:<>$~=])")
+
+
+def md_escape(text: str) -> str:
+    """User text made inert for st.caption/st.markdown (every markdown character escaped)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def source_label() -> str:
-    return ", ".join(p.name for p in _files())
+    """Where the shown data came from: file(s) · snapshot # · when (markdown-escaped)."""
+    loaded = _resolve()
+    if loaded.snapshot_id is None:
+        return "-"
+    when = ""
+    if loaded.created_at is not None and not pd.isna(loaded.created_at):
+        ts = pd.Timestamp(loaded.created_at)
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("Asia/Bangkok").tz_localize(None)
+        when = " · " + format_datetime(ts.to_pydatetime(), lang())
+    return md_escape(f"{loaded.source} · #{loaded.snapshot_id}{when}")
+
+
+def store_message(exc: StoreError) -> str:
+    """A store error in the active language."""
+    return exc.message_en if lang() == "en" else exc.message_th
+
+
+__all__ = [
+    "Loaded",
+    "after_write",
+    "current",
+    "current_user",
+    "data_dir",
+    "database_url",
+    "md_escape",
+    "source_label",
+    "store",
+    "store_message",
+    "today",
+    "writable",
+]

@@ -21,8 +21,10 @@ def sample_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def app(sample_dir, monkeypatch):
+def app(sample_dir, monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_DATA_DIR", str(sample_dir))
+    # A fresh database per test: the app seeds it from TRACKER_DATA_DIR on first start.
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.sqlite'}")
     monkeypatch.setenv("TRACKER_TODAY", "2024-10-15")
     monkeypatch.chdir(ROOT)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
@@ -28,14 +36,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """`streamlit run app.py` exactly as the README starts it, on a free port."""
+@contextlib.contextmanager
+def running_app(database: Path, **env: str) -> Iterator[str]:
+    """`streamlit run app.py` exactly as the README starts it, on a free port, with its own
+    database file (seeded from the bundled sample on first start); yields the base URL."""
     port = _free_port()
-    env = {**os.environ, "TRACKER_TODAY": "2024-10-15"}
+    env = {
+        **os.environ,
+        "TRACKER_TODAY": "2024-10-15",
+        "TRACKER_DATABASE_URL": f"sqlite:///{database}",
+        **env,
+    }
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    log_path = database.parent / f"server-{port}.log"  # a file: a full pipe would block it
+    log = log_path.open("wb")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -47,14 +62,25 @@ def app_url():
             time.sleep(0.5)
     else:
         proc.kill()
-        out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        log.close()
+        out = log_path.read_text(errors="replace")
         pytest.fail(f"app did not start within 90 s:\n{out}")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """The app on the bundled sample, with a fresh database of its own."""
+    with running_app(tmp_path_factory.mktemp("e2e_db") / "tracker.sqlite") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,202 @@
+"""History: snapshots, what changed between two, roll back, audit log, trends over snapshots."""
+
+import pandas as pd
+import streamlit as st
+
+from tracker import publish as pub
+from tracker.store import StoreError
+from tracker.thai import format_datetime, format_int
+from ui import data
+from ui.i18n import lang, tr
+from ui.widgets import cards, chart, count
+
+MAX_ROWS = 2000
+
+
+def _bangkok(ts: object) -> str:
+    """A UTC timestamp shown as Bangkok time in the active language."""
+    if ts is None or pd.isna(ts):
+        return "-"
+    t = pd.Timestamp(ts)
+    if t.tzinfo is not None:
+        t = t.tz_convert("Asia/Bangkok").tz_localize(None)
+    return format_datetime(t.to_pydatetime(), lang())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _history(url: str, version: tuple) -> pd.DataFrame:
+    """All snapshots' directives (id, agency, status, due date); ``version`` keys the cache."""
+    return pub.directive_history(data.store())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _diff(url: str, a: int, b: int) -> dict[str, pd.DataFrame]:
+    return data.store().diff(a, b)
+
+
+def _table(frame: pd.DataFrame, key: str) -> None:
+    """A (possibly long) display frame, capped so the browser stays responsive."""
+    if len(frame) > MAX_ROWS:
+        st.caption(tr("history.first_rows", n=format_int(MAX_ROWS), total=format_int(len(frame))))
+    st.dataframe(frame.head(MAX_ROWS), hide_index=True, width="stretch", key=key)
+
+
+st.title(tr("history.title"))
+flash = st.session_state.pop("history_flash", None)
+if flash is not None:
+    st.success(tr("history.rolled_back", snapshot=flash), icon=":material/check_circle:")
+
+try:
+    store = data.store()
+    snaps = store.snapshots()
+    audit = store.audit_log()
+except StoreError as exc:
+    st.error(data.store_message(exc))
+    st.stop()
+
+if snaps.empty:
+    st.info(tr("history.none"))
+    st.stop()
+
+lg = lang()
+url = data.database_url()
+current_id = next((int(i) for i, c in zip(snaps["id"], snaps["current"], strict=True) if c), None)
+ids = [int(i) for i in snaps["id"]]
+label = {
+    int(i): pub.snapshot_label(i, c, lg)
+    for i, c in zip(snaps["id"], snaps["created_at"], strict=True)
+}
+
+# --- snapshots -------------------------------------------------------------------------------
+st.subheader(tr("history.snapshots"))
+listing = pd.DataFrame(
+    {
+        tr("history.col.id"): snaps["id"],
+        tr("history.col.when"): [_bangkok(x) for x in snaps["created_at"]],
+        tr("history.col.user"): snaps["user"],
+        tr("history.col.source"): snaps["source"],
+        tr("history.col.rows"): snaps["rows"],
+        tr("history.col.note"): snaps["note"],
+        tr("history.col.current"): snaps["current"],
+        "sha256": snaps["sha256"],
+    }
+).iloc[::-1]
+st.dataframe(listing, hide_index=True, width="stretch", key="snapshots_table")
+
+# --- diff between two snapshots ----------------------------------------------------------------
+st.subheader(tr("history.diff"))
+default_to = ids.index(current_id) if current_id in ids else len(ids) - 1
+left, right = st.columns(2)
+to_id = right.selectbox(
+    tr("history.diff_to"), ids, index=default_to, format_func=label.get, key="diff_to"
+)
+from_default = max(ids.index(to_id) - 1, 0)
+from_id = left.selectbox(
+    tr("history.diff_from"), ids, index=from_default, format_func=label.get, key="diff_from"
+)
+if from_id == to_id:
+    st.caption(tr("history.same_snapshot"))
+else:
+    try:
+        diff = _diff(url, from_id, to_id)
+    except StoreError as exc:
+        st.error(data.store_message(exc))
+    else:
+        sections = pub.diff_sections(diff, lg)
+        cards([(title, count(n), None) for _, title, n, _ in sections[:4]])
+        cards([(title, count(n), None) for _, title, n, _ in sections[4:]])
+        for key, title, n, frame in sections:
+            if n:
+                with st.expander(f"{title} ({format_int(n)})"):
+                    _table(frame, f"hdiff_{key}")
+
+# --- roll back -------------------------------------------------------------------------------
+st.subheader(tr("history.rollback"))
+others = [i for i in reversed(ids) if i != current_id]
+if not others:
+    st.caption(tr("history.rollback_none"))
+else:
+    st.caption(tr("history.rollback_help"))
+    target = st.selectbox(
+        tr("history.rollback_to"), others, format_func=label.get, key="rollback_target"
+    )
+    sure = st.checkbox(
+        tr("history.rollback_confirm", snapshot=target), value=False, key=f"rollback_sure_{target}"
+    )
+    if st.button(
+        tr("history.rollback_button"),
+        icon=":material/history:",
+        disabled=not sure,
+        key=f"rollback_{target}_{current_id}",
+    ):
+        if not sure:  # re-checked on the server: a disabled button cannot act
+            st.stop()
+        try:
+            store.rollback(int(target), user=data.current_user())
+        except StoreError as exc:
+            st.error(data.store_message(exc))
+        else:
+            data.after_write()
+            st.session_state["history_flash"] = int(target)
+            st.session_state.pop(f"rollback_sure_{target}", None)
+            st.rerun()
+
+# --- audit log ---------------------------------------------------------------------------------
+st.subheader(tr("history.audit"))
+log_view = pd.DataFrame(
+    {
+        tr("history.col.when"): [_bangkok(x) for x in audit["at"]],
+        tr("history.col.user"): audit["user"],
+        tr("history.col.action"): [tr(f"history.action.{a}") for a in audit["action"]],
+        tr("history.col.id"): audit["snapshot_id"],
+        tr("history.col.source"): audit["source"],
+        tr("history.col.message"): audit["message"],
+        "sha256": audit["sha256"],
+    }
+).iloc[::-1]
+_table(log_view, "audit_table")
+
+# --- trends --------------------------------------------------------------------------------------
+st.subheader(tr("history.trends"))
+try:
+    hist = _history(url, (len(ids), max(ids)))
+except StoreError as exc:
+    st.error(data.store_message(exc))
+    st.stop()
+trend = pub.agency_trends(hist)
+overall = pub.overall_trend(trend)
+agencies = sorted(trend["agency"].dropna().unique().tolist())
+chosen = st.multiselect(
+    tr("history.trend_agencies"),
+    agencies,
+    default=pub.default_trend_agencies(trend),
+    key="trend_agencies",
+)
+table = trend[trend["agency"].isin(chosen)] if chosen else trend.iloc[0:0]
+table = pd.concat([overall.assign(agency=tr("history.all_units")), table], ignore_index=True)
+table = table.assign(snapshot=[label.get(int(i), str(i)) for i in table["snapshot_id"]])[
+    ["snapshot", "agency", "done", "total", "done_pct"]
+]
+table.columns = [tr(f"history.trend_col.{c}") for c in table.columns]
+chart(pub.trend_figure(trend, overall, lg, chosen), table, "trend")
+
+st.markdown(f"**{tr('history.status_over_time')}**")
+directive_ids = sorted(hist["directive_id"].dropna().unique().tolist())
+if directive_ids:
+    picked = st.selectbox(tr("history.pick_directive"), directive_ids, key="trend_directive")
+    timeline = pub.status_history(hist, picked)
+    timeline = timeline.assign(
+        snapshot_id=[label.get(int(i), str(i)) for i in timeline["snapshot_id"]]
+    ).drop(columns=["created_at"])
+    _table(pub.display_frame(timeline, lg), "status_timeline")
+
+st.markdown(f"**{tr('history.due_revisions')}**")
+revisions = pub.due_revisions(hist)
+if revisions.empty:
+    st.caption(tr("history.no_revisions"))
+else:
+    st.caption(tr("history.revisions_count", n=format_int(len(revisions))))
+    shown = revisions.assign(
+        snapshot_id=[label.get(int(i), str(i)) for i in revisions["snapshot_id"]]
+    ).drop(columns=["created_at"])
+    _table(pub.display_frame(shown, lg), "due_revisions")

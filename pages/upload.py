@@ -1,0 +1,228 @@
+"""Upload (analysts): read and check spreadsheets, preview what changes, publish a snapshot."""
+
+from collections import OrderedDict
+
+import streamlit as st
+
+from data_sources.files import sha256_of
+from tracker import publish as pub
+from tracker.store import DuplicateSnapshot, StoreError
+from tracker.template import write_template
+from tracker.thai import format_int
+from ui import data
+from ui.i18n import lang, tr
+from ui.widgets import cards, count
+
+MB = 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@st.cache_resource(show_spinner=False)
+def _prepared_cache() -> OrderedDict:
+    """Recent validation results by content hash + current snapshot (reruns do not re-read)."""
+    return OrderedDict()
+
+
+@st.cache_data(show_spinner=False)
+def _template() -> bytes:
+    return write_template()
+
+
+def _prepare(payload: list[tuple[str, bytes]], cap: int, store) -> pub.Prepared:
+    """Read and check the uploads once per content and current snapshot, with progress."""
+    loaded = data.current()
+    key = (
+        data.database_url(),
+        loaded.snapshot_id,
+        cap,
+        tuple((name, sha256_of(blob)) for name, blob in payload),
+    )
+    box = _prepared_cache()
+    if key in box:
+        box.move_to_end(key)
+        hit = box[key]
+        # the same element as on the first run, so the page does not shift on reruns
+        st.status(tr("upload.read_done"), state=_state(hit), expanded=False)
+        return hit
+    with st.status(tr("upload.reading"), expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def step(done: int, steps: int, what: str) -> None:
+            if done < len(payload):
+                text = tr("upload.reading_file", i=done + 1, n=len(payload))
+            elif what == "validate":
+                text = tr("upload.validating")
+            else:
+                text = tr("upload.comparing")
+            bar.progress(min(done / steps, 1.0), text=text)
+
+        prepared = pub.prepare(
+            payload,
+            cap,
+            store=store,
+            current=(loaded.snapshot_id, loaded.dataset.frames()),
+            progress=step,
+        )
+        status.update(label=tr("upload.read_done"), state=_state(prepared), expanded=False)
+    if prepared.store_error is None:
+        box[key] = prepared
+        while len(box) > 8:
+            box.popitem(last=False)
+    return prepared
+
+
+def _state(prepared: pub.Prepared) -> str:
+    return "error" if prepared.unreadable or prepared.has_errors else "complete"
+
+
+def _report_table(prepared: pub.Prepared, show_info: bool) -> None:
+    lg = lang()
+    report = prepared.report(include_info=show_info)
+    if report.empty:
+        return
+    report = report.assign(_o=report["severity"].map(SEVERITY_ORDER)).sort_values(
+        ["_o", "file", "sheet", "row"], kind="stable", na_position="first"
+    )
+    shown = report.assign(
+        severity=[tr(f"upload.severity.{s}") for s in report["severity"]],
+        message=report["message_en" if lg == "en" else "message_th"],
+        row=report["row"].astype("Int64"),
+    )[["severity", "file", "sheet", "row", "column", "value", "message"]]
+    shown.columns = [tr(f"upload.report.{c}") for c in shown.columns]
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)))
+
+
+def _preview(prepared: pub.Prepared) -> None:
+    st.subheader(tr("upload.preview"))
+    if prepared.base_id is None:
+        st.info(tr("upload.first_snapshot"))
+    else:
+        st.caption(tr("upload.compared_with", snapshot=prepared.base_id))
+    sections = pub.diff_sections(prepared.diff or {}, lang())
+    cards([(title, count(n), None) for _, title, n, _ in sections[:4]])
+    cards([(title, count(n), None) for _, title, n, _ in sections[4:]])
+    for key, title, n, frame in sections:
+        if n:
+            with st.expander(f"{title} ({format_int(n)})"):
+                st.dataframe(frame, hide_index=True, width="stretch", key=f"diff_{key}")
+
+
+st.title(tr("upload.title"))
+st.caption(tr("upload.intro"))
+
+flash = st.session_state.pop("upload_flash", None)
+if flash is not None:
+    st.success(tr("upload.published", snapshot=flash), icon=":material/check_circle:")
+    st.page_link("pages/overview.py", label=tr("upload.see_overview"), icon=":material/dashboard:")
+
+st.download_button(
+    tr("upload.template"),
+    data=_template(),
+    file_name="bma_directives_template.xlsx",
+    mime=XLSX,
+    icon=":material/download:",
+    help=tr("upload.template_help"),
+)
+
+store, problem = data.writable()
+if problem is not None:
+    st.error(data.store_message(problem) + "\n\n" + tr("upload.refused_offline"))
+    st.stop()
+
+cap = pub.max_upload_bytes()
+nonce = st.session_state.get("upload_nonce", 0)
+uploads = st.file_uploader(
+    tr("upload.files", mb=format_int(cap // MB)),
+    type=list(pub.UPLOAD_TYPES),
+    accept_multiple_files=True,
+    key=f"upload_files_{nonce}",
+    max_upload_size=max(1, cap // MB),
+    help=tr("upload.files_help"),
+)
+if not uploads:
+    st.info(tr("upload.empty"))
+    st.stop()
+
+payload = [(f.name, f.getvalue()) for f in uploads]
+prepared = _prepare(payload, cap, store)
+
+st.subheader(tr("upload.files_read"))
+st.dataframe(
+    [
+        {
+            tr("upload.file.name"): f.name,
+            tr("upload.file.size"): format_int(f.size),
+            tr("upload.file.sheets"): f.sheets,
+            tr("upload.file.result"): tr(f"upload.file.{'bad' if f.error_code else 'ok'}"),
+            "sha256": f.sha256,
+        }
+        for f in prepared.files
+    ],
+    hide_index=True,
+    width="stretch",
+)
+n_err = sum(i.severity == "error" for i in prepared.issues)
+n_warn = sum(i.severity == "warning" for i in prepared.issues)
+counts = prepared.counts
+cards(
+    [
+        (tr("upload.count.directives"), count(counts["directives"]), None),
+        (tr("upload.count.responses"), count(counts["responses"]), None),
+        (tr("upload.count.kpis"), count(counts["kpis"]), None),
+        (tr("upload.count.budget"), count(counts["budget"]), None),
+        (tr("upload.count.errors"), count(n_err), None),
+        (tr("upload.count.warnings"), count(n_warn), None),
+    ]
+)
+
+st.subheader(tr("upload.report"))
+if not n_err and not n_warn:
+    st.success(tr("upload.no_issues"), icon=":material/task_alt:")
+show_info = st.toggle(tr("upload.show_info"), value=False, key="upload_show_info")
+_report_table(prepared, show_info)
+if prepared.issues:
+    st.download_button(
+        tr("upload.download_report"),
+        data=pub.report_xlsx(prepared),
+        file_name="validation_report.xlsx",
+        mime=XLSX,
+        icon=":material/download:",
+        key="download_report",
+    )
+
+if prepared.diff is not None and not prepared.unreadable:
+    _preview(prepared)
+
+st.subheader(tr("upload.publish_heading"))
+for code in prepared.blockers():
+    message = prepared.message(code, lang())
+    if code == "duplicate":
+        st.info(message, icon=":material/content_copy:")
+    else:
+        st.error(message)
+note = st.text_input(tr("upload.note"), max_chars=500, key=f"upload_note_{nonce}")
+# The key carries the content and the snapshot the preview was made against: a click on a
+# preview that has since gone stale (someone else published) is not acted on.
+clicked = st.button(
+    tr("upload.publish"),
+    type="primary",
+    icon=":material/publish:",
+    disabled=not prepared.can_publish,
+    key=f"publish_{prepared.sha256[:16]}_{prepared.base_id}_{nonce}",
+)
+if clicked:
+    try:
+        sid = pub.publish(prepared, store, data.current_user(), note)
+    except pub.PublishRefused as exc:
+        st.error(exc.message_en if lang() == "en" else exc.message_th)
+    except DuplicateSnapshot as exc:
+        st.info(pub.duplicate_message(exc, lang()), icon=":material/content_copy:")
+    except StoreError as exc:
+        st.error(data.store_message(exc))
+    else:
+        data.after_write()
+        _prepared_cache().clear()
+        st.session_state["upload_flash"] = sid
+        st.session_state["upload_nonce"] = nonce + 1
+        st.rerun()
