@@ -333,3 +333,25 @@ def test_store_is_shared_across_threads(store: Store) -> None:
     for current, loaded in results:
         assert current == sid
         assert_frames_equal(loaded, canonical(frames))
+
+
+def test_load_keeps_row_order_whatever_the_physical_order(store: Store) -> None:
+    frames = synthetic_frames(300)
+    sid = store.publish(frames, user="u", source="s", sha256="p" * 64)
+    q = store.engine.dialect.identifier_preparer.quote
+    cols = ", ".join(q(c) for c in ["seq", *COLUMNS["directives"]])
+    with store.engine.begin() as conn:  # a copy stored in reverse physical order
+        conn.exec_driver_sql(
+            'INSERT INTO snapshots (id, created_at, "user", source, sha256, note, kind, rows, '
+            "counts) SELECT 99, created_at, \"user\", source, 'copy', note, kind, rows, counts "
+            f"FROM snapshots WHERE id = {sid}"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO directives (snapshot_id, {cols}) SELECT 99, {cols} FROM directives "
+            f"WHERE snapshot_id = {sid} ORDER BY seq DESC"
+        )
+    got = store.load(99)["directives"]
+    pd.testing.assert_frame_equal(got, canonical(frames)["directives"])
+    hist = store.history("directives", columns=["directive_id"])
+    assert hist["snapshot_id"].tolist() == [sid] * 300 + [99] * 300
+    assert hist["directive_id"].tolist() == frames["directives"]["directive_id"].tolist() * 2

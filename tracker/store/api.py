@@ -276,17 +276,19 @@ class Store:
         if unknown:
             raise ValueError(f"unknown {kind} columns: {sorted(unknown)}")
         select_cols = ", ".join(self._select_expr(f"t.{self._q(c)}", c) for c in cols)
+        # No ORDER BY: the rows come back (nearly always already) in order and are sorted
+        # here if not. A server-side sort of 100,000 wide rows spills to disk on PostgreSQL.
         if snapshot_id is None:
             created = self._select_expr("s.created_at", "reported_at")  # a DateTime column
             sql = (
-                f"SELECT t.snapshot_id, {created}, {select_cols} FROM {self._q(table.name)} t "
-                f"JOIN snapshots s ON s.id = t.snapshot_id ORDER BY t.snapshot_id, t.seq"
+                f"SELECT t.snapshot_id, t.seq, {created}, {select_cols} "
+                f"FROM {self._q(table.name)} t JOIN snapshots s ON s.id = t.snapshot_id"
             )
             names = ["snapshot_id", "created_at", *cols]
         else:
             sql = (
-                f"SELECT {select_cols} FROM {self._q(table.name)} t "
-                f"WHERE t.snapshot_id = {int(snapshot_id)} ORDER BY t.seq"
+                f"SELECT t.snapshot_id, t.seq, {select_cols} FROM {self._q(table.name)} t "
+                f"WHERE t.snapshot_id = {int(snapshot_id)}"
             )
             names = cols
         raw = conn.connection.driver_connection
@@ -296,7 +298,15 @@ class Store:
             rows = cur.fetchall()
         finally:
             cur.close()
-        return _rows_to_frame(rows, names, kind)
+        width = len(names) + (1 if snapshot_id is None else 2)
+        arr = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
+        sid, seq = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
+        in_order = (sid[1:] > sid[:-1]) | ((sid[1:] == sid[:-1]) & (seq[1:] > seq[:-1]))
+        if not in_order.all():
+            arr = arr[np.lexsort((seq, sid))]
+        data = arr.T  # one strided view per column
+        columns = [data[0], *data[2:]] if snapshot_id is None else list(data[2:])
+        return _columns_to_frame(columns, names, kind)
 
     def _q(self, name: str) -> str:
         return self.engine.dialect.identifier_preparer.quote(name)
@@ -618,15 +628,13 @@ def _typed_column(col: np.ndarray, name: str) -> Any:
     return None
 
 
-def _rows_to_frame(rows: list[tuple], names: list[str], kind: str) -> pd.DataFrame:
-    """Driver rows → the canonical frame, each column built straight into its final dtype.
+def _columns_to_frame(columns: list[np.ndarray], names: list[str], kind: str) -> pd.DataFrame:
+    """Driver columns → the canonical frame, each column built straight into its final dtype.
 
     Letting pandas infer object columns and conform() convert them again costs about
     twice as much, and 100,000 directives must load in under a second. A dtype not known
     here (DTYPES changed) falls back to conform() for the whole frame.
     """
-    arr = np.array(rows, dtype=object) if rows else np.empty((0, len(names)), dtype=object)
-    columns = arr.T  # one strided view per column; each typed build copies what it keeps
     data: dict[str, Any] = {}
     fallback = False
     for name, col in zip(names, columns, strict=True):
