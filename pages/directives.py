@@ -5,9 +5,12 @@ import streamlit as st
 from tracker import charts, metrics
 from tracker.views import directive_table
 from ui import data
+from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
 from ui.widgets import cards, chart, count
+
+require_page("directives")
 
 loaded = data.current()
 ds = loaded.dataset

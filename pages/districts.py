@@ -21,9 +21,12 @@ from tracker.district_views import (
 )
 from tracker.places import district_name, zone_of_code, zones
 from ui import data
+from ui.auth import require_page
 from ui.filters import set_filter, sidebar_filters, widget_key
 from ui.i18n import lang, tr
 from ui.widgets import cards, chart, count
+
+require_page("districts")
 
 MAP_KEY = "district_map"
 MEASURE_KEY = "districts_measure"

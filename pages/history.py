@@ -7,8 +7,11 @@ from tracker import publish as pub
 from tracker.store import StoreError
 from tracker.thai import format_datetime, format_int
 from ui import data
+from ui.auth import require_action, require_page
 from ui.i18n import lang, tr
 from ui.widgets import cards, chart, count
+
+access = require_page("history")
 
 MAX_ROWS = 2000
 
@@ -113,7 +116,9 @@ else:
 # --- roll back -------------------------------------------------------------------------------
 st.subheader(tr("history.rollback"))
 others = [i for i in reversed(ids) if i != current_id]
-if not others:
+if not access.can("rollback"):
+    st.caption(tr("auth.rollback_admin_only"))
+elif not others:
     st.caption(tr("history.rollback_none"))
 else:
     st.caption(tr("history.rollback_help"))
@@ -132,7 +137,7 @@ else:
         if not sure:  # re-checked on the server: a disabled button cannot act
             st.stop()
         try:
-            store.rollback(int(target), user=data.current_user())
+            store.rollback(int(target), user=require_action("rollback").user)
         except StoreError as exc:
             st.error(data.store_message(exc))
         else:

@@ -7,8 +7,11 @@ import streamlit as st
 from tracker import charts_finance, kpi
 from tracker import finance_views as fv
 from ui import data
+from ui.auth import require_page
 from ui.i18n import lang, tr
 from ui.widgets import cards, chart, count
+
+require_page("kpis")
 
 
 def _select(

@@ -10,8 +10,11 @@ from tracker.store import DuplicateSnapshot, StoreError
 from tracker.template import write_template
 from tracker.thai import format_int
 from ui import data
+from ui.auth import require_action, require_page
 from ui.i18n import lang, tr
 from ui.widgets import cards, count
+
+require_page("upload")
 
 MB = 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -213,7 +216,7 @@ clicked = st.button(
 )
 if clicked:
     try:
-        sid = pub.publish(prepared, store, data.current_user(), note)
+        sid = pub.publish(prepared, store, require_action("publish").user, note)
     except pub.PublishRefused as exc:
         st.error(exc.message_en if lang() == "en" else exc.message_th)
     except DuplicateSnapshot as exc:

@@ -65,8 +65,10 @@ def today() -> date:
 
 
 def current_user() -> str:
-    """Who writes (publish, roll back). Sign-in and roles come later; until then "local"."""
-    return "local"
+    """Who writes (publish, roll back): the signed-in address, or "local" in local mode."""
+    from ui.auth import current_access
+
+    return current_access().user
 
 
 def _files() -> list[Path]:

@@ -16,6 +16,7 @@ from tracker.charts import factor_label, status_label
 from tracker.metrics import Filters, zone_codes
 from tracker.places import district_codes, district_name, districts, zones
 from tracker.schema import FACTORS, STATUSES
+from ui.auth import default_zone
 from ui.i18n import lang, tr
 
 PARAMS = ("fy", "round", "zone", "district", "agency", "group", "factor", "status")
@@ -118,6 +119,8 @@ def sidebar_filters(df: pd.DataFrame) -> Filters:
     lg = lang()
     st.sidebar.header(tr("filter.title"))
     years = sorted(int(y) for y in df["fiscal_year"].dropna().unique())
+    for name, values in default_zone().items():  # an inspector's own zone
+        set_filter(name, values)
     fy = _multi("fy", tr("filter.fiscal_year"), years)
     rnd = _multi("round", tr("filter.round"), [1, 2], lambda r: tr("filter.round_n", n=r))
     zone_list = [z[0] for z in zones()]

@@ -1,0 +1,93 @@
+"""Every page checks the role first, and every write names its action (static, datasette-style):
+a new page or write path without a server-side check fails here before it ships."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tracker.roles import ACTIONS, PAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
+# method name of a write → the action it needs (a refresh/sync of sources included)
+WRITES = {"publish": "publish", "rollback": "rollback", "sync": "refresh_sources"}
+WRITES |= {"refresh": "refresh_sources", "refresh_sources": "refresh_sources"}
+
+
+def _first_statement(tree: ast.Module) -> ast.stmt:
+    body = [
+        n
+        for n in tree.body
+        if not isinstance(n, ast.Import | ast.ImportFrom)
+        and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+    ]
+    return body[0]
+
+
+def _is_call(node: ast.AST, name: str) -> ast.Call | None:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name:
+        return node
+    return None
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.stem)
+def test_page_checks_its_role_first(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    first = _first_statement(tree)
+    value = first.value if isinstance(first, ast.Expr | ast.Assign) else None
+    call = _is_call(value, "require_page")
+    assert call is not None, f"{path.name}: the first statement must be require_page(...)"
+    assert [a.value for a in call.args] == [path.stem]
+    assert path.stem in PAGES
+
+
+def _writes(tree: ast.AST) -> list[tuple[str, ast.Call]]:
+    out = []
+    for node in ast.walk(tree):
+        func = getattr(node, "func", None)
+        if isinstance(node, ast.Call) and isinstance(func, ast.Attribute) and func.attr in WRITES:
+            out.append((func.attr, node))
+    return out
+
+
+def _user_from_require_action(call: ast.Call) -> str | None:
+    """The action of a ``require_action("x").user`` argument of the call, if any."""
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(arg, ast.Attribute) and arg.attr == "user":
+            inner = _is_call(arg.value, "require_action")
+            if inner is not None and inner.args and isinstance(inner.args[0], ast.Constant):
+                return inner.args[0].value
+    return None
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.stem)
+def test_every_write_checks_its_action(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for method, call in _writes(tree):
+        action = _user_from_require_action(call)
+        assert action == WRITES[method], (
+            f"{path.name}:{call.lineno}: .{method}(...) must take its user from "
+            f'require_action("{WRITES[method]}").user'
+        )
+        assert action in ACTIONS
+
+
+def test_write_pages_are_guarded():
+    # the pages that write today; a write moving elsewhere must stay guarded (test above)
+    found = {p.stem: [m for m, _ in _writes(ast.parse(p.read_text("utf-8")))] for p in PAGE_FILES}
+    assert "publish" in found.get("upload", [])
+    assert "rollback" in found.get("history", [])
+
+
+def test_app_navigation_lists_only_allowed_pages():
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert any(_is_call(n, "sign_in") for n in calls)
+    navigation = [
+        n for n in calls if isinstance(n.func, ast.Attribute) and n.func.attr == "navigation"
+    ]
+    assert len(navigation) == 1
+    assert _is_call(navigation[0].args[0], "navigable") is not None
