@@ -1,13 +1,18 @@
-"""`python -m tracker …`: validate, summary, sample, import, snapshots, rollback, template.
+"""`python -m tracker …`: validate, summary, sync, sample, import, snapshots, rollback, template.
 
 The same engine as the pages. The snapshot commands use the database of
-TRACKER_DATABASE_URL (default: the SQLite file data/tracker.sqlite).
+TRACKER_DATABASE_URL (default: the SQLite file data/tracker.sqlite). ``validate`` and
+``summary`` take http(s) URLs wherever they take paths: a Google Sheets link (read with the
+service account of GOOGLE_SERVICE_ACCOUNT_JSON), a published-CSV link, or any URL serving CSV
+or xlsx (size-capped, time-limited, content-checked like an upload).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -29,10 +34,68 @@ def _print_issue(issue: Issue, out=None) -> None:
     out.write(f"        {issue.message_th}\n        {issue.message_en}\n")
 
 
-def _load(paths: list[str]):
-    from tracker.loader import load_paths
+_PUBLISHED_PATH = re.compile(r"/spreadsheets/d/(?:e/)?[^/]+/(?:export|pub)$")
 
-    return load_paths(paths)
+
+def is_url(text: str) -> bool:
+    """True for an http(s) URL argument (anything else is a local path)."""
+    return text.strip().lower().startswith(("http://", "https://"))
+
+
+def url_source(url: str):
+    """A Source for a URL typed on the command line (kind guessed as in sources.toml).
+
+    A ``…/spreadsheets/d/…/export`` or ``…/pub`` link is read as a published CSV whatever its
+    host (a mirror or proxy of docs.google.com); ``sources.guess_kind`` decides the rest.
+    """
+    from urllib.parse import urlsplit
+
+    from tracker.sources import Source, guess_kind
+    from tracker.sync import source_location
+
+    url = url.strip()
+    kind = guess_kind(url)
+    if kind == "http" and _PUBLISHED_PATH.search(urlsplit(url).path):
+        kind = "published_csv"
+    return Source(
+        name=source_location(Source(name="", kind=kind, location=url)), kind=kind, location=url
+    )
+
+
+def _credentials():
+    """The service account from GOOGLE_SERVICE_ACCOUNT_JSON, or the error of loading it."""
+    from data_sources.base import UnreadableFile
+    from tracker.sources import load_credentials
+
+    try:
+        return load_credentials()
+    except UnreadableFile as exc:
+        return exc
+
+
+def _load(items: list[str]):
+    """Read local files and URLs in the order given, all into one Dataset."""
+    from data_sources.base import UnreadableFile
+    from tracker.loader import LoadResult, build_dataset, read_paths
+    from tracker.sync import api_base_url, fetch_with
+
+    tables, bad = [], []
+    credentials: object = None
+    loaded_credentials = False
+    for item in items:
+        if not is_url(item):
+            found, failed = read_paths([item])
+            tables += found
+            bad += failed
+            continue
+        source = url_source(item)
+        if source.kind == "gsheets" and not loaded_credentials:
+            credentials, loaded_credentials = _credentials(), True
+        try:
+            tables += fetch_with(source, credentials, api_base_url())
+        except UnreadableFile as exc:
+            bad.append(exc)
+    return LoadResult(build_dataset(tables, bad), bad)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -120,7 +183,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if args.current:
         return _current_summary(args)
     if not args.paths:
-        _say("ระบุไฟล์ หรือใช้ --current", "Give files, or --current.")
+        _say("ระบุไฟล์หรือ URL หรือใช้ --current", "Give files or URLs, or --current.")
         return EXIT_UNREADABLE
     result = _load(args.paths)
     if result.unreadable:
@@ -161,6 +224,66 @@ def _print_summary(data: dict) -> int:
     errors = sum(1 for i in data["issues"] if i["severity"] == "error")
     if errors:
         print(f"{errors} error(s): run `python -m tracker validate` for details")
+    return EXIT_OK
+
+
+def _existing_store():
+    """The store if one is configured or the default SQLite file exists, else None."""
+    from tracker.store.api import DEFAULT_SQLITE_PATH, ENV_URL
+
+    if os.environ.get(ENV_URL) or DEFAULT_SQLITE_PATH.exists():
+        return _store()
+    return None
+
+
+_SYNC_EXIT = {
+    "invalid": EXIT_INVALID,
+    "no_rows": EXIT_INVALID,
+    "store": EXIT_STORE,
+}
+
+
+def _print_sync(result, verbose: bool) -> None:
+    for r in result.sources:
+        mark = "✓" if r.ok else "✗"
+        when = r.fetched_at.isoformat(timespec="seconds") if r.fetched_at else "-"
+        print(
+            f"{mark} {r.name} ({r.location}): {r.rows} แถว/rows, {r.sheets} แผ่นงาน/sheets, {when}"
+        )
+        if r.error is not None:
+            print(f"        [{r.error.code}] {r.error.reason_th}\n        {r.error.reason_en}")
+    for issue in result.issues:
+        if issue.severity == "error" or (verbose and issue.severity == "warning"):
+            _print_issue(issue)
+    warnings = sum(i.severity == "warning" for i in result.issues)
+    if warnings and not verbose:
+        print(f"{warnings} warning(s): -v to list them")
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from data_sources.base import UnreadableFile
+    from tracker.sources import load_sources
+    from tracker.sync import api_base_url, sources_file, sync
+
+    path = Path(args.sources) if args.sources else sources_file()
+    try:
+        sources = load_sources(path)
+    except UnreadableFile as exc:
+        _say(exc.reason_th, exc.reason_en)
+        return EXIT_UNREADABLE
+    credentials = _credentials() if any(s.kind == "gsheets" for s in sources) else None
+    store = _existing_store()
+    result = sync(sources, store, credentials=credentials, user=args.user, api_base=api_base_url())
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        _print_sync(result, args.verbose)
+    if not result.ok:
+        _say(result.message_th, result.message_en)
+        return _SYNC_EXIT.get(result.code, EXIT_UNREADABLE)
+    if not args.json:
+        print(f"{result.message_th}\n{result.message_en}")
     return EXIT_OK
 
 
@@ -286,13 +409,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m tracker", description="BMA inspection follow-up: validate and summarise"
     )
     sub = p.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("validate", help="check files; exit 0 valid, 1 invalid, 2 unreadable")
-    v.add_argument("paths", nargs="+")
+    v = sub.add_parser(
+        "validate", help="check files or URLs; exit 0 valid, 1 invalid, 2 unreadable"
+    )
+    v.add_argument("paths", nargs="+", metavar="FILE_OR_URL")
     v.add_argument("--json", action="store_true")
     v.add_argument("--verbose", "-v", action="store_true", help="also show info lines")
     v.set_defaults(func=cmd_validate)
-    s = sub.add_parser("summary", help="figures of all files read together, or --current")
-    s.add_argument("paths", nargs="*")
+    s = sub.add_parser("summary", help="figures of all files and URLs read together, or --current")
+    s.add_argument("paths", nargs="*", metavar="FILE_OR_URL")
     s.add_argument("--json", action="store_true")
     s.add_argument(
         "--current",
@@ -300,6 +425,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="the figures of the current published snapshot (no files needed)",
     )
     s.set_defaults(func=cmd_summary)
+    y = sub.add_parser(
+        "sync",
+        help="fetch every source of sources.toml once and publish them as one snapshot; exit 0 "
+        "published or unchanged, 1 invalid data, 2 a source failed, 3 database problem",
+    )
+    y.add_argument(
+        "--sources", help="the settings file (default: TRACKER_SOURCES_FILE or sources.toml)"
+    )
+    y.add_argument("--json", action="store_true")
+    y.add_argument("--user", default="sync", help="recorded as the publisher (default: sync)")
+    y.add_argument("--verbose", "-v", action="store_true", help="also list warnings")
+    y.set_defaults(func=cmd_sync)
     g = sub.add_parser("sample", help="write a realistic sample workbook")
     g.add_argument("out")
     g.add_argument("--directives", type=int, default=400)
