@@ -358,7 +358,13 @@ def navigable(pages: list, access: Access) -> list:
 
 
 def require_page(page_key: str) -> Access:
-    """At the top of every page: stop with a message unless this user may open ``page_key``."""
+    """At the top of every page: stop with a message unless this user may open ``page_key``.
+
+    A page started on its own (a cold deep link) is first routed through the app shell.
+    """
+    from ui.shell import ensure_routed
+
+    ensure_routed(page_key)
     access = current_access()
     if access.can_see(page_key):
         return access

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import running_app, shot
 from tracker.i18n import t
 
 pytestmark = pytest.mark.e2e
@@ -56,3 +56,16 @@ def test_phone_width(app_url, browser):
     assert width <= 400, f"page scrolls sideways on a phone: {width}px"
     shot(page, "overview_phone")
     ctx.close()
+
+
+def test_cold_deep_link_gets_the_whole_app(tmp_path, page):
+    """The first request to a fresh server is a shared link: shell, sign-in mode and filters apply."""
+    with running_app(tmp_path / "cold.sqlite") as url:
+        page.goto(f"{url}/directives?fy=2567&lang=en", wait_until="networkidle")
+        page.get_by_role("heading", name=t("directives.title", "en")).wait_for(timeout=60_000)
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        nav.get_by_text(t("page.overview", "en")).wait_for(timeout=30_000)
+        # the app's navigation (titles), not the raw file names of the pages/ folder
+        assert nav.get_by_text("directives", exact=True).count() == 0
+        assert page.get_by_text("English", exact=True).count() >= 1
+        shot(page, "cold_deep_link")
