@@ -61,7 +61,7 @@ def conform(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     out = df.copy()
     for c in cols:
         if c not in out.columns:
-            out[c] = pd.NA if DTYPES.get(c) != "bool" else False
+            out[c] = None if DTYPES.get(c) != "bool" else False
     out = out[cols + [c for c in out.columns if c not in cols]]
     for c in out.columns:
         dtype = DTYPES.get(c, "str")

@@ -202,3 +202,11 @@ def test_summary_json_shape(df):
         "law",
     ]
     assert {r["district"] for r in out["by_district"]} == {"1047", "1001"}
+
+
+def test_conform_fills_missing_columns_of_every_dtype():
+    out = conform(pd.DataFrame({"unit": ["ก"]}), "kpis")
+    assert out["target"].dtype == "float64" and out["target"].isna().all()
+    assert str(out["fiscal_year"].dtype) == "Int64"
+    d = conform(pd.DataFrame({"directive_id": ["1"]}), "directives")
+    assert d["due_date"].isna().all() and not d["f_law"].any()
