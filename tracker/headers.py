@@ -140,17 +140,31 @@ def detect(
 ALL_ALIAS_KEYS: frozenset[str] = frozenset(k for index in ALIAS_INDEX.values() for k in index)
 
 
+MAX_HEADER_CHARS = 80  # a header cell is short; long cells (directive text) are never headers
+
+
 def _alias_hits(frame: pd.DataFrame) -> np.ndarray:
-    """Per row, how many cells are a known header alias (vectorised: no Python per cell)."""
+    """Per row, how many cells are a known header alias (vectorised over distinct values)."""
     hits = np.zeros(len(frame), dtype=np.int32)
     keys = pa.array(sorted(ALL_ALIAS_KEYS), type=pa.large_string())
     for j in range(frame.shape[1]):
         col = pa.array(frame.iloc[:, j].astype("str"), type=pa.large_string(), from_pandas=True)
-        key = pc.replace_substring_regex(pc.utf8_lower(col), r"[\s\*:：]+", "")
-        hit = pc.is_in(key, value_set=keys)
-        bare = pc.replace_substring_regex(key, r"\(.*?\)$", "")
-        hit = pc.or_(hit, pc.is_in(bare, value_set=keys))
-        hits += pc.fill_null(hit, False).to_numpy(zero_copy_only=False).astype(np.int32)
+        encoded = pc.dictionary_encode(col)
+        values = encoded.dictionary
+        short = pc.indices_nonzero(pc.less_equal(pc.utf8_length(values), MAX_HEADER_CHARS))
+        key = pc.replace_substring_regex(pc.utf8_lower(values.take(short)), r"[\s\*:：]+", "")
+        hit = pc.or_(
+            pc.is_in(key, value_set=keys),
+            pc.is_in(pc.replace_substring_regex(key, r"\(.*?\)$", ""), value_set=keys),
+        )
+        per_value = np.zeros(len(values), dtype=bool)
+        per_value[short.to_numpy()] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+        if not per_value.any():
+            continue
+        idx = encoded.indices.to_numpy(zero_copy_only=False)
+        valid = ~pd.isna(idx) if idx.dtype.kind == "f" else np.ones(len(idx), dtype=bool)
+        rows = np.flatnonzero(valid)
+        hits[rows] += per_value[idx[valid].astype(np.int64)].astype(np.int32)
     return hits
 
 
