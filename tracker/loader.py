@@ -84,6 +84,15 @@ def merge_responses(
     return conform(out, "directives"), issues
 
 
+def _combine(parts: list[pd.DataFrame], kind: str) -> pd.DataFrame:
+    """One canonical frame from the normalised parts (already conformed one by one)."""
+    if not parts:
+        return empty_frame(kind)
+    if len(parts) == 1:
+        return parts[0].reset_index(drop=True)
+    return conform(pd.concat(parts, ignore_index=True), kind)
+
+
 def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFile] = ()) -> Dataset:
     """Normalise every table found in ``tables`` and run the cross-table checks in one pass."""
     frames: dict[str, list[pd.DataFrame]] = {
@@ -145,7 +154,7 @@ def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFil
         setattr(
             ds,
             kind,
-            conform(pd.concat(parts, ignore_index=True), kind) if parts else empty_frame(kind),
+            _combine(parts, kind),
         )
     agencies = ds.directives["agency"]
     known = agencies.map({a: is_known_agency(a) for a in agencies.dropna().unique()})
