@@ -43,6 +43,9 @@ ENV_API_BASE = "TRACKER_GSHEETS_API_BASE"
 DEFAULT_SOURCES_FILE = PROJECT_ROOT / "sources.toml"
 SYNC_KIND = "sync"
 SYNC_USER = "sync"
+# Current snapshots a sync may replace by an earlier sync snapshot of the same content: its own,
+# and the bundled demo data an empty database is seeded with (not published by a person).
+RESTORABLE_OVER = frozenset({SYNC_KIND, "bundled"})
 HASH_VERSION = "tracker-sync-v1"
 MAX_SOURCE_TEXT = 500
 
@@ -325,7 +328,7 @@ def _write(
     hit = snaps[snaps["sha256"] == sha]
     if len(hit):
         sid = int(hit["id"].iat[0])
-        if len(current) and current["kind"].iat[0] != SYNC_KIND:
+        if len(current) and current["kind"].iat[0] not in RESTORABLE_OVER:
             # Published by hand (upload, import) since the sources were last synced: the
             # sources have not changed, so the person's data stays current.
             return "kept", sid

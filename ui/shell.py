@@ -38,6 +38,7 @@ def run_app(want: str | None = None) -> bool:
     navigation ran a page (False: the started script must go on itself).
     """
     from ui.auth import navigable, sign_in
+    from ui.sources import sources_panel
 
     st.set_page_config(
         page_title="ติดตามข้อสั่งการ · BMA Inspector General",
@@ -46,6 +47,7 @@ def run_app(want: str | None = None) -> bool:
     )
     language_switch()
     access = sign_in()
+    sources_panel()  # provenance, live sources' refresh, stale banner: on every page
     pages = [
         st.Page(ROOT / path, title=tr(title), icon=icon, url_path=url, default=(url == "overview"))
         for path, title, icon, url in PAGES
