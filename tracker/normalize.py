@@ -324,9 +324,11 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
 
 
 def _values(v: object) -> object:
-    """Column data without index; object arrays stay object (no str inference and back)."""
+    """Column data without index; object columns stay object (no str inference and back)."""
     if isinstance(v, pd.Series):
-        return pd.array(v.to_numpy(), dtype=object) if v.dtype == object else v.array
+        if v.dtype == object:
+            return pd.Series(v.to_numpy(), dtype=object)
+        return pd.Series(v.array)
     return v
 
 
