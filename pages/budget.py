@@ -1,40 +1,16 @@
 """Budget (executives, analysts): disbursement by type and by unit against the targets."""
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from tracker import budget, charts_finance, targets, thai
 from tracker import finance_views as fv
 from ui import data
 from ui.auth import require_page
+from ui.filters import url_select
 from ui.i18n import lang, tr
 from ui.widgets import cards, chart, count
 
 require_page("budget")
-
-
-def _select(
-    name: str, label: str, options: list, fmt: Callable[[object], str] = str, default: object = None
-):
-    """A selectbox whose value comes from the URL and goes back to it; ``default`` (else the
-    last, i.e. latest, option) when the URL says nothing, and then the URL stays clean."""
-    as_text = {str(o): o for o in options}
-    fallback = default if default in options else options[-1]
-    url = st.query_params.get(name)
-    chosen = st.selectbox(
-        label,
-        options,
-        index=options.index(as_text.get(url, fallback)),
-        format_func=fmt,
-        key=f"pick_{name}",
-    )
-    if chosen == fallback:
-        if url is not None:
-            del st.query_params[name]
-    elif str(chosen) != url:
-        st.query_params[name] = str(chosen)
-    return chosen
 
 
 lg = lang()
@@ -47,7 +23,7 @@ if frame.empty:
 
 col_unit, col_date = st.columns([2, 1])
 with col_unit:
-    choice = _select(
+    choice = url_select(
         "unit",
         tr("budget.pick_unit"),
         ["", *fv.budget_units(frame)],
@@ -56,7 +32,7 @@ with col_unit:
     )
 unit = choice or None
 with col_date:
-    as_of = _select(
+    as_of = url_select(
         "as_of",
         tr("budget.pick_date"),
         fv.budget_dates(frame, unit),

@@ -1,40 +1,16 @@
 """KPIs (executives, analysts): scorecard of a unit, fiscal year and period; details as text."""
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from tracker import charts_finance, kpi
 from tracker import finance_views as fv
 from ui import data
 from ui.auth import require_page
+from ui.filters import url_select
 from ui.i18n import lang, tr
 from ui.widgets import cards, chart, count
 
 require_page("kpis")
-
-
-def _select(
-    name: str, label: str, options: list, fmt: Callable[[object], str] = str, default: object = None
-):
-    """A selectbox whose value comes from the URL and goes back to it; ``default`` (else the
-    last, i.e. latest, option) when the URL says nothing, and then the URL stays clean."""
-    as_text = {str(o): o for o in options}
-    fallback = default if default in options else options[-1]
-    url = st.query_params.get(name)
-    chosen = st.selectbox(
-        label,
-        options,
-        index=options.index(as_text.get(url, fallback)),
-        format_func=fmt,
-        key=f"pick_{name}",
-    )
-    if chosen == fallback:
-        if url is not None:
-            del st.query_params[name]
-    elif str(chosen) != url:
-        st.query_params[name] = str(chosen)
-    return chosen
 
 
 lg = lang()
@@ -47,11 +23,11 @@ if kpis.empty:
 col_unit, col_year, col_period = st.columns([2, 1, 1])
 with col_unit:
     units = fv.kpi_units(kpis)
-    unit = _select("unit", tr("kpis.pick_unit"), units, default=units[0])
+    unit = url_select("unit", tr("kpis.pick_unit"), units, default=units[0])
 with col_year:
-    fiscal_year = _select("fy", tr("kpis.pick_year"), fv.kpi_years(kpis, unit))
+    fiscal_year = url_select("fy", tr("kpis.pick_year"), fv.kpi_years(kpis, unit))
 with col_period:
-    period = _select(
+    period = url_select(
         "period",
         tr("kpis.pick_period"),
         fv.kpi_periods(kpis, unit, fiscal_year),

@@ -161,3 +161,26 @@ def sidebar_filters(df: pd.DataFrame) -> Filters:
         factor=tuple(factor),
         status=tuple(status),
     )
+
+
+def url_select(
+    name: str, label: str, options: list, fmt: Callable[[object], str] = str, default: object = None
+):
+    """A selectbox whose value comes from the URL and goes back to it; ``default`` (else the
+    last, i.e. latest, option) when the URL says nothing, and then the URL stays clean."""
+    as_text = {str(o): o for o in options}
+    fallback = default if default in options else options[-1]
+    url = st.query_params.get(name)
+    chosen = st.selectbox(
+        label,
+        options,
+        index=options.index(as_text.get(url, fallback)),
+        format_func=fmt,
+        key=f"pick_{name}",
+    )
+    if chosen == fallback:
+        if url is not None:
+            del st.query_params[name]
+    elif str(chosen) != url:
+        st.query_params[name] = str(chosen)
+    return chosen
