@@ -23,6 +23,7 @@ import os
 import resource
 import signal
 import struct
+import sys
 import threading
 import time
 import zipfile
@@ -540,6 +541,26 @@ def _sandbox_context() -> mp.context.BaseContext:
     return _context
 
 
+@contextlib.contextmanager
+def _main_module_hidden():
+    """Start children without re-running the parent's main script in them.
+
+    multiprocessing re-imports ``__main__`` in a forkserver child (as ``__mp_main__``) when it
+    has a file or a module name: that would be app.py, the CLI or a benchmark script. The
+    child's target lives in this module, so it needs none of it.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: main.__dict__[k] for k in ("__spec__", "__file__") if main and k in main.__dict__}
+    try:
+        if main is not None:
+            main.__dict__["__spec__"] = None
+            main.__dict__.pop("__file__", None)
+        yield
+    finally:
+        if main is not None:
+            main.__dict__.update(saved)
+
+
 def warm_up_sandbox() -> None:
     """Start the sandbox forkserver early (it preloads the readers in the background)."""
     from multiprocessing import forkserver
@@ -674,7 +695,8 @@ def parse_in_sandbox(
         daemon=True,
     )
     try:
-        process.start()
+        with _main_module_hidden():
+            process.start()
     finally:
         sender.close()
     try:
