@@ -28,6 +28,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("pages/districts.py", "page.districts", ":material/map:", "districts"),
     ("pages/upload.py", "page.upload", ":material/upload_file:", "upload"),
     ("pages/history.py", "page.history", ":material/history:", "history"),
+    ("pages/admin.py", "page.admin", ":material/admin_panel_settings:", "admin"),
 )
 
 

@@ -15,6 +15,7 @@ PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
 # method name of a write → the action it needs (a refresh/sync of sources included)
 WRITES = {"publish": "publish", "rollback": "rollback", "sync": "refresh_sources"}
 WRITES |= {"refresh": "refresh_sources", "refresh_sources": "refresh_sources"}
+WRITES |= {"save_roles": "manage_roles", "save_sources": "manage_sources"}
 
 
 def _first_statement(tree: ast.Module) -> ast.stmt:
@@ -80,6 +81,7 @@ def test_write_pages_are_guarded():
     found = {p.stem: [m for m, _ in _writes(ast.parse(p.read_text("utf-8")))] for p in PAGE_FILES}
     assert "publish" in found.get("upload", [])
     assert "rollback" in found.get("history", [])
+    assert {"save_roles", "save_sources"} <= set(found.get("admin", []))
 
 
 def test_app_navigation_lists_only_allowed_pages():
