@@ -1,6 +1,6 @@
 """Google Sheets connector: a spreadsheet's worksheets as RawTables, read live with gspread 6.
 
-Values are read as displayed text (``get_all_values``; never ``get_all_records``, which turns
+Values are read as displayed text (``get_all_values``; never the records helper, which turns
 "0012" into 12), so normalisation stays ours and a sheet reads like the same data as .xlsx.
 Every HTTP call has a timeout, and 429/5xx/timeouts are retried with jittered exponential
 backoff inside one total deadline for the whole read (gspread's BackOffHTTPClient retries

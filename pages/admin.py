@@ -13,7 +13,7 @@ from tracker.settings_files import SavedSettings, SettingsRefused
 from tracker.sources import Source, load_sources
 from tracker.store import StoreError
 from tracker.sync import sources_file
-from tracker.thai import format_datetime, format_int
+from tracker.thai import format_bangkok, format_int
 from ui import data
 from ui.auth import _audit, require_action, require_page
 from ui.i18n import lang, tr
@@ -22,6 +22,10 @@ access = require_page("admin")
 
 MAX_AUDIT_ROWS = 2000
 FLASH = "admin_flash"
+
+
+def _when(ts: object) -> str:
+    return format_bangkok(ts, lang())
 
 
 def _show_path(path: object) -> None:
@@ -62,16 +66,6 @@ def _flash() -> None:
     if flash["backup"]:
         st.caption(tr("admin.backup"))
         st.code(flash["backup"], language=None)
-
-
-def _bangkok(ts: object) -> str:
-    """A UTC timestamp as Bangkok time in the active language."""
-    if ts is None or pd.isna(ts):
-        return "-"
-    stamp = pd.Timestamp(ts)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("Asia/Bangkok").tz_localize(None)
-    return format_datetime(stamp.to_pydatetime(), lang())
 
 
 def _action_label(action: str) -> str:
@@ -244,7 +238,7 @@ def _audit_section() -> None:
         audit = audit.head(MAX_AUDIT_ROWS)
     view = pd.DataFrame(
         {
-            tr("admin.audit.col.when"): [_bangkok(x) for x in audit["at"]],
+            tr("admin.audit.col.when"): [_when(x) for x in audit["at"]],
             tr("admin.audit.col.user"): audit["user"],
             tr("admin.audit.col.action"): [_action_label(a) for a in audit["action"]],
             tr("admin.audit.col.snapshot"): audit["snapshot_id"],

@@ -5,7 +5,7 @@ import streamlit as st
 
 from tracker import publish as pub
 from tracker.store import StoreError
-from tracker.thai import format_datetime, format_int
+from tracker.thai import format_bangkok, format_int
 from ui import data
 from ui.auth import require_action, require_page
 from ui.i18n import lang, tr
@@ -14,16 +14,6 @@ from ui.widgets import cards, chart, count
 access = require_page("history")
 
 MAX_ROWS = 2000
-
-
-def _bangkok(ts: object) -> str:
-    """A UTC timestamp shown as Bangkok time in the active language."""
-    if ts is None or pd.isna(ts):
-        return "-"
-    t = pd.Timestamp(ts)
-    if t.tzinfo is not None:
-        t = t.tz_convert("Asia/Bangkok").tz_localize(None)
-    return format_datetime(t.to_pydatetime(), lang())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -35,6 +25,10 @@ def _history(url: str, version: tuple) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _diff(url: str, a: int, b: int) -> dict[str, pd.DataFrame]:
     return data.store().diff(a, b)
+
+
+def _when(ts: object) -> str:
+    return format_bangkok(ts, lang())
 
 
 def _table(frame: pd.DataFrame, key: str) -> None:
@@ -75,7 +69,7 @@ st.subheader(tr("history.snapshots"))
 listing = pd.DataFrame(
     {
         tr("history.col.id"): snaps["id"],
-        tr("history.col.when"): [_bangkok(x) for x in snaps["created_at"]],
+        tr("history.col.when"): [_when(x) for x in snaps["created_at"]],
         tr("history.col.user"): snaps["user"],
         tr("history.col.source"): snaps["source"],
         tr("history.col.rows"): snaps["rows"],
@@ -150,7 +144,7 @@ else:
 st.subheader(tr("history.audit"))
 log_view = pd.DataFrame(
     {
-        tr("history.col.when"): [_bangkok(x) for x in audit["at"]],
+        tr("history.col.when"): [_when(x) for x in audit["at"]],
         tr("history.col.user"): audit["user"],
         tr("history.col.action"): [tr(f"history.action.{a}") for a in audit["action"]],
         tr("history.col.id"): audit["snapshot_id"],

@@ -27,7 +27,7 @@ from tracker.dataset import COLUMNS, Dataset
 from tracker.i18n import catalogue, t
 from tracker.loader import build_dataset
 from tracker.store import DuplicateSnapshot, Store, StoreError, diff_frames
-from tracker.thai import format_date, format_datetime
+from tracker.thai import format_bangkok, format_date
 from tracker.validate import Issue, has_errors, issues_frame
 
 UPLOAD_TYPES: tuple[str, ...] = ("xlsx", "ods", "csv", "xls")
@@ -470,10 +470,7 @@ def due_date_revisions(store: Store) -> pd.DataFrame:
 
 def snapshot_label(snapshot_id: int, created_at: object, lang: str) -> str:
     """ "#3 · 23 พ.ย. 2566 14:05" — a snapshot on an axis or in a picker (Bangkok time)."""
-    ts = pd.Timestamp(created_at)
-    if ts.tzinfo is not None:
-        ts = ts.tz_convert("Asia/Bangkok").tz_localize(None)
-    return f"#{int(snapshot_id)} · {format_datetime(ts.to_pydatetime(), lang)}"
+    return f"#{int(snapshot_id)} · {format_bangkok(created_at, lang)}"
 
 
 def trend_figure(

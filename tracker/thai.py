@@ -1107,6 +1107,16 @@ def format_datetime(d: datetime | None, lang: str = "th") -> str:
     return format_date(x, lang) + hhmm
 
 
+def format_bangkok(ts: object, lang: str = "th") -> str:
+    """A stored timestamp (UTC if time-zone aware) shown as Bangkok time; "-" when missing."""
+    if ts is None or pd.isna(ts):
+        return "-"
+    stamp = pd.Timestamp(ts)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("Asia/Bangkok").tz_localize(None)
+    return format_datetime(stamp.to_pydatetime(), lang)
+
+
 def _format_fixed(x: object, places: int) -> str | None:
     if is_missing(x):
         return None

@@ -23,7 +23,7 @@ from tracker.dataset import Dataset
 from tracker.i18n import t
 from tracker.publish import Prepared, compare, prepare, publish
 from tracker.store import ENV_URL, DuplicateSnapshot, Store, StoreError
-from tracker.thai import format_datetime
+from tracker.thai import format_bangkok
 from ui.i18n import lang
 
 log = logging.getLogger(__name__)
@@ -208,10 +208,7 @@ def source_label() -> str:
         return "-"
     when = ""
     if loaded.created_at is not None and not pd.isna(loaded.created_at):
-        ts = pd.Timestamp(loaded.created_at)
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("Asia/Bangkok").tz_localize(None)
-        when = " · " + format_datetime(ts.to_pydatetime(), lang())
+        when = " · " + format_bangkok(loaded.created_at, lang())
     return md_escape(f"{loaded.source} · #{loaded.snapshot_id}{when}")
 
 

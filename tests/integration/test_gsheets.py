@@ -115,7 +115,7 @@ def test_reads_every_worksheet_as_served(server, account, spreadsheet):
 @pytest.mark.parametrize(
     ("row", "col", "text"),
     [
-        (1, 0, "0012"),  # leading zeros kept (get_all_records would give 12)
+        (1, 0, "0012"),  # leading zeros kept (a records read would give 12)
         (1, 1, "๒๕๖๗"),  # Thai digits untouched
         (1, 3, "เร่งรัดการเบิกจ่าย, ตามแผน"),
         (2, 3, 'ข้อความมี "อัญประกาศ"\nและขึ้นบรรทัดใหม่'),
