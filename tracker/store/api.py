@@ -292,7 +292,8 @@ class Store:
             )
             names = cols
         raw = conn.connection.driver_connection
-        cur = raw.cursor()
+        # psycopg: binary results parse ints, bools and floats without text conversion
+        cur = raw.cursor(binary=True) if self.dialect == "postgresql" else raw.cursor()
         try:
             cur.execute(sql)
             rows = cur.fetchall()
