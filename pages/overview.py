@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker import charts, metrics
+from tracker import charts, finance_views, metrics, targets, thai
 from tracker.charts import status_label
 from ui import data
 from ui.auth import require_page
@@ -12,6 +12,33 @@ from ui.widgets import cards, chart, count
 
 require_page("overview")
 
+
+def finance_cards(ds) -> None:
+    """Disbursement rate against its target and KPIs on / below target (latest figures)."""
+    lg = lang()
+    finance = finance_views.finance_summary(ds.kpis, ds.budget, targets.load_targets())
+    if finance.as_of is not None or finance.kpis["total"]:
+        st.subheader(tr("fin.overview.title"))
+        as_of_text = finance_views.date_label(finance.as_of, lg)
+        kpi_help = tr("fin.card.kpi_help", total=count(finance.kpis["total"]))
+        cards(
+            [
+                (
+                    tr("fin.card.rate"),
+                    thai.format_pct(finance.rate_pct),
+                    tr("fin.card.rate_help", date=as_of_text),
+                ),
+                (
+                    tr("fin.card.target"),
+                    thai.format_pct(finance.target_pct),
+                    tr("fin.card.target_help", date=as_of_text),
+                ),
+                (tr("fin.card.kpi_on"), count(finance.kpis["on_target"]), kpi_help),
+                (tr("fin.card.kpi_below"), count(finance.kpis["below_target"]), kpi_help),
+            ]
+        )
+
+
 loaded = data.current()
 directives = loaded.dataset.directives
 st.title(tr("overview.title"))
@@ -20,6 +47,7 @@ st.caption(tr("common.data_from", source=data.source_label(), at=""))
 view = metrics.apply_filters(directives, sidebar_filters(directives))
 if view.empty:
     st.info(tr("common.no_data"))
+    finance_cards(loaded.dataset)
     st.stop()
 
 c = metrics.overview_cards(view, data.today())
@@ -32,6 +60,7 @@ cards(
         (tr("card.overdue"), count(c["overdue"]), tr("card.overdue_help")),
     ]
 )
+finance_cards(loaded.dataset)
 
 by_agency = metrics.by_agency(view)
 lg = lang()
@@ -57,31 +86,4 @@ else:
         ),
         hide_index=True,
         width="stretch",
-    )
-
-# --- KPIs and budget disbursement (issue 4) ----------------------------------------------------
-from tracker import finance_views, targets, thai  # noqa: E402
-
-finance = finance_views.finance_summary(
-    loaded.dataset.kpis, loaded.dataset.budget, targets.load_targets()
-)
-if finance.as_of is not None or finance.kpis["total"]:
-    st.subheader(tr("fin.overview.title"))
-    as_of_text = finance_views.date_label(finance.as_of, lg)
-    kpi_help = tr("fin.card.kpi_help", total=count(finance.kpis["total"]))
-    cards(
-        [
-            (
-                tr("fin.card.rate"),
-                thai.format_pct(finance.rate_pct),
-                tr("fin.card.rate_help", date=as_of_text),
-            ),
-            (
-                tr("fin.card.target"),
-                thai.format_pct(finance.target_pct),
-                tr("fin.card.target_help", date=as_of_text),
-            ),
-            (tr("fin.card.kpi_on"), count(finance.kpis["on_target"]), kpi_help),
-            (tr("fin.card.kpi_below"), count(finance.kpis["below_target"]), kpi_help),
-        ]
     )
