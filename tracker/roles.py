@@ -206,6 +206,24 @@ def _as_list(value: object) -> list[str]:
     return []
 
 
+def _grants(
+    raw: dict, section: str, key_of, not_a_key: str, problems: list[str]
+) -> dict[str, Grant]:
+    """The grants of one section ("users" or "domains"), keyed by the normalised address."""
+    out: dict[str, Grant] = {}
+    for key, value in _table(raw, section, problems).items():
+        norm = key_of(key)
+        if norm is None:
+            problems.append(f"{section}.{key!r}: {not_a_key}")
+            continue
+        if norm in out:
+            problems.append(f"{section}.{key!r}: ซ้ำ / listed twice")
+        grant = _grant(f"{section}.{key!r}", value, problems)
+        if grant is not None:
+            out[norm] = grant
+    return out
+
+
 def parse_settings(text: str, path: Path = DEFAULT_ROLES_FILE) -> RoleSettings:
     """Parse roles.toml text; every problem is collected into one RolesFileError."""
     try:
@@ -216,28 +234,14 @@ def parse_settings(text: str, path: Path = DEFAULT_ROLES_FILE) -> RoleSettings:
     unknown = set(raw) - {"contact", "users", "domains"}
     if unknown:
         problems.append(f"ไม่รู้จัก / unknown keys {sorted(unknown)}")
-    users: dict[str, Grant] = {}
-    for key, value in _table(raw, "users", problems).items():
-        address = normalize_email(key)
-        if address is None:
-            problems.append(f"users.{key!r}: ไม่ใช่อีเมล / not an e-mail address")
-            continue
-        if address in users:
-            problems.append(f"users.{key!r}: ซ้ำ / listed twice")
-        grant = _grant(f"users.{key!r}", value, problems)
-        if grant is not None:
-            users[address] = grant
-    domains: dict[str, Grant] = {}
-    for key, value in _table(raw, "domains", problems).items():
-        domain = _domain_key(key)
-        if domain is None:
-            problems.append(f'domains.{key!r}: ไม่ใช่โดเมน / not a domain (e.g. "@bangkok.go.th")')
-            continue
-        if domain in domains:
-            problems.append(f"domains.{key!r}: ซ้ำ / listed twice")
-        grant = _grant(f"domains.{key!r}", value, problems)
-        if grant is not None:
-            domains[domain] = grant
+    users = _grants(raw, "users", normalize_email, "ไม่ใช่อีเมล / not an e-mail address", problems)
+    domains = _grants(
+        raw,
+        "domains",
+        _domain_key,
+        'ไม่ใช่โดเมน / not a domain (e.g. "@bangkok.go.th")',
+        problems,
+    )
     contact = raw.get("contact", "")
     if not isinstance(contact, str):
         problems.append("contact: ต้องเป็นข้อความ / must be text")
