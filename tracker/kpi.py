@@ -34,7 +34,7 @@ from data_sources.base import RawTable
 from tracker import thai
 from tracker.dataset import conform, empty_frame
 from tracker.headers import ALIAS_INDEX, HeaderMatch
-from tracker.schema import header_key
+from tracker.schema import KPI_COLUMNS, header_key
 from tracker.validate import Issue, make_issue
 
 PERIODS: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
@@ -961,20 +961,7 @@ def scorecard(
     if fiscal_year is not None:
         df = df[df["fiscal_year"] == fiscal_year]
     df = df[df["period"] == period] if period is not None else latest_period(df)
-    cols = [
-        "unit",
-        "fiscal_year",
-        "period",
-        "component",
-        "kpi_code",
-        "kpi",
-        "measure",
-        "target",
-        "actual",
-        "achievement_pct",
-        "stage",
-        *TEXT_COLUMNS,
-    ]
+    cols = [c for c in KPI_COLUMNS if c not in ("source", "sheet", "row")]
     out = df[cols].reset_index(drop=True).copy()
     lights = [light(a, t) for a, t in zip(out["actual"], out["target"], strict=True)]
     out["light"] = pd.Series(lights, index=out.index, dtype=object)
