@@ -7,6 +7,8 @@ must be text (CSV). Zip listings are checked (entries, unpacked size, ratio) bef
 is decompressed; macros, encryption and XML with a DTD/entities are refused. Workbooks are
 then parsed in a forkserver child with an address-space and CPU limit, so a hostile file
 that makes the Rust reader allocate hundreds of GB kills only the child, not the app.
+The child hands the sheets back as Arrow IPC streams in a private file in /dev/shm (one
+copy, read by the parent without copying), or over the pipe where that is not possible.
 
 As with any multiprocessing start method but fork, a *script* run as ``python script.py``
 that reads workbooks must keep its top-level code under ``if __name__ == "__main__":``
@@ -24,6 +26,7 @@ import resource
 import signal
 import struct
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -580,22 +583,57 @@ def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
             resource.setrlimit(limit, (soft, hard))
 
 
+def _write_stream(table: pa.Table, sink: pa.NativeFile) -> None:
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _stream_size(table: pa.Table) -> int:
+    """Bytes of ``table`` as an IPC stream (a measuring pass that copies nothing)."""
+    measure = pa.MockOutputStream()
+    _write_stream(table, measure)
+    return measure.size()
+
+
 def _ipc_stream(table: pa.Table) -> pa.Buffer:
     """Serialise a table as an Arrow IPC stream into a buffer of the exact size (no regrowth)."""
-
-    def write(sink: pa.NativeFile) -> None:
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-
-    measure = pa.MockOutputStream()
-    write(measure)
-    buffer = pa.allocate_buffer(measure.size())
-    write(pa.FixedSizeBufferWriter(buffer))
+    buffer = pa.allocate_buffer(_stream_size(table))
+    _write_stream(table, pa.FixedSizeBufferWriter(buffer))
     return buffer
 
 
-def _sandbox_main(conn, data: bytes, name: str, memory_bytes: int, cpu_seconds: int) -> None:
-    """Child: parse the workbook, send a JSON header then one Arrow IPC stream per sheet."""
+def _handoff_write(path: str, tables: list[pa.Table]) -> list[dict] | None:
+    """Child: write the tables into the parent's shared-memory file; None if it cannot.
+
+    The space is reserved up front (``posix_fallocate``), so a full /dev/shm is an error
+    here, never a SIGBUS while writing through the mapping. Returns each stream's span.
+    """
+    sizes = [_stream_size(table) for table in tables]
+    try:
+        fd = os.open(path, os.O_RDWR)  # created by the parent (0600, unique name)
+    except OSError:
+        return None
+    try:
+        os.posix_fallocate(fd, 0, max(1, sum(sizes)))
+        with pa.memory_map(path, "r+") as sink:
+            for table in tables:
+                _write_stream(table, sink)
+    except (OSError, pa.ArrowException):
+        return None
+    finally:
+        os.close(fd)
+    offsets = [sum(sizes[:i]) for i in range(len(sizes))]
+    return [{"offset": o, "size": n} for o, n in zip(offsets, sizes, strict=True)]
+
+
+def _sandbox_main(
+    conn, data: bytes, name: str, memory_bytes: int, cpu_seconds: int, handoff: str | None
+) -> None:
+    """Child: parse the workbook, send a JSON header then the sheets as Arrow IPC streams.
+
+    The streams go into the parent's shared-memory file ``handoff`` when there is one (one
+    copy, no pipe: ~4x faster for 100 MB), else over the pipe after the header.
+    """
     _limit_resources(memory_bytes, cpu_seconds)
     os.environ["RUST_BACKTRACE"] = "0"  # a reader abort logs one line, not a stack dump
     started = time.perf_counter()
@@ -616,7 +654,12 @@ def _sandbox_main(conn, data: bytes, name: str, memory_bytes: int, cpu_seconds: 
                 for s in sheets
             ],
         }
-        blobs = [_ipc_stream(sheet.table) for sheet in sheets]
+        tables = [sheet.table for sheet in sheets]
+        spans = _handoff_write(handoff, tables) if handoff else None
+        if spans is None:
+            blobs = [_ipc_stream(table) for table in tables]
+        else:
+            header["handoff"] = spans
     except UnreadableFile as exc:
         header = {"status": "error", "code": exc.code, "th": exc.reason_th, "en": exc.reason_en}
         blobs = []
@@ -679,7 +722,7 @@ def parse_in_sandbox(
 ) -> list:
     """Parse a workbook in a forkserver child with memory/time limits; list of SheetArrow.
 
-    The child returns plain JSON plus Arrow IPC bytes (never pickles), so even a child
+    The child returns plain JSON plus Arrow IPC streams (never pickles), so even a child
     subverted by a hostile file cannot make the parent run code. A killed child becomes
     out_of_memory, an overrun becomes timeout. ``stats``, if given, receives the child's
     parse seconds and peak RSS (for benchmarks).
@@ -688,9 +731,10 @@ def parse_in_sandbox(
 
     ctx = _sandbox_context()
     receiver, sender = ctx.Pipe(duplex=False)
+    handoff = _handoff_file()
     process = ctx.Process(
         target=_sandbox_main,
-        args=(sender, data, name, memory_bytes, int(timeout) + 5),
+        args=(sender, data, name, memory_bytes, int(timeout) + 5, handoff),
         name="data_sources-sandbox",
         daemon=True,
     )
@@ -705,26 +749,31 @@ def parse_in_sandbox(
         if stats is not None:
             stats["child_seconds"] = header.get("child_seconds")
             stats["child_peak_rss_kib"] = header.get("child_peak_rss_kib")
+            stats["handoff"] = "shared memory" if header.get("handoff") else "pipe"
         if header.get("status") != "ok":
             raise _child_error(header, name)
-        sheets = []
-        for meta in header["sheets"]:
-            blob = _receive(receiver, deadline)
-            table = pa.ipc.open_stream(blob).read_all()
-            sheets.append(
-                SheetArrow(
-                    sheet=str(meta["sheet"]),
-                    table=table,
-                    first_row=int(meta["first_row"]),
-                    first_col=int(meta["first_col"]),
-                    notes=[str(note) for note in meta["notes"]],
-                )
+        tables = (
+            _handoff_read(handoff, header["handoff"], len(header["sheets"]))
+            if header.get("handoff") and handoff
+            else [
+                pa.ipc.open_stream(_receive(receiver, deadline)).read_all()
+                for _ in header["sheets"]
+            ]
+        )
+        return [
+            SheetArrow(
+                sheet=str(meta["sheet"]),
+                table=table,
+                first_row=int(meta["first_row"]),
+                first_col=int(meta["first_col"]),
+                notes=[str(note) for note in meta["notes"]],
             )
-        return sheets
+            for meta, table in zip(header["sheets"], tables, strict=True)
+        ]
     except _Deadline:
         process.kill()
         raise timed_out(name, timeout) from None
-    except (EOFError, OSError, ValueError, pa.ArrowInvalid):
+    except (EOFError, OSError, ValueError, TypeError, KeyError, pa.ArrowInvalid):
         process.join(5)
         raise _died(name, process.exitcode) from None
     finally:
@@ -732,6 +781,44 @@ def parse_in_sandbox(
         if process.is_alive():
             process.kill()
         process.join(5)
+        if handoff:
+            with contextlib.suppress(OSError):
+                os.unlink(handoff)
+
+
+def _handoff_file() -> str | None:
+    """A new private file in shared memory (/dev/shm) for the child's output, or None."""
+    folder = "/dev/shm"
+    if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+        return None
+    try:
+        fd, path = tempfile.mkstemp(prefix="tracker-sandbox-", suffix=".arrow", dir=folder)
+    except OSError:
+        return None
+    os.close(fd)
+    return path
+
+
+def _handoff_read(path: str, spans: list, count: int) -> list[pa.Table]:
+    """Parent: map the child's file and read each sheet's stream without copying it.
+
+    The child is not trusted: spans must be ints inside the file, one per sheet. The tables
+    keep the mapping alive; the file itself is unlinked by the caller right after.
+    """
+    source = pa.memory_map(path)
+    total = source.size()
+    if not isinstance(spans, list) or len(spans) != count:
+        raise ValueError("bad handoff")
+    tables = []
+    for span in spans:
+        offset, size = span["offset"], span["size"]
+        if not (
+            type(offset) is int and type(size) is int and 0 <= offset <= offset + size <= total
+        ):
+            raise ValueError("bad handoff span")
+        source.seek(offset)
+        tables.append(pa.ipc.open_stream(source.read_buffer(size)).read_all())
+    return tables
 
 
 def _child_error(header: dict, name: str) -> UnreadableFile:

@@ -502,3 +502,78 @@ def test_prolog_verdict(raw: bytes, complete: bool, verdict: str) -> None:
 )
 def test_detect_kind_from_content(build: Callable[[], bytes], name: str, kind: str) -> None:
     assert detect_kind(build(), name) == kind
+
+
+def _shm_leftovers() -> set[str]:
+    folder = Path("/dev/shm")
+    return {p.name for p in folder.glob("tracker-sandbox-*")} if folder.is_dir() else set()
+
+
+def two_sheet_workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "ทะเบียน"
+    workbook.active.append(["รหัส", "ข้อสั่งการ"])
+    for i in range(1, 301):
+        workbook.active.append([f"D-{i:03}", f"ข้อสั่งการที่ {i} " + "ก" * (i % 40)])
+    second = workbook.create_sheet("ผลการดำเนินการ")
+    second["C2"] = "ดำเนินการแล้วเสร็จ"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _as_rows(sheets: list) -> list[tuple]:
+    return [(s.sheet, s.first_row, s.first_col, s.table.to_pylist()) for s in sheets]
+
+
+def test_sandbox_hands_sheets_over_in_shared_memory_and_cleans_up() -> None:
+    before = _shm_leftovers()
+    stats: dict = {}
+    sheets = parse_in_sandbox(two_sheet_workbook(), "สองชีต.xlsx", stats=stats)
+    assert stats["handoff"] == "shared memory"
+    assert [s.sheet for s in sheets] == ["ทะเบียน", "ผลการดำเนินการ"]
+    first = sheets[0].table
+    assert first.num_rows == 301
+    assert first.column(1)[300].as_py() == "ข้อสั่งการที่ 300 " + "ก" * 20
+    assert (sheets[1].first_row, sheets[1].first_col) == (2, 2)
+    assert sheets[1].table.to_pylist() == [{"0": "ดำเนินการแล้วเสร็จ"}]
+    assert _shm_leftovers() == before  # the file is unlinked; the mapping lives on in the tables
+
+
+def test_sandbox_falls_back_to_the_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = two_sheet_workbook()
+    expected = _as_rows(parse_in_sandbox(data, "ท่อ.xlsx"))
+    monkeypatch.setattr(guard, "_handoff_file", lambda: None)
+    stats: dict = {}
+    assert _as_rows(parse_in_sandbox(data, "ท่อ.xlsx", stats=stats)) == expected
+    assert stats["handoff"] == "pipe"
+
+
+def test_sandbox_falls_back_to_the_pipe_when_the_child_cannot_write(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A handoff file the child cannot open (gone, or no space) means the pipe, not an error."""
+    data = two_sheet_workbook()
+    monkeypatch.setattr(guard, "_handoff_file", lambda: str(tmp_path / "ลบแล้ว.arrow"))
+    stats: dict = {}
+    sheets = parse_in_sandbox(data, "ท่อ.xlsx", stats=stats)
+    assert stats["handoff"] == "pipe"
+    assert sheets[0].table.num_rows == 301
+
+
+@pytest.mark.parametrize(
+    "spans",
+    [
+        [{"offset": 0, "size": 10**9}],  # past the end of the file
+        [{"offset": -8, "size": 8}],
+        [{"offset": "0", "size": 8}],
+        [{"offset": 0, "size": 8}, {"offset": 0, "size": 8}],  # more streams than sheets
+        {"offset": 0},
+    ],
+)
+def test_handoff_spans_from_the_child_are_checked(tmp_path: Path, spans: object) -> None:
+    """The child is not trusted: spans outside its file are refused, never read."""
+    path = tmp_path / "handoff.arrow"
+    path.write_bytes(b"\0" * 64)
+    with pytest.raises(ValueError):
+        guard._handoff_read(str(path), spans, 1)
