@@ -133,15 +133,24 @@ _NEEDS_CLEAN = rf"[{_INVISIBLE_OR_SPACE}\r\t\n]|_x000D_|  |\x{{e4d}}\x{{e32}}|�
 _NEEDS_ID_CLEAN = rf"[{_INVISIBLE_OR_SPACE}\s๐-๙]|\x{{e4d}}\x{{e32}}|เเ"
 
 
+def _arrow_text(series: pd.Series) -> pa.Array:
+    """A column's cells as an Arrow string array (zero-copy when already Arrow-backed)."""
+    if not isinstance(series.array, pd.arrays.ArrowStringArray):
+        series = series.astype("str")
+    return pa.array(series, from_pandas=True)
+
+
 def _clean_column(series: pd.Series, fn: Callable[[str], str], needs: str) -> pd.Series:
     """``fn`` applied only where the regex ``needs`` matches; "" becomes None (object dtype)."""
-    arr = pa.array(series.astype("string"), type=pa.large_string())
-    values = arr.to_numpy(zero_copy_only=False)
+    arr = _arrow_text(series)
+    blank = pc.equal(arr, "")
+    if pc.any(blank).as_py():
+        arr = pc.if_else(blank, None, arr)
+    values = arr.to_numpy(zero_copy_only=False)  # missing cells are None
     flagged = pc.fill_null(pc.match_substring_regex(arr, needs), False)
     for i in np.flatnonzero(flagged.to_numpy(zero_copy_only=False)):
-        values[i] = fn(values[i])
-    out = pd.Series(values, index=series.index, dtype=object)
-    return out.where(out.notna() & (out != ""), None)
+        values[i] = fn(values[i]) or None
+    return pd.Series(values, index=series.index, dtype=object)
 
 
 def _text(series: pd.Series | None, n: int) -> pd.Series:
