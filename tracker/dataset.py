@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from tracker.schema import (
@@ -51,37 +52,63 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def empty_frame(kind: str) -> pd.DataFrame:
-    """An empty canonical table of ``kind`` with the right columns and dtypes."""
-    return conform(pd.DataFrame(columns=list(COLUMNS[kind])), kind)
+    """An empty canonical table of ``kind`` with the right columns and dtypes (a new copy)."""
+    if kind not in _EMPTY:
+        _EMPTY[kind] = conform(pd.DataFrame(columns=list(COLUMNS[kind])), kind)
+    return _EMPTY[kind].copy()
 
 
-def conform(df: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """Order columns canonically (extra columns kept at the end) and apply canonical dtypes."""
+_EMPTY: dict[str, pd.DataFrame] = {}
+
+
+def conform(df: pd.DataFrame, kind: str, ready: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Order columns canonically (extra columns kept at the end) and apply canonical dtypes.
+
+    Text is object dtype with None for missing; the result is a new frame (``df`` untouched).
+    ``ready`` names text columns the caller built that way already (object, None): kept as is.
+    """
     cols = list(COLUMNS[kind])
-    out = df.copy()
-    for c in cols:
-        if c not in out.columns:
-            out[c] = None if DTYPES.get(c) != "bool" else False
-    out = out[cols + [c for c in out.columns if c not in cols]]
-    for c in out.columns:
+    names = cols + [c for c in df.columns if c not in cols]
+    n = len(df)
+    out: dict[str, object] = {}
+    for c in names:
         dtype = DTYPES.get(c, "str")
+        if c not in df.columns:
+            col = pd.Series([None] * n if dtype != "bool" else [False] * n, dtype=object)
+        else:
+            col = df[c].reset_index(drop=True)
         if dtype == "str":
-            col = out[c] if out[c].dtype == object else out[c].astype(object)
-            out[c] = col.where(col.notna(), None)
-            continue
-        if dtype == "bool":
-            out[c] = out[c].fillna(False).astype(bool)
-            continue
-        if dtype == "category":
-            # Sorted object categories of the values present: the same dtype whatever the
-            # input (object, str, or categorical from another load), so frames compare equal.
-            col = out[c].astype(object)
-            col = col.where(col.notna(), None)
-            cats = pd.Index(sorted(set(col.dropna())), dtype=object)
-            out[c] = pd.Categorical(col, categories=cats)
-            continue
-        out[c] = out[c].astype(dtype)
-    return out
+            out[c] = col if c in ready and col.dtype == object else _text_column(col)
+        elif dtype == "bool":
+            out[c] = col.fillna(False).astype(bool)
+        elif dtype == "category":
+            out[c] = _sorted_categorical(col)
+        else:
+            out[c] = col.astype(dtype)
+    frame = pd.DataFrame(out, columns=names)
+    frame.index = df.index
+    return frame
+
+
+def _text_column(col: pd.Series) -> pd.Series:
+    """Object dtype, None for every kind of missing (NaN, NA, NaT)."""
+    values = col.to_numpy(dtype=object, copy=True)
+    missing = pd.isna(values)
+    if missing.any():
+        values[missing] = None
+    return pd.Series(values, dtype=object)
+
+
+def _sorted_categorical(col: pd.Series) -> pd.Categorical:
+    """Sorted object categories of the values present: the same dtype whatever the input
+    (object, str, or categorical from another load), so frames compare equal."""
+    codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
+    uniques = pd.Index(uniques, dtype=object)
+    order = uniques.argsort()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    new_codes = np.where(codes < 0, -1, rank[np.maximum(codes, 0)] if len(order) else -1)
+    return pd.Categorical.from_codes(new_codes, categories=uniques[order])
 
 
 @dataclass

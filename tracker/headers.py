@@ -148,8 +148,18 @@ def _alias_hits(frame: pd.DataFrame) -> np.ndarray:
     hits = np.zeros(len(frame), dtype=np.int32)
     keys = pa.array(sorted(ALL_ALIAS_KEYS), type=pa.large_string())
     for j in range(frame.shape[1]):
-        col = pa.array(frame.iloc[:, j].astype("str"), type=pa.large_string(), from_pandas=True)
-        encoded = pc.dictionary_encode(col)
+        series = frame.iloc[:, j]
+        if not isinstance(series.array, pd.arrays.ArrowStringArray):
+            series = series.astype("str")
+        col = pa.array(series, from_pandas=True)
+        # Long cells (directive text) are never headers: drop them before hashing, by byte
+        # length first (free: from the offsets), so long-text columns cost next to nothing.
+        rows = pc.indices_nonzero(
+            pc.fill_null(pc.less_equal(pc.binary_length(col), 4 * MAX_HEADER_CHARS), False)
+        )
+        if len(rows) == 0:
+            continue
+        encoded = pc.dictionary_encode(col.take(rows))
         values = encoded.dictionary
         short = pc.indices_nonzero(pc.less_equal(pc.utf8_length(values), MAX_HEADER_CHARS))
         key = pc.replace_substring_regex(pc.utf8_lower(values.take(short)), r"[\s\*:：]+", "")
@@ -162,9 +172,7 @@ def _alias_hits(frame: pd.DataFrame) -> np.ndarray:
         if not per_value.any():
             continue
         idx = encoded.indices.to_numpy(zero_copy_only=False)
-        valid = ~pd.isna(idx) if idx.dtype.kind == "f" else np.ones(len(idx), dtype=bool)
-        rows = np.flatnonzero(valid)
-        hits[rows] += per_value[idx[valid].astype(np.int64)].astype(np.int32)
+        hits[rows.to_numpy()] += per_value[idx.astype(np.int64)].astype(np.int32)
     return hits
 
 

@@ -240,7 +240,19 @@ def _required_present(body: Body, key: str, values: pd.Series) -> list[Issue]:
 
 
 def _provenance(body: Body) -> dict[str, object]:
-    return {"source": body.raw.source, "sheet": body.raw.sheet, "row": body.rows}
+    n = len(body.rows)
+    return {
+        "source": pd.Series(np.full(n, body.raw.source, dtype=object), dtype=object),
+        "sheet": pd.Series(np.full(n, body.raw.sheet, dtype=object), dtype=object),
+        "row": body.rows,
+    }
+
+
+# Columns that normalisers build as object arrays with None for missing: conform() can
+# take them as they are (checking 100,000 scattered string objects again costs ~10 ms each).
+_READY_TEXT = frozenset(
+    {"directive_id", "text", "issued_by", "detail", "obstacle", "reporter", "source", "sheet"}
+)
 
 
 def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
@@ -256,7 +268,8 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
     fy_raw = body.col("fiscal_year")
     fy, bad = thai.parse_int_series(fy_raw)
     years = {v: thai.normalize_fiscal_year(int(v)) for v in fy.dropna().unique()}
-    fy = fy.map(years)
+    if years and any(k != v for k, v in years.items()):
+        fy = fy.map(years)
     issues += _invalid_issues(body, "fiscal_year", fy_raw, bad, "invalid_fiscal_year")
     issues += _required_present(body, "fiscal_year", fy.where(~bad, 0))
     out["fiscal_year"] = fy.astype("Int64")
@@ -297,7 +310,7 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
         group = _map_uniques(group_raw, _group_of)
         unknown = group_raw.notna() & group.isna()
         issues += _invalid_issues(body, "group", group_raw, unknown, "unknown_group", "warning")
-        out["group"] = group.where(group.notna(), _text(group_raw, n))
+        out["group"] = group.where(group.notna(), _text(group_raw, n)) if unknown.any() else group
 
     factor_raw = body.col("factors")
     if factor_raw is not None:
@@ -329,7 +342,7 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
         out["reported_at"] = parsed
 
     df = pd.DataFrame({k: _values(v) for k, v in out.items()} | _provenance(body))
-    return conform(df, "directives"), issues
+    return conform(df, "directives", ready=_READY_TEXT), issues
 
 
 def _values(v: object) -> object:
@@ -364,7 +377,7 @@ def responses(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
     out["obstacle"] = _none_if_dash(_text(body.col("obstacle"), n))
     out["reporter"] = _text(body.col("reporter"), n)
     df = pd.DataFrame({k: _values(v) for k, v in out.items()} | _provenance(body))
-    return conform(df, "responses"), issues
+    return conform(df, "responses", ready=_READY_TEXT), issues
 
 
 def missing_column_issues(raw: RawTable, match: HeaderMatch) -> list[Issue]:
