@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_sources.base import RawTable
+from tracker.parallel import parallel_map
 from tracker.schema import TABLE_HEADERS, Column, header_key
 
 SCAN_ROWS = 40  # title rows above the header are common; the header is within the first rows
@@ -143,37 +144,58 @@ ALL_ALIAS_KEYS: frozenset[str] = frozenset(k for index in ALIAS_INDEX.values() f
 MAX_HEADER_CHARS = 80  # a header cell is short; long cells (directive text) are never headers
 
 
+_ALIAS_KEYS = pa.array(sorted(ALL_ALIAS_KEYS), type=pa.large_string())
+
+
 def _alias_hits(frame: pd.DataFrame) -> np.ndarray:
-    """Per row, how many cells are a known header alias (vectorised over distinct values)."""
+    """Per row, how many cells are a known header alias (vectorised over distinct values).
+
+    Columns are scanned in parallel threads: the work is Arrow kernels, which run without
+    the GIL.
+    """
     hits = np.zeros(len(frame), dtype=np.int32)
-    keys = pa.array(sorted(ALL_ALIAS_KEYS), type=pa.large_string())
-    for j in range(frame.shape[1]):
-        series = frame.iloc[:, j]
-        if not isinstance(series.array, pd.arrays.ArrowStringArray):
-            series = series.astype("str")
-        col = pa.array(series, from_pandas=True)
-        # Long cells (directive text) are never headers: drop them before hashing, by byte
-        # length first (free: from the offsets), so long-text columns cost next to nothing.
-        rows = pc.indices_nonzero(
-            pc.fill_null(pc.less_equal(pc.binary_length(col), 4 * MAX_HEADER_CHARS), False)
-        )
-        if len(rows) == 0:
-            continue
-        encoded = pc.dictionary_encode(col.take(rows))
-        values = encoded.dictionary
-        short = pc.indices_nonzero(pc.less_equal(pc.utf8_length(values), MAX_HEADER_CHARS))
-        key = pc.replace_substring_regex(pc.utf8_lower(values.take(short)), r"[\s\*:：]+", "")
-        hit = pc.or_(
-            pc.is_in(key, value_set=keys),
-            pc.is_in(pc.replace_substring_regex(key, r"\(.*?\)$", ""), value_set=keys),
-        )
-        per_value = np.zeros(len(values), dtype=bool)
-        per_value[short.to_numpy()] = pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
-        if not per_value.any():
-            continue
-        idx = encoded.indices.to_numpy(zero_copy_only=False)
-        hits[rows.to_numpy()] += per_value[idx.astype(np.int64)].astype(np.int32)
+    columns = [_arrow_strings(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    for found in parallel_map(_column_alias_rows, columns):
+        if found is not None:
+            hits[found] += 1
     return hits
+
+
+def _arrow_strings(series: pd.Series) -> pa.Array:
+    if not isinstance(series.array, pd.arrays.ArrowStringArray):
+        series = series.astype("str")
+    return pa.array(series, from_pandas=True)
+
+
+def _column_alias_rows(col: pa.Array) -> np.ndarray | None:
+    """Rows of one column whose cell is a header alias (after header_key()), or None."""
+    # Long cells (directive text) are never headers: drop them before hashing, by byte
+    # length first (free: from the offsets), so long-text columns cost next to nothing.
+    rows = pc.indices_nonzero(
+        pc.fill_null(pc.less_equal(pc.binary_length(col), 4 * MAX_HEADER_CHARS), False)
+    )
+    if len(rows) == 0:
+        return None
+    encoded = pc.dictionary_encode(col if len(rows) == len(col) else col.take(rows))
+    values = encoded.dictionary
+    short = pc.indices_nonzero(pc.less_equal(pc.utf8_length(values), MAX_HEADER_CHARS))
+    key = pc.utf8_lower(values.take(short))
+    # the regexes of header_key() only where they can change something
+    odd = pc.indices_nonzero(pc.match_substring_regex(key, r"[\s\*:：(]"))
+    hit = pc.is_in(key, value_set=_ALIAS_KEYS).to_numpy(zero_copy_only=False)
+    if len(odd):
+        fixed = pc.replace_substring_regex(key.take(odd), r"[\s\*:：]+", "")
+        odd_hit = pc.or_(
+            pc.is_in(fixed, value_set=_ALIAS_KEYS),
+            pc.is_in(pc.replace_substring_regex(fixed, r"\(.*?\)$", ""), value_set=_ALIAS_KEYS),
+        )
+        hit[odd.to_numpy()] = pc.fill_null(odd_hit, False).to_numpy(zero_copy_only=False)
+    per_value = np.zeros(len(values), dtype=bool)
+    per_value[short.to_numpy()] = hit
+    if not per_value.any():
+        return None
+    idx = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return rows.to_numpy()[per_value[idx]]
 
 
 def _same_header(frame: pd.DataFrame, i: int, match: HeaderMatch) -> bool:

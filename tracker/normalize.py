@@ -15,6 +15,7 @@ from tracker import thai
 from tracker.dataset import conform
 from tracker.headers import HeaderMatch
 from tracker.i18n import t
+from tracker.parallel import in_background, parallel_map
 from tracker.places import district_codes, normalize_agency
 from tracker.schema import (
     DEFAULT_GROUPS_EN,
@@ -71,9 +72,9 @@ def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
     rows = raw.first_row + np.arange(match.data_start, len(raw.frame))
     if frame.empty:
         return Body(raw, match, frame, rows), []
-    text = frame.apply(_trimmed)
+    text = _trimmed_frame(frame)
     filled = text.notna()
-    n_filled = filled.sum(axis=1).to_numpy()
+    n_filled = filled.to_numpy().sum(axis=1)
     mapped = list(match.colmap.values())
     # Repeated header rows (printed forms repeat it on every page).
     same = np.zeros(len(frame), dtype=int)
@@ -108,10 +109,22 @@ def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
     return Body(raw, match, text[keep], rows[keep]), issues
 
 
-def _trimmed(col: pd.Series) -> pd.Series:
-    """Cells trimmed of surrounding whitespace, blank cells missing (pandas string dtype)."""
-    stripped = col.astype("str").str.strip()
-    return stripped.where(stripped != "")
+def _trimmed_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells trimmed of surrounding whitespace, blank cells missing (pandas ``str`` columns).
+
+    Arrow kernels over the columns in parallel threads, one conversion back to pandas.
+    """
+    columns = parallel_map(_trimmed_cells, [frame.iloc[:, j] for j in range(frame.shape[1])])
+    text = pa.table(columns, names=[str(j) for j in range(len(columns))]).to_pandas()
+    text.columns = pd.RangeIndex(len(columns))
+    text.index = frame.index
+    return text
+
+
+def _trimmed_cells(col: pd.Series) -> pa.Array:
+    stripped = pc.utf8_trim_whitespace(_arrow_text(col))
+    blank = pc.equal(stripped, "")
+    return pc.if_else(blank, None, stripped) if pc.any(blank).as_py() else stripped
 
 
 def _map_uniques(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
@@ -142,21 +155,47 @@ def _arrow_text(series: pd.Series) -> pa.Array:
 
 def _clean_column(series: pd.Series, fn: Callable[[str], str], needs: str) -> pd.Series:
     """``fn`` applied only where the regex ``needs`` matches; "" becomes None (object dtype)."""
+    return _finish_clean(series, fn, _flag_cells(series, needs))
+
+
+@dataclass
+class _Flagged:
+    arr: pa.Array  # the column's cells, "" as missing
+    flagged: np.ndarray  # positions of the cells ``fn`` must see
+
+
+def _flag_cells(series: pd.Series, needs: str) -> _Flagged:
+    """The Arrow half of cleaning (no GIL: columns can be flagged in parallel threads)."""
     arr = _arrow_text(series)
     blank = pc.equal(arr, "")
     if pc.any(blank).as_py():
         arr = pc.if_else(blank, None, arr)
-    values = arr.to_numpy(zero_copy_only=False)  # missing cells are None
     flagged = pc.fill_null(pc.match_substring_regex(arr, needs), False)
-    for i in np.flatnonzero(flagged.to_numpy(zero_copy_only=False)):
+    return _Flagged(arr, np.flatnonzero(flagged.to_numpy(zero_copy_only=False)))
+
+
+def _finish_clean(series: pd.Series, fn: Callable[[str], str], cells: _Flagged) -> pd.Series:
+    values = cells.arr.to_numpy(zero_copy_only=False)  # missing cells are None
+    for i in cells.flagged:
         values[i] = fn(values[i]) or None
     return pd.Series(values, index=series.index, dtype=object)
 
 
-def _text(series: pd.Series | None, n: int) -> pd.Series:
+def _flag_text_columns(body: Body, keys: tuple[str, ...]) -> Callable[[], dict[str, _Flagged]]:
+    """Start flagging the cells of every free-text column present, in background threads;
+    returns the function that waits for the flags (the caller works on other columns meanwhile).
+    """
+    present = [(k, body.col(k)) for k in keys if body.col(k) is not None]
+    pending = in_background(lambda kc: _flag_cells(kc[1], _NEEDS_CLEAN), present)
+    return lambda: {k: f for (k, _), f in zip(present, pending(), strict=True)}
+
+
+def _text(series: pd.Series | None, n: int, flagged: _Flagged | None = None) -> pd.Series:
     if series is None:
         return pd.Series([None] * n, dtype=object)
-    return _clean_column(series, thai.clean_text, _NEEDS_CLEAN)
+    if flagged is None:
+        return _clean_column(series, thai.clean_text, _NEEDS_CLEAN)
+    return _finish_clean(series, thai.clean_text, flagged)
 
 
 def _none_if_dash(series: pd.Series) -> pd.Series:
@@ -260,6 +299,7 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
     n = len(body.frame)
     issues: list[Issue] = []
     out: dict[str, object] = {}
+    flags = _flag_text_columns(body, ("text", "issued_by", "detail", "obstacle"))
 
     ids = _ids(body.col("directive_id"))
     issues += _required_present(body, "directive_id", ids)
@@ -300,10 +340,11 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
         codes = typed.where(typed.notna(), codes)
     out["district_code"] = codes
 
-    text = _text(body.col("text"), n)
+    flagged = flags()
+    text = _text(body.col("text"), n, flagged.get("text"))
     issues += _required_present(body, "text", text)
     out["text"] = text
-    out["issued_by"] = _text(body.col("issued_by"), n)
+    out["issued_by"] = _text(body.col("issued_by"), n, flagged.get("issued_by"))
 
     group_raw = body.col("group")
     if group_raw is not None:
@@ -333,8 +374,8 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
     else:
         out["status"] = "not_reported"
 
-    out["detail"] = _none_if_dash(_text(body.col("detail"), n))
-    out["obstacle"] = _none_if_dash(_text(body.col("obstacle"), n))
+    out["detail"] = _none_if_dash(_text(body.col("detail"), n, flagged.get("detail")))
+    out["obstacle"] = _none_if_dash(_text(body.col("obstacle"), n, flagged.get("obstacle")))
     rep_raw = body.col("reported_at")
     if rep_raw is not None:
         parsed, bad = thai.parse_datetime_series(rep_raw)
