@@ -636,12 +636,13 @@ def _sandbox_main(
     """
     _limit_resources(memory_bytes, cpu_seconds)
     os.environ["RUST_BACKTRACE"] = "0"  # a reader abort logs one line, not a stack dump
-    started = time.perf_counter()
+    started = parsed = time.perf_counter()
     blobs: list = []
     try:
         from data_sources import excel
 
         sheets = excel.parse_workbook(data, name)
+        parsed = time.perf_counter()
         header = {
             "status": "ok",
             "sheets": [
@@ -670,6 +671,7 @@ def _sandbox_main(
         header = {"status": "error", "code": "parse_failed", "detail": detail}
         blobs = []
     header["child_seconds"] = time.perf_counter() - started
+    header["parse_seconds"] = parsed - started
     header["child_peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     conn.send_bytes(json.dumps(header).encode("utf-8"))
     for blob in blobs:
@@ -748,6 +750,7 @@ def parse_in_sandbox(
         header = json.loads(_receive(receiver, deadline))
         if stats is not None:
             stats["child_seconds"] = header.get("child_seconds")
+            stats["parse_seconds"] = header.get("parse_seconds")
             stats["child_peak_rss_kib"] = header.get("child_peak_rss_kib")
             stats["handoff"] = "shared memory" if header.get("handoff") else "pipe"
         if header.get("status") != "ok":
