@@ -67,16 +67,22 @@ def conform(df: pd.DataFrame, kind: str, ready: frozenset[str] = frozenset()) ->
     Text is object dtype with None for missing; the result is a new frame (``df`` untouched).
     ``ready`` names text columns the caller built that way already (object, None): kept as is.
     """
+    frame = conform_columns({c: df[c] for c in df.columns}, kind, len(df), ready)
+    frame.index = df.index
+    return frame
+
+
+def conform_columns(
+    columns: dict[str, object], kind: str, n: int, ready: frozenset[str] = frozenset()
+) -> pd.DataFrame:
+    """``conform`` for columns not yet in a frame (Series, arrays or scalars of length ``n``):
+    the frame is built once, in canonical order and dtypes, with a 0..n-1 index."""
     cols = list(COLUMNS[kind])
-    names = cols + [c for c in df.columns if c not in cols]
-    n = len(df)
+    names = cols + [c for c in columns if c not in cols]
     out: dict[str, object] = {}
     for c in names:
         dtype = DTYPES.get(c, "str")
-        if c not in df.columns:
-            col = pd.Series([None] * n if dtype != "bool" else [False] * n, dtype=object)
-        else:
-            col = df[c].reset_index(drop=True)
+        col = _as_series(columns.get(c, False if dtype == "bool" else None), n)
         if dtype == "str":
             out[c] = col if c in ready and col.dtype == object else _text_column(col)
         elif dtype == "bool":
@@ -85,9 +91,16 @@ def conform(df: pd.DataFrame, kind: str, ready: frozenset[str] = frozenset()) ->
             out[c] = _sorted_categorical(col)
         else:
             out[c] = col.astype(dtype)
-    frame = pd.DataFrame(out, columns=names)
-    frame.index = df.index
-    return frame
+    return pd.DataFrame(out, columns=names)
+
+
+def _as_series(value: object, n: int) -> pd.Series:
+    """A column as a Series with a 0..n-1 index (a scalar is repeated n times)."""
+    if isinstance(value, pd.Series):
+        return value.reset_index(drop=True)
+    if isinstance(value, np.ndarray | pd.api.extensions.ExtensionArray | list | tuple):
+        return pd.Series(value)
+    return pd.Series(np.full(n, value, dtype=object), dtype=object)
 
 
 def _text_column(col: pd.Series) -> pd.Series:

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from data_sources.base import RawTable, column_letter
 from tracker import thai
-from tracker.dataset import conform
+from tracker.dataset import conform_columns
 from tracker.headers import HeaderMatch
 from tracker.i18n import t
 from tracker.parallel import in_background, parallel_map
@@ -382,8 +382,8 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
         issues += _invalid_issues(body, "reported_at", rep_raw, bad, "invalid_date")
         out["reported_at"] = parsed
 
-    df = pd.DataFrame({k: _values(v) for k, v in out.items()} | _provenance(body))
-    return conform(df, "directives", ready=_READY_TEXT), issues
+    columns = {k: _values(v) for k, v in out.items()} | _provenance(body)
+    return conform_columns(columns, "directives", n, ready=_READY_TEXT), issues
 
 
 def _values(v: object) -> object:
@@ -417,8 +417,8 @@ def responses(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
     out["detail"] = _none_if_dash(_text(body.col("detail"), n))
     out["obstacle"] = _none_if_dash(_text(body.col("obstacle"), n))
     out["reporter"] = _text(body.col("reporter"), n)
-    df = pd.DataFrame({k: _values(v) for k, v in out.items()} | _provenance(body))
-    return conform(df, "responses", ready=_READY_TEXT), issues
+    columns = {k: _values(v) for k, v in out.items()} | _provenance(body)
+    return conform_columns(columns, "responses", n, ready=_READY_TEXT), issues
 
 
 def missing_column_issues(raw: RawTable, match: HeaderMatch) -> list[Issue]:
