@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -14,6 +15,7 @@ from pathlib import Path
 import msoffcrypto.format.ooxml
 import olefile
 import openpyxl
+import pyarrow as pa
 import pytest
 
 from data_sources import guard
@@ -543,22 +545,43 @@ def test_sandbox_hands_sheets_over_in_shared_memory_and_cleans_up() -> None:
 def test_sandbox_falls_back_to_the_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
     data = two_sheet_workbook()
     expected = _as_rows(parse_in_sandbox(data, "ท่อ.xlsx"))
-    monkeypatch.setattr(guard, "_handoff_file", lambda: None)
+    monkeypatch.setattr(guard, "_handoff_file", lambda data: None)
     stats: dict = {}
     assert _as_rows(parse_in_sandbox(data, "ท่อ.xlsx", stats=stats)) == expected
     assert stats["handoff"] == "pipe"
 
 
-def test_sandbox_falls_back_to_the_pipe_when_the_child_cannot_write(
+def test_child_side_handoff_write_gives_way_to_the_pipe(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """A handoff file the child cannot open (gone, or no space) means the pipe, not an error."""
+    """A handoff file that cannot be written (not a file, or /dev/shm full) means the pipe."""
+    table = pa.table({"0": ["ข้อมูล", None]})
+    assert guard._handoff_write(str(tmp_path), [table]) is None  # a directory, not a file
+    target = tmp_path / "handoff.arrow"
+    target.write_bytes(b"workbook bytes")
+
+    def full(fd: int, offset: int, length: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(guard.os, "posix_fallocate", full)
+    assert guard._handoff_write(str(target), [table]) is None
+    monkeypatch.undo()
+    spans = guard._handoff_write(str(target), [table, table])
+    assert spans is not None and [s["offset"] for s in spans] == [0, spans[0]["size"]]
+    tables = guard._handoff_read(str(target), spans, 2)
+    assert [t.to_pylist() for t in tables] == [table.to_pylist()] * 2
+
+
+def test_workbook_reaches_the_child_through_the_handoff_file() -> None:
+    """The workbook goes to the child in the shared-memory file, not pickled in its arguments."""
     data = two_sheet_workbook()
-    monkeypatch.setattr(guard, "_handoff_file", lambda: str(tmp_path / "ลบแล้ว.arrow"))
-    stats: dict = {}
-    sheets = parse_in_sandbox(data, "ท่อ.xlsx", stats=stats)
-    assert stats["handoff"] == "pipe"
-    assert sheets[0].table.num_rows == 301
+    path = guard._handoff_file(data)
+    assert path is not None
+    try:
+        assert Path(path).read_bytes() == data
+        assert oct(os.stat(path).st_mode & 0o777) == "0o600"
+    finally:
+        os.unlink(path)
 
 
 @pytest.mark.parametrize(
