@@ -1,6 +1,6 @@
 """Benchmark the workbook and CSV readers on a generated 100,000-row Thai directive register.
 
-Run: ``/work/venv/bin/python bench/bench_readers.py [--rows N] [--quick]``. The workbook is
+Run: ``python bench/bench_readers.py [--rows N] [--quick]``. The workbook is
 written to bench/out/ (gitignored) and reused while its row count matches. ``--quick`` skips
 the slow pandas/openpyxl baseline. Each reader runs in a fresh child process so that the
 peak RSS printed is that reader's own (ru_maxrss of the child), not the benchmark's.
