@@ -134,6 +134,13 @@ if problem is not None:
     st.stop()
 
 cap = pub.max_upload_bytes()
+# The web server refuses any upload over server.maxUploadSize, whatever the widget allows.
+server_cap = int(st.get_option("server.maxUploadSize")) * MB
+if cap > server_cap:
+    st.warning(
+        tr("upload.server_cap", setting=format_int(cap // MB), server=format_int(server_cap // MB))
+    )
+    cap = server_cap
 nonce = st.session_state.get("upload_nonce", 0)
 uploads = st.file_uploader(
     tr("upload.files", mb=format_int(cap // MB)),

@@ -164,3 +164,36 @@ def test_template_download_is_offered(app):
     labels = [b.proto.label for b in at.get("download_button")]
     assert t("upload.template", "th") in labels
     assert Path("pages/upload.py").exists()
+
+
+def test_size_setting_above_the_web_servers_limit_is_capped_and_said(app, monkeypatch):
+    """The web server refuses uploads over server.maxUploadSize whatever the widget allows:
+    the page must not promise 30 MB when only 20 MB can arrive."""
+    from streamlit import config
+
+    previous = config.get_option("server.maxUploadSize")
+    monkeypatch.setenv("TRACKER_MAX_FILE_MB", "30")
+    config.set_option("server.maxUploadSize", 20)
+    try:
+        at = app(UPLOAD)
+        assert not at.exception, at.exception
+        warning = t("upload.server_cap", "th", setting="30", server="20")
+        assert [w.value for w in at.warning] == [warning]
+        assert at.file_uploader[0].proto.max_upload_size_mb == 20
+        assert at.file_uploader[0].label == t("upload.files", "th", mb="20")
+    finally:
+        config.set_option("server.maxUploadSize", previous)
+
+
+def test_size_setting_within_the_web_servers_limit_is_used_quietly(app, monkeypatch):
+    from streamlit import config
+
+    previous = config.get_option("server.maxUploadSize")
+    monkeypatch.setenv("TRACKER_MAX_FILE_MB", "5")
+    config.set_option("server.maxUploadSize", 20)
+    try:
+        at = app(UPLOAD)
+        assert not at.warning
+        assert at.file_uploader[0].proto.max_upload_size_mb == 5
+    finally:
+        config.set_option("server.maxUploadSize", previous)
