@@ -181,6 +181,11 @@ cards(
         (tr("upload.count.responses"), count(counts["responses"]), None),
         (tr("upload.count.kpis"), count(counts["kpis"]), None),
         (tr("upload.count.budget"), count(counts["budget"]), None),
+    ]
+)
+# a row of their own: six cards in one row cut "100,000" short on a laptop screen
+cards(
+    [
         (tr("upload.count.errors"), count(n_err), None),
         (tr("upload.count.warnings"), count(n_warn), None),
     ]
