@@ -472,12 +472,19 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit flush
+        return code
     except StoreError as exc:
         _say(exc.message_th, exc.message_en)
         return EXIT_STORE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`… | head`): stop quietly, as other command-line tools do;
+        # point stdout at /dev/null so the interpreter's final flush cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # never a traceback for a user
         sys.stderr.write(f"ข้อผิดพลาดภายใน / internal error: {type(exc).__name__}: {exc}\n")
         return EXIT_UNREADABLE

@@ -174,3 +174,30 @@ def test_entry_point_in_a_subprocess(files, tmp_path):
     )
     assert done.returncode == 1, done.stderr  # the exit code reaches the shell
     assert "unknown_status" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_output_cut_short_by_the_reader_ends_quietly(tmp_path):
+    """`python -m tracker summary --json … | head -c 100`: no "internal error", no traceback.
+    The JSON (150 KB) is more than a pipe holds, so the writer is still writing when the
+    reader goes away."""
+    env = {**os.environ, "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "summary",
+            "--json",
+            "sample_data/bma_followup_sample.xlsx",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = proc.stdout.read(100)
+    proc.stdout.close()  # the reader goes away, as `head -c 100` does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert first.startswith(b"{")
+    assert "internal error" not in err and "Traceback" not in err and "Exception" not in err
