@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -17,16 +18,17 @@ from tracker.schema import TABLE_HEADERS, Column, header_key
 SCAN_ROWS = 40  # title rows above the header are common; the header is within the first rows
 
 
-def _key_variants(text: object) -> list[str]:
-    """Keys to try for one header cell: as typed, and without a trailing "(...)" remark."""
+@lru_cache(maxsize=8192)
+def _key_variants(text: str | None) -> tuple[str, ...]:
+    """Keys to try for one header cell: as typed, and without a trailing "(...)" remark.
+
+    Cached: the header scan asks for the same cells once per table kind and row pairing.
+    """
     k = header_key(text)
     if not k:
-        return []
-    out = [k]
+        return ()
     stripped = re.sub(r"\(.*?\)$", "", k)
-    if stripped and stripped != k:
-        out.append(stripped)
-    return out
+    return (k, stripped) if stripped and stripped != k else (k,)
 
 
 def _alias_index(columns: tuple[Column, ...]) -> dict[str, str]:
@@ -61,6 +63,12 @@ def _match_row(cells: list[str | None], kind: str) -> dict[str, int]:
     index = ALIAS_INDEX[kind]
     found: dict[str, int] = {}
     for j, cell in enumerate(cells):
+        if (
+            cell is not None
+            and len(cell) > MAX_HEADER_CHARS
+            and len(cell.strip()) > MAX_HEADER_CHARS
+        ):
+            continue  # directive text, not a header (and not worth caching)
         for k in _key_variants(cell):
             key = index.get(k)
             if key and key not in found:

@@ -97,3 +97,16 @@ def test_partial_register_reports_missing_required():
 @pytest.mark.parametrize("rows", [[["a", "b", "c"]], [["สวัสดี"], ["1", "2"]], [[None, None]]])
 def test_no_table(rows):
     assert detect(raw(rows)) is None
+
+
+def test_header_cells_padded_past_the_length_limit_still_match():
+    """Long cells are skipped as directive text, but padding does not make a header long."""
+    pad = " " * 120
+    m = detect(raw([["รหัสข้อสั่งการ" + pad, pad + "ปีงบประมาณ", "หน่วยรับตรวจ", "ข้อสั่งการ", "สถานะ"]]))
+    assert m is not None and not m.missing
+    assert m.colmap["directive_id"] == 0 and m.colmap["fiscal_year"] == 1
+
+
+def test_a_long_text_row_is_not_taken_for_a_header():
+    text = "ให้ตรวจสอบ รหัสข้อสั่งการ ปีงบประมาณ หน่วยรับตรวจ ข้อสั่งการ สถานะ " * 3
+    assert detect(raw([[text, text, text]])) is None
