@@ -115,6 +115,11 @@ def _text_column(col: pd.Series) -> pd.Series:
 def _sorted_categorical(col: pd.Series) -> pd.Categorical:
     """Sorted object categories of the values present: the same dtype whatever the input
     (object, str, or categorical from another load), so frames compare equal."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        values = col.array.remove_unused_categories()
+        categories = values.categories
+        if categories.dtype == object and categories.is_monotonic_increasing:
+            return values  # already canonical: codes kept, no pass over the strings
     codes, uniques = pd.factorize(col.astype(object), use_na_sentinel=True)
     uniques = pd.Index(uniques, dtype=object)
     order = uniques.argsort()

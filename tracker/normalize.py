@@ -127,6 +127,18 @@ def _trimmed_cells(col: pd.Series) -> pa.Array:
     return pc.if_else(blank, None, stripped) if pc.any(blank).as_py() else stripped
 
 
+def _map_uniques_categorical(series: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
+    """``_map_uniques`` as a categorical with sorted categories, built from the codes of one
+    factorize (conform() keeps it as it is: no second pass over 100,000 strings)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    mapped = [fn(u) for u in uniques]
+    categories = sorted({m for m in mapped if m is not None})
+    position = {c: i for i, c in enumerate(categories)}
+    lookup = np.array([position.get(m, -1) if m is not None else -1 for m in mapped] + [-1])
+    values = pd.Categorical.from_codes(lookup[codes], categories=pd.Index(categories, dtype=object))
+    return pd.Series(values, index=series.index)
+
+
 def _map_uniques(series: pd.Series, fn: Callable[[str], object]) -> pd.Series:
     """Apply ``fn`` once per distinct value and spread the results back (object dtype)."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
@@ -330,11 +342,11 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
         out[key] = parsed
 
     agency_raw = body.col("agency")
-    agency = _map_uniques(agency_raw, lambda v: normalize_agency(v) or None)
+    agency = _map_uniques_categorical(agency_raw, lambda v: normalize_agency(v) or None)
     issues += _required_present(body, "agency", agency)
     out["agency"] = agency
     district_raw = body.col("district")
-    codes = district_codes(agency.fillna(""))
+    codes = district_codes(agency)  # one lookup per category
     if district_raw is not None:
         typed = district_codes(district_raw.fillna(""))
         codes = typed.where(typed.notna(), codes)
@@ -348,10 +360,12 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
 
     group_raw = body.col("group")
     if group_raw is not None:
-        group = _map_uniques(group_raw, _group_of)
+        group = _map_uniques_categorical(group_raw, _group_of)
         unknown = group_raw.notna() & group.isna()
         issues += _invalid_issues(body, "group", group_raw, unknown, "unknown_group", "warning")
-        out["group"] = group.where(group.notna(), _text(group_raw, n)) if unknown.any() else group
+        if unknown.any():  # unknown groups are kept as typed (cleaned)
+            group = group.astype(object).where(group.notna(), _text(group_raw, n))
+        out["group"] = group
 
     factor_raw = body.col("factors")
     if factor_raw is not None:
