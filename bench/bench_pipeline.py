@@ -1,9 +1,10 @@
 """Issue 3's speed targets, one script, one run, every side printed.
 
 Run: ``python bench/bench_pipeline.py [--directives N] [--skip-openpyxl] [--repeat R]``.
-Writes a register with ``tracker sample`` (one-sheet shape, 13 columns, Thai text) into
-bench/out/ (gitignored; reused while its size matches), then measures in fresh child processes
-(so each peak RSS is that step's own):
+Each step runs in fresh processes, ``--repeat`` times (default 5; openpyxl at most 3), and
+the medians are compared. Writes a register with ``tracker sample`` (one-sheet shape,
+13 columns, Thai text) into bench/out/ (gitignored; reused while its size matches), then
+measures in fresh child processes (so each peak RSS is that step's own):
   1. pandas.read_excel(engine="openpyxl")           (the slow baseline)
   2. bare fastexcel read into pandas                 (the floor: no normalising at all)
   3. ours: read (sandboxed child) + normalise + validate
@@ -78,8 +79,10 @@ def run_once(step: str, path: Path) -> tuple[float, float, str]:
 
 
 def run_step(step: str, path: Path, repeat: int) -> tuple[float, float, str]:
-    """The median run of ``repeat`` fresh processes (one for openpyxl: it takes 15-30 s)."""
-    runs = sorted(run_once(step, path) for _ in range(1 if step == "openpyxl" else repeat))
+    """The median run of ``repeat`` fresh processes (at most 3 for openpyxl: 15-30 s each)."""
+    runs = sorted(
+        run_once(step, path) for _ in range(min(repeat, 3) if step == "openpyxl" else repeat)
+    )
     seconds, _, extra = runs[len(runs) // 2]
     if len(runs) > 1:
         extra += f"; runs {' '.join(f'{r[0]:.2f}' for r in runs)} s"
