@@ -565,11 +565,33 @@ def _main_module_hidden():
 
 
 def warm_up_sandbox() -> None:
-    """Start the sandbox forkserver early (it preloads the readers in the background)."""
+    """Start the sandbox forkserver early (it preloads the readers in the background), and
+    remove handoff files left behind by a server process that was killed mid-parse."""
     from multiprocessing import forkserver
 
+    sweep_stale_handoffs()
     _sandbox_context()
     forkserver.ensure_running()
+
+
+HANDOFF_DIR = "/dev/shm"
+HANDOFF_PREFIX = "tracker-sandbox-"
+STALE_HANDOFF_SECONDS = 10 * 60  # a parse is stopped after SANDBOX_TIMEOUT_SECONDS (60 s)
+
+
+def sweep_stale_handoffs(now: float | None = None) -> int:
+    """Delete handoff files older than a parse can last; how many were removed."""
+    removed = 0
+    now = time.time() if now is None else now
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(HANDOFF_DIR):
+            if not entry.name.startswith(HANDOFF_PREFIX):
+                continue
+            with contextlib.suppress(OSError):
+                if now - entry.stat(follow_symlinks=False).st_mtime > STALE_HANDOFF_SECONDS:
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
 
 
 def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
@@ -806,11 +828,11 @@ def parse_in_sandbox(
 def _handoff_file(data: bytes) -> str | None:
     """A new private file in shared memory (/dev/shm) holding ``data`` for the child, which
     then writes its output there; None where that is not possible (no /dev/shm, full)."""
-    folder = "/dev/shm"
+    folder = HANDOFF_DIR
     if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
         return None
     try:
-        fd, path = tempfile.mkstemp(prefix="tracker-sandbox-", suffix=".arrow", dir=folder)
+        fd, path = tempfile.mkstemp(prefix=HANDOFF_PREFIX, suffix=".arrow", dir=folder)
     except OSError:
         return None
     try:

@@ -32,6 +32,16 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+@st.cache_resource(show_spinner=False)
+def _sandbox_started() -> bool:
+    """Start the upload sandbox's server once per app process, at the first page view, so the
+    first upload does not wait for it to load the readers (about a second)."""
+    from data_sources.guard import warm_up_sandbox
+
+    warm_up_sandbox()
+    return True
+
+
 def run_app(want: str | None = None) -> bool:
     """Configure the page, sign the user in, and run the page the URL asks for.
 
@@ -46,6 +56,7 @@ def run_app(want: str | None = None) -> bool:
         page_icon=":material/fact_check:",
         layout="wide",
     )
+    _sandbox_started()
     language_switch()
     access = sign_in()
     sources_panel()  # provenance, live sources' refresh, stale banner: on every page

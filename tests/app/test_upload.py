@@ -197,3 +197,20 @@ def test_size_setting_within_the_web_servers_limit_is_used_quietly(app, monkeypa
         assert at.file_uploader[0].proto.max_upload_size_mb == 5
     finally:
         config.set_option("server.maxUploadSize", previous)
+
+
+def test_first_page_view_starts_the_upload_sandbox_once(app, monkeypatch):
+    """The sandbox server loads the readers (~1 s) when the app starts, not at the first
+    upload; later page views do not start it again."""
+    from data_sources import guard
+    from ui import shell
+
+    calls: list[int] = []
+    monkeypatch.setattr(guard, "warm_up_sandbox", lambda: calls.append(1))
+    shell._sandbox_started.clear()
+    try:
+        at = app(OVERVIEW)
+        at.run()
+        assert calls == [1]
+    finally:
+        shell._sandbox_started.clear()

@@ -600,3 +600,48 @@ def test_handoff_spans_from_the_child_are_checked(tmp_path: Path, spans: object)
     path.write_bytes(b"\0" * 64)
     with pytest.raises(ValueError):
         guard._handoff_read(str(path), spans, 1)
+
+
+def test_stale_handoff_files_are_swept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A server killed mid-parse leaves its handoff file: the next start removes it."""
+    monkeypatch.setattr(guard, "HANDOFF_DIR", str(tmp_path))
+    now = time.time()
+    old = tmp_path / "tracker-sandbox-old.arrow"
+    fresh = tmp_path / "tracker-sandbox-fresh.arrow"
+    other = tmp_path / "someone-else.arrow"
+    for path in (old, fresh, other):
+        path.write_bytes(b"x")
+    os.utime(old, (now - 3600, now - 3600))
+    os.utime(other, (now - 3600, now - 3600))
+    assert guard.sweep_stale_handoffs(now) == 1
+    assert not old.exists() and fresh.exists() and other.exists()
+    monkeypatch.setattr(guard, "HANDOFF_DIR", str(tmp_path / "missing"))
+    assert guard.sweep_stale_handoffs(now) == 0  # no /dev/shm: nothing to do, no error
+
+
+def test_warm_up_never_runs_the_apps_script_in_the_sandbox_server(tmp_path: Path) -> None:
+    """Under `streamlit run app.py`, __main__ is the app's script: neither the sandbox server
+    started at the first page view nor its children may import (run) it."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "imported.txt"
+    fake_app = tmp_path / "fake_app.py"
+    fake_app.write_text(f"open({str(marker)!r}, 'a').write('imported\\n')\n", encoding="utf-8")
+    code = f"""
+import sys, types
+sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+main = types.ModuleType("__main__")
+main.__file__ = {str(fake_app)!r}
+sys.modules["__main__"] = main
+from data_sources import guard
+guard.warm_up_sandbox()
+sheets = guard.parse_in_sandbox({workbook_bytes()!r}, "x.xlsx")
+print(len(sheets))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "1"
+    assert not marker.exists(), marker.read_text()
