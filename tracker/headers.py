@@ -162,14 +162,15 @@ def _alias_hits(frame: pd.DataFrame) -> np.ndarray:
     the GIL.
     """
     hits = np.zeros(len(frame), dtype=np.int32)
-    columns = [_arrow_strings(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    columns = [arrow_strings(frame.iloc[:, j]) for j in range(frame.shape[1])]
     for found in parallel_map(_column_alias_rows, columns):
         if found is not None:
             hits[found] += 1
     return hits
 
 
-def _arrow_strings(series: pd.Series) -> pa.Array:
+def arrow_strings(series: pd.Series) -> pa.Array:
+    """A column's cells as an Arrow string array (zero-copy when already Arrow-backed)."""
     if not isinstance(series.array, pd.arrays.ArrowStringArray):
         series = series.astype("str")
     return pa.array(series, from_pandas=True)

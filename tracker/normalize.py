@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from data_sources.base import RawTable, column_letter
 from tracker import thai
 from tracker.dataset import conform_columns
-from tracker.headers import HeaderMatch
+from tracker.headers import HeaderMatch, arrow_strings
 from tracker.i18n import t
 from tracker.parallel import in_background, parallel_map
 from tracker.places import district_codes, normalize_agency
@@ -122,7 +122,7 @@ def _trimmed_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _trimmed_cells(col: pd.Series) -> pa.Array:
-    stripped = pc.utf8_trim_whitespace(_arrow_text(col))
+    stripped = pc.utf8_trim_whitespace(arrow_strings(col))
     blank = pc.equal(stripped, "")
     return pc.if_else(blank, None, stripped) if pc.any(blank).as_py() else stripped
 
@@ -158,13 +158,6 @@ _NEEDS_CLEAN = rf"[{_INVISIBLE_OR_SPACE}\r\t\n]|_x000D_|  |\x{{e4d}}\x{{e32}}|�
 _NEEDS_ID_CLEAN = rf"[{_INVISIBLE_OR_SPACE}\s๐-๙]|\x{{e4d}}\x{{e32}}|เเ"
 
 
-def _arrow_text(series: pd.Series) -> pa.Array:
-    """A column's cells as an Arrow string array (zero-copy when already Arrow-backed)."""
-    if not isinstance(series.array, pd.arrays.ArrowStringArray):
-        series = series.astype("str")
-    return pa.array(series, from_pandas=True)
-
-
 def _clean_column(series: pd.Series, fn: Callable[[str], str], needs: str) -> pd.Series:
     """``fn`` applied only where the regex ``needs`` matches; "" becomes None (object dtype)."""
     return _finish_clean(series, fn, _flag_cells(series, needs))
@@ -178,7 +171,7 @@ class _Flagged:
 
 def _flag_cells(series: pd.Series, needs: str) -> _Flagged:
     """The Arrow half of cleaning (no GIL: columns can be flagged in parallel threads)."""
-    arr = _arrow_text(series)
+    arr = arrow_strings(series)
     blank = pc.equal(arr, "")
     if pc.any(blank).as_py():
         arr = pc.if_else(blank, None, arr)
