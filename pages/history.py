@@ -5,6 +5,7 @@ import streamlit as st
 
 from tracker import publish as pub
 from tracker.store import StoreError
+from tracker.store.diff import table_counts as diff_tables
 from tracker.thai import format_bangkok, format_int
 from ui import data
 from ui.auth import require_action, require_page
@@ -25,6 +26,17 @@ def _history(url: str, version: tuple) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _diff(url: str, a: int, b: int) -> dict[str, pd.DataFrame]:
     return data.store().diff(a, b)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _table_counts(url: str, a: int, b: int) -> pd.DataFrame:
+    s = data.store()
+    return diff_tables(s.load(a), s.load(b))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _provenance(url: str, sid: int) -> pd.DataFrame:
+    return data.store().provenance(sid)
 
 
 def _when(ts: object) -> str:
@@ -73,6 +85,7 @@ listing = pd.DataFrame(
         tr("history.col.user"): snaps["user"],
         tr("history.col.source"): snaps["source"],
         tr("history.col.rows"): snaps["rows"],
+        tr("history.col.changes"): [pub.changes_text(c, lg) for c in snaps["changes"]],
         tr("history.col.note"): snaps["note"],
         tr("history.col.current"): snaps["current"],
         "sha256": snaps["sha256"],
@@ -99,6 +112,31 @@ else:
     except StoreError as exc:
         st.error(data.store_message(exc))
     else:
+        counts = _table_counts(url, from_id, to_id)
+        st.caption(tr("history.table_counts"))
+        shown = counts.assign(table=[tr(f"upload.count.{k}") for k in counts["table"]])
+        for c in ("added", "changed", "removed", "kept"):
+            shown[c] = [format_int(int(v)) for v in shown[c]]
+        shown.columns = [tr(f"upload.changes.{c}") for c in counts.columns]
+        st.dataframe(shown, hide_index=True, width="stretch", key="hdiff_counts")
+        prov = _provenance(url, to_id)
+        with st.expander(tr("history.provenance")):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        tr("history.prov.table"): [tr(f"upload.count.{k}") for k in prov["kind"]],
+                        tr("history.prov.part"): [
+                            pub.snapshot_label(p, c, lg)
+                            for p, c in zip(prov["part_id"], prov["created_at"], strict=True)
+                        ],
+                        tr("history.col.source"): prov["source"],
+                        tr("history.prov.rows"): [format_int(int(n)) for n in prov["rows"]],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                key="hprov",
+            )
         sections = pub.diff_sections(diff, lg)
         cards([(title, count(n), None) for _, title, n, _ in sections[:4]])
         cards([(title, count(n), None) for _, title, n, _ in sections[4:]])

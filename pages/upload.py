@@ -1,12 +1,13 @@
 """Upload (analysts): read and check spreadsheets, preview what changes, publish a snapshot."""
 
 from collections import OrderedDict
+from dataclasses import replace
 
 import streamlit as st
 
 from data_sources.files import sha256_of
 from tracker import publish as pub
-from tracker.store import DuplicateSnapshot, StoreError
+from tracker.store import DuplicateSnapshot, NothingToPublish, StoreError
 from tracker.template import write_template
 from tracker.thai import format_int
 from ui import data
@@ -75,6 +76,19 @@ def _prepare(payload: list[tuple[str, bytes]], cap: int, store) -> pub.Prepared:
     return prepared
 
 
+def _with_mode(prepared: pub.Prepared, replace_register: bool, store) -> pub.Prepared:
+    """The preview for the chosen register mode (composed again only when it differs)."""
+    if prepared.replace_register == replace_register or prepared.diff is None:
+        return prepared
+    box = _prepared_cache()
+    key = ("mode", prepared.sha256, prepared.base_id, replace_register)
+    if key not in box:
+        loaded = data.current()
+        copy = replace(prepared, replace_register=replace_register, duplicate_of=None)
+        box[key] = pub.compare(copy, store, (loaded.snapshot_id, loaded.dataset.frames()))
+    return box[key]
+
+
 def _state(prepared: pub.Prepared) -> str:
     return "error" if prepared.unreadable or prepared.has_errors else "complete"
 
@@ -102,6 +116,14 @@ def _preview(prepared: pub.Prepared) -> None:
         st.info(tr("upload.first_snapshot"))
     else:
         st.caption(tr("upload.compared_with", snapshot=prepared.base_id))
+    changes = prepared.change_counts()
+    if len(changes):
+        st.caption(tr("upload.changes_caption"))
+        shown = changes.assign(table=[tr(f"upload.count.{k}") for k in changes["table"]])
+        for c in ("in_file", "added", "changed", "removed", "kept"):
+            shown[c] = [format_int(int(v)) for v in shown[c]]
+        shown.columns = [tr(f"upload.changes.{c}") for c in changes.columns]
+        st.dataframe(shown, hide_index=True, width="stretch", key="change_counts")
     sections = pub.diff_sections(prepared.diff or {}, lang())
     cards([(title, count(n), None) for _, title, n, _ in sections[:4]])
     cards([(title, count(n), None) for _, title, n, _ in sections[4:]])
@@ -156,6 +178,17 @@ if not uploads:
 
 payload = [(f.name, f.getvalue()) for f in uploads]
 prepared = _prepare(payload, cap, store)
+if prepared.replaces_demo:
+    st.info(tr("upload.replaces_demo"), icon=":material/swap_horiz:")
+elif prepared.counts["directives"] and prepared.diff is not None:
+    mode = st.radio(
+        tr("upload.mode"),
+        ["merge", "replace"],
+        format_func=lambda m: tr(f"upload.mode.{m}"),
+        key=f"upload_mode_{nonce}",
+        help=tr("upload.mode_help"),
+    )
+    prepared = _with_mode(prepared, mode == "replace", store)
 
 st.subheader(tr("upload.files_read"))
 st.dataframe(
@@ -212,10 +245,23 @@ if prepared.diff is not None and not prepared.unreadable:
 st.subheader(tr("upload.publish_heading"))
 for code in prepared.blockers():
     message = prepared.message(code, lang())
-    if code == "duplicate":
+    if code in ("duplicate", "no_changes"):
         st.info(message, icon=":material/content_copy:")
     else:
         st.error(message)
+removed = prepared.removed_directives
+confirmed = True
+if prepared.replace_register and len(removed):
+    n_removed = format_int(len(removed))
+    with st.expander(tr("upload.removed_list", n=n_removed), expanded=True):
+        st.dataframe(
+            pub.display_frame(removed, lang()), hide_index=True, width="stretch", key="removed"
+        )
+    confirmed = st.checkbox(
+        tr("upload.replace_confirm", n=n_removed), key=f"replace_ok_{nonce}_{len(removed)}"
+    )
+    if not confirmed:
+        st.warning(tr("upload.replace_needs_confirm", n=n_removed))
 note = st.text_input(tr("upload.note"), max_chars=500, key=f"upload_note_{nonce}")
 # The key carries the content and the snapshot the preview was made against: a click on a
 # preview that has since gone stale (someone else published) is not acted on.
@@ -223,15 +269,15 @@ clicked = st.button(
     tr("upload.publish"),
     type="primary",
     icon=":material/publish:",
-    disabled=not prepared.can_publish,
-    key=f"publish_{prepared.sha256[:16]}_{prepared.base_id}_{nonce}",
+    disabled=not prepared.can_publish or not confirmed,
+    key=f"publish_{prepared.sha256[:16]}_{prepared.base_id}_{int(prepared.replace_register)}_{nonce}",
 )
-if clicked:
+if clicked and confirmed:
     try:
         sid = pub.publish(prepared, store, require_action("publish").user, note)
     except pub.PublishRefused as exc:
         st.error(exc.message_en if lang() == "en" else exc.message_th)
-    except DuplicateSnapshot as exc:
+    except (DuplicateSnapshot, NothingToPublish) as exc:
         st.info(pub.duplicate_message(exc, lang()), icon=":material/content_copy:")
     except StoreError as exc:
         st.error(data.store_message(exc))

@@ -309,7 +309,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from data_sources.base import UnreadableFile
     from data_sources.files import SUPPORTED_EXTENSIONS
     from tracker import publish as pub
-    from tracker.store import DuplicateSnapshot
+    from tracker.store import DuplicateSnapshot, NothingToPublish
 
     cap = pub.max_upload_bytes()
     missing = [p for p in args.paths if not Path(p).is_file()]
@@ -320,7 +320,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = _store()
     files = [_read_for_import(p, cap) for p in args.paths]
     extensions = tuple(x.lstrip(".") for x in SUPPORTED_EXTENSIONS)
-    prepared = pub.prepare(files, cap, store=store, extensions=extensions)
+    prepared = pub.prepare(
+        files, cap, store=store, extensions=extensions, replace_register=args.replace_register
+    )
     for issue in prepared.issues:
         if issue.severity != "info" or args.verbose:
             _print_issue(issue)
@@ -329,18 +331,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     if prepared.unreadable:
         _say("อ่านไฟล์ไม่ได้ ไม่ได้เผยแพร่", "Unreadable file(s): nothing was published.")
         return EXIT_UNREADABLE
+    removed = prepared.removed_directives
+    if len(removed):
+        _say(
+            f"ข้อสั่งการ {len(removed):,} รายการที่ไม่อยู่ในไฟล์จะถูกนำออก (--replace-register):",
+            f"{len(removed):,} directive(s) not in the file will be removed (--replace-register):",
+        )
+        for did, agency in zip(removed["directive_id"], removed["agency"], strict=True):
+            print(f"  - {did} · {agency}", file=sys.stderr)
     try:
-        sid = pub.publish(prepared, store, args.user, args.note, kind="import")
+        sid = pub.publish(prepared, store, args.user, args.note, kind="import", rebase=True)
     except pub.PublishRefused as exc:
         _say(exc.message_th, exc.message_en)
         return EXIT_INVALID
-    except DuplicateSnapshot as exc:
+    except (DuplicateSnapshot, NothingToPublish) as exc:
         _say(exc.message_th, exc.message_en)
         return EXIT_INVALID
     except UnreadableFile as exc:  # pragma: no cover - prepare collects these
         _say(exc.reason_th, exc.reason_en)
         return EXIT_UNREADABLE
-    counts = ", ".join(f"{k} {v}" for k, v in prepared.counts.items())
+    assert prepared.composition is not None
+    counts = ", ".join(
+        f"{k} +{c['added']} ~{c['changed']} -{c['removed']} ={c['kept']}"
+        for k, c in prepared.composition.counts.items()
+    )
     print(f"เผยแพร่แล้ว / published: snapshot #{sid} ({counts}) sha256 {prepared.sha256}")
     return EXIT_OK
 
@@ -444,10 +458,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.set_defaults(func=cmd_sample)
     i = sub.add_parser(
         "import",
-        help="validate files and publish them as one snapshot; exit 0 "
-        "published, 1 invalid or duplicate, 2 unreadable, 3 database problem",
+        help="validate files and publish what they change as one snapshot (tables and "
+        "scopes the files do not carry stay as they are); exit 0 published, 1 invalid, "
+        "nothing to change or duplicate, 2 unreadable, 3 database problem",
     )
     i.add_argument("paths", nargs="+")
+    i.add_argument(
+        "--replace-register",
+        action="store_true",
+        help="the register in the files replaces the whole register: directives not in it "
+        "are removed (listed before publishing). Without it directives are only added or "
+        "updated",
+    )
     i.add_argument("--note", default="")
     i.add_argument("--user", default=CLI_USER)
     i.add_argument("--verbose", "-v", action="store_true", help="also show info lines")

@@ -23,10 +23,17 @@ from data_sources.base import UnreadableFile
 from data_sources.files import read_file, sha256_of
 from data_sources.guard import extension_of
 from tracker.charts import FONT, status_label
+from tracker.compose import DEMO_KIND, Composition, compose
 from tracker.dataset import COLUMNS, Dataset
 from tracker.i18n import catalogue, t
 from tracker.loader import build_dataset
-from tracker.store import DuplicateSnapshot, Store, StoreError, diff_frames
+from tracker.store import (
+    DuplicateSnapshot,
+    StalePreview,
+    Store,
+    StoreError,
+    diff_frames,
+)
 from tracker.thai import format_bangkok, format_date
 from tracker.validate import Issue, has_errors, issues_frame
 
@@ -102,6 +109,9 @@ class Prepared:
     duplicate_is_current: bool = False
     store_error: StoreError | None = None
     compared: bool = False  # the preview was computed against the store
+    replace_register: bool = False  # the register replaces the whole register (explicit)
+    replaces_demo: bool = False  # the current data is the bundled demo: replaced entirely
+    composition: Composition | None = None  # the next snapshot (after ``compare``)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -130,6 +140,10 @@ class Prepared:
             out.append("no_rows")
         if self.duplicate_of is not None:
             out.append("duplicate")
+        elif self.composition is not None and self.composition.empty and not out:
+            out.append("no_changes")
+        if self.replace_register and self.counts["directives"] == 0 and self.files:
+            out.append("replace_without_register")
         if self.store_error is not None:
             out.append("store")
         return out
@@ -137,6 +151,23 @@ class Prepared:
     @property
     def can_publish(self) -> bool:
         return not self.blockers()
+
+    @property
+    def removed_directives(self) -> pd.DataFrame:
+        """Directives a replace-register publish would remove (empty otherwise)."""
+        if self.diff is None:
+            return pd.DataFrame()
+        return self.diff["directives_removed"]
+
+    def change_counts(self) -> pd.DataFrame:
+        """Per table: rows in the upload, added, changed, removed, kept (after ``compare``)."""
+        cols = ["table", "in_file", "added", "changed", "removed", "kept"]
+        if self.composition is None:
+            return pd.DataFrame(columns=cols)
+        rows = [
+            {"table": k, "in_file": self.counts[k], **self.composition.counts[k]} for k in COLUMNS
+        ]
+        return pd.DataFrame(rows, columns=cols)
 
     def message(self, code: str, lang: str) -> str:
         """The text of one blocker in ``lang``."""
@@ -188,6 +219,7 @@ def prepare(
     extensions: Sequence[str] | None = UPLOAD_TYPES,
     sandbox: bool = True,
     progress: Progress | None = None,
+    replace_register: bool = False,
 ) -> Prepared:
     """Read and validate all ``files`` together, hash them and preview the change.
 
@@ -223,6 +255,7 @@ def prepare(
         unreadable=bad,
         sha256=digest,
         source=", ".join(f.name for f in infos),
+        replace_register=replace_register,
     )
     if store is not None or current is not None:
         if progress:
@@ -238,7 +271,13 @@ def compare(
     store: Store | None,
     current: tuple[int | None, Mapping[str, pd.DataFrame]] | None = None,
 ) -> Prepared:
-    """Fill in the preview diff and the duplicate check against the store (in place)."""
+    """Compose the next snapshot, fill in the preview diff and the duplicate check (in place).
+
+    The upload changes only the tables and scopes it carries (see tracker.compose); the diff
+    is between the current snapshot and that composed one, so "removed" is non-empty only
+    when the register replaces the whole register (or a KPI/budget form drops a row of the
+    unit and period it carries).
+    """
     try:
         if current is None:
             assert store is not None
@@ -247,17 +286,48 @@ def compare(
         else:
             base_id, frames = current
         prepared.base_id = base_id
-        prepared.diff = diff_frames(frames, prepared.dataset.frames())
-        if store is not None and prepared.sha256:
+        prepared.replaces_demo = store is not None and base_kind(store, base_id) == DEMO_KIND
+        prepared.composition = compose(
+            frames,
+            prepared.dataset.frames(),
+            replace_register=prepared.replace_register,
+            fresh=prepared.replaces_demo,
+        )
+        prepared.diff = diff_frames(frames, prepared.composition.frames)
+        _known_to_store(prepared, frames)
+        prepared.duplicate_of = None
+        if store is not None and prepared.sha256 and prepared.composition.empty:
             snaps = store.snapshots()
             hit = snaps[snaps["sha256"] == prepared.sha256]
             if len(hit):
-                prepared.duplicate_of = int(hit["id"].iat[0])
-                prepared.duplicate_is_current = bool(hit["current"].iat[0])
+                prepared.duplicate_of = int(hit["id"].iat[-1])
+                prepared.duplicate_is_current = bool(hit["current"].iat[-1])
         prepared.compared = store is not None
     except StoreError as exc:
         prepared.store_error = exc
     return prepared
+
+
+def base_kind(store: Store, snapshot_id: int | None) -> str | None:
+    """How snapshot ``snapshot_id`` was published (upload, import, sync, bundled…)."""
+    if snapshot_id is None:
+        return None
+    snaps = store.snapshots()
+    row = snaps[snaps["id"] == snapshot_id]
+    return str(row["kind"].iat[0]) if len(row) else None
+
+
+def _known_to_store(prepared: Prepared, frames: Mapping[str, pd.DataFrame] | None) -> None:
+    """Drop "unknown directive" warnings for responses to directives the store already has
+    (a Forms export uploaded on its own answers directives published earlier)."""
+    if not frames or frames.get("directives") is None or frames["directives"].empty:
+        return
+    known = set(frames["directives"]["directive_id"].dropna())
+    prepared.dataset.issues = [
+        i
+        for i in prepared.dataset.issues
+        if not (i.code == "unknown_directive" and i.value in known)
+    ]
 
 
 def publish(
@@ -268,32 +338,80 @@ def publish(
     *,
     kind: str = "upload",
     check_base: bool = True,
+    rebase: bool = False,
 ) -> int:
-    """Write ``prepared`` as the new current snapshot, re-checking everything on the way.
+    """Write what ``prepared`` changes as the new current snapshot, re-checking everything.
 
-    Raises PublishRefused (errors, unreadable files, nothing read, or the current snapshot
-    changed since the preview) or a StoreError (DuplicateSnapshot, StoreBusy, StoreFull,
+    Only the tables and scopes the upload carries change (see tracker.compose). The store
+    checks, inside its publish lock, that the snapshot the preview was composed from is still
+    current. If it is not: with ``rebase`` (the command line, sync, the first start) the
+    upload is composed again over the new current snapshot and published; without it (the
+    upload page, whose user saw a preview) PublishRefused("stale_preview") is raised.
+
+    Raises PublishRefused (errors, unreadable files, nothing read, stale preview) or a
+    StoreError (DuplicateSnapshot, NothingToPublish, StoreBusy, StoreFull,
     StoreUnavailable); in every case nothing is written.
     """
     for code in prepared.blockers():
-        if code in ("duplicate", "store"):
-            continue  # the store re-checks both itself, inside the publish transaction
+        if code in ("duplicate", "store", "no_changes"):
+            continue  # the store re-checks these itself, inside the publish transaction
         raise PublishRefused(code, prepared.message(code, "th"), prepared.message(code, "en"))
-    if check_base and prepared.compared and store.current_id() != prepared.base_id:
-        raise PublishRefused(
-            "stale_preview",
-            t("publish.block.stale_preview", "th"),
-            t("publish.block.stale_preview", "en"),
-        )
     clean_note = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", note or "").strip()[:MAX_NOTE_CHARS]
-    return store.publish(
-        prepared.dataset.frames(),
-        user=user,
-        source=prepared.source,
-        sha256=prepared.sha256,
-        note=clean_note,
-        kind=kind,
-    )
+    if prepared.composition is None or not check_base:
+        compare(prepared, store)
+        if prepared.store_error is not None:
+            raise prepared.store_error
+    for attempt in range(4):
+        assert prepared.composition is not None
+        try:
+            return store.publish_changes(
+                prepared.composition,
+                base_id=prepared.base_id,
+                user=user,
+                source=prepared.source,
+                sha256=prepared.sha256,
+                note=clean_note,
+                kind=kind,
+            )
+        except StalePreview:
+            if not rebase or attempt == 3:
+                raise PublishRefused(
+                    "stale_preview",
+                    t("publish.block.stale_preview", "th"),
+                    t("publish.block.stale_preview", "en"),
+                ) from None
+            compare(prepared, store)
+            if prepared.store_error is not None:
+                raise prepared.store_error from None
+    raise AssertionError("unreachable")
+
+
+def changes_text(changes: Mapping[str, Mapping], lang: str) -> str:
+    """What a snapshot changed, one line: "ข้อสั่งการ: เพิ่ม 3, เปลี่ยน 2 · ตัวชี้วัด: … (ขอบเขต)".
+
+    ``changes`` is a snapshot's stored record (tables it did not change are absent; snapshots
+    from before scoped publishing have none and read as "").
+    """
+    parts = []
+    for kind in COLUMNS:
+        ch = changes.get(kind)
+        if not ch:
+            continue
+        nums = [
+            f"{t(f'upload.changes.{k}', lang)} {int(ch.get(k, 0)):,}"
+            for k in ("added", "changed", "removed")
+            if int(ch.get(k, 0) or 0)
+        ]
+        if ch.get("mode") == "replace":
+            nums.insert(0, t("upload.changes.replaced", lang))
+        scopes = list(ch.get("scopes") or [])[:3]
+        total = max(int(ch.get("scope_count") or 0), len(scopes))
+        scope = ""
+        if scopes and kind in ("kpis", "budget"):
+            extra = f"; +{total - len(scopes):,}" if total > len(scopes) else ""
+            scope = " (" + "; ".join(scopes) + extra + ")"
+        parts.append(f"{t(f'upload.count.{kind}', lang)}: {', '.join(nums) or '0'}{scope}")
+    return " · ".join(parts)
 
 
 def duplicate_message(exc: DuplicateSnapshot, lang: str) -> str:

@@ -1,4 +1,4 @@
-"""Fetch every configured live source once and publish them together as one snapshot.
+"""Fetch every configured live source once and publish what they change as one snapshot.
 
 Shared by ``python -m tracker sync`` (cron) and the app's refresh (ui/sources.py); no Streamlit.
 All sources' RawTables go through ``tracker.loader.build_dataset`` as one Dataset, so
@@ -25,13 +25,21 @@ import pandas as pd
 
 from data_sources import gsheets, http_source
 from data_sources.base import RawTable, UnreadableFile
+from tracker.compose import DEMO_KIND, compose
 from tracker.dataset import COLUMNS, Dataset
 from tracker.headers import detect_tables
 from tracker.i18n import t
 from tracker.loader import build_dataset
 from tracker.schema import TABLE_FRAME
 from tracker.sources import CachedResult, Source, SourceCache, fetch_source
-from tracker.store import DuplicateSnapshot, Store, StoreError
+from tracker.store import (
+    DuplicateSnapshot,
+    NothingToPublish,
+    StalePreview,
+    Store,
+    StoreBusy,
+    StoreError,
+)
 from tracker.store.diff import canonical_frame
 from tracker.validate import Issue, has_errors, make_issue
 
@@ -43,13 +51,10 @@ ENV_API_BASE = "TRACKER_GSHEETS_API_BASE"
 DEFAULT_SOURCES_FILE = PROJECT_ROOT / "sources.toml"
 SYNC_KIND = "sync"
 SYNC_USER = "sync"
-# Current snapshots a sync may replace by an earlier sync snapshot of the same content: its own,
-# and the bundled demo data an empty database is seeded with (not published by a person).
-RESTORABLE_OVER = frozenset({SYNC_KIND, "bundled"})
 HASH_VERSION = "tracker-sync-v1"
 MAX_SOURCE_TEXT = 500
 
-STATUSES = ("published", "restored", "no_change", "kept", "checked", "failed")
+STATUSES = ("published", "no_change", "checked", "failed")
 Fetched = list[RawTable] | CachedResult
 Fetcher = Callable[[Source], Fetched]
 
@@ -114,10 +119,9 @@ class SourceReport:
 class SyncResult:
     """What one sync did: ``status`` is one of STATUSES; on "failed", ``code`` says why.
 
-    published: a new snapshot is current. restored: the sources hold what an earlier sync
-    snapshot held again, which is made current. no_change: the current snapshot already holds
-    this content. kept: unchanged since the sources were last published, and data published
-    by hand since then stays current. checked: no store, fetched and validated only.
+    published: a new snapshot holding what the sources changed is current (tables and scopes
+    the sources do not carry stay as they were). no_change: the current snapshot already
+    holds everything the sources hold. checked: no store, fetched and validated only.
     failed: nothing was written (code: no_sources, source, invalid, no_rows, store, internal).
     """
 
@@ -320,32 +324,40 @@ def _note(reports: Sequence[SourceReport]) -> str:
 def _write(
     store: Store, dataset: Dataset, sha: str, sources: Sequence[Source], reports, user: str
 ) -> tuple[str, int | None]:
-    """Publish, restore or skip; (status, snapshot id). Raises StoreError."""
-    snaps = store.snapshots()
-    current = snaps[snaps["current"]]
-    if len(current) and current["sha256"].iat[0] == sha:
-        return "no_change", int(current["id"].iat[0])
-    hit = snaps[snaps["sha256"] == sha]
-    if len(hit):
-        sid = int(hit["id"].iat[0])
-        if len(current) and current["kind"].iat[0] not in RESTORABLE_OVER:
-            # Published by hand (upload, import) since the sources were last synced: the
-            # sources have not changed, so the person's data stays current.
-            return "kept", sid
-        store.rollback(sid, user=user)
-        return "restored", sid
-    try:
-        sid = store.publish(
-            dataset.frames(),
-            user=user,
-            source=_source_text(sources),
-            sha256=sha,
-            note=_note(reports),
-            kind=SYNC_KIND,
-        )
-    except DuplicateSnapshot as exc:  # another process published the same content meanwhile
-        return "no_change", exc.snapshot_id
-    return "published", sid
+    """Publish what the sources change, or skip; (status, snapshot id). Raises StoreError.
+
+    Only the tables and scopes the sources carry change (tracker.compose): a sync of a Forms
+    responses sheet leaves the KPIs and budget published from files alone. When another
+    publish lands between reading the current snapshot and writing, the change is composed
+    again over the new one.
+    """
+    for _attempt in range(4):
+        snaps = store.snapshots()
+        current = snaps[snaps["current"]]
+        if len(current) and current["sha256"].iat[0] == sha:
+            return "no_change", int(current["id"].iat[0])
+        base_id = int(current["id"].iat[0]) if len(current) else None
+        frames = store.load(base_id) if base_id is not None else None
+        demo = len(current) and current["kind"].iat[0] == DEMO_KIND
+        composition = compose(frames, dataset.frames(), fresh=bool(demo))
+        if composition.empty:
+            return "no_change", base_id
+        try:
+            sid = store.publish_changes(
+                composition,
+                base_id=base_id,
+                user=user,
+                source=_source_text(sources),
+                sha256=sha,
+                note=_note(reports),
+                kind=SYNC_KIND,
+            )
+        except StalePreview:
+            continue
+        except (DuplicateSnapshot, NothingToPublish):  # published meanwhile by another process
+            return "no_change", store.current_id()
+        return "published", sid
+    raise StoreBusy()
 
 
 def sync(

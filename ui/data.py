@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from tracker.compose import DEMO_KIND
 from tracker.dataset import Dataset
 from tracker.i18n import t
 from tracker.publish import Prepared, compare, prepare, publish
@@ -131,7 +132,7 @@ def _bootstrap(s: Store) -> int | None:
             return s.current_id()
         try:
             return publish(
-                prepared, s, BOOTSTRAP_USER, BOOTSTRAP_NOTE, kind="bundled", check_base=False
+                prepared, s, BOOTSTRAP_USER, BOOTSTRAP_NOTE, kind=DEMO_KIND, check_base=False
             )
         except DuplicateSnapshot:
             return s.current_id()

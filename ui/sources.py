@@ -175,7 +175,7 @@ def _refresh(r: SyncRunner, sources: Sequence[Source]) -> SyncResult | None:
             state="complete" if result.ok else "error",
         )
         st.write(result.message(lang()))
-    if result.status in ("published", "restored"):
+    if result.status == "published":
         data.after_write()
     return result
 
@@ -198,7 +198,7 @@ def sources_panel() -> None:
         )
         if clicked:
             result = _refresh(r, sources)
-            if result is not None and result.status in ("published", "restored"):
+            if result is not None and result.status == "published":
                 loaded = data._resolve()
         else:
             store, _ = data.writable()

@@ -74,6 +74,7 @@ def test_good_file_preview_publish_and_overview_changes(app, new_workbook):
     assert values[t("upload.count.errors", "th")] == "0"
     assert t("diff.status_changed", "th") in values  # the preview against the current data
     assert any("#1" in c.value for c in at.caption)
+    assert [i.value for i in at.info if i.value == t("upload.replaces_demo", "th")]
     publish = _button(at, "upload.publish")
     assert not publish.disabled
     at.text_input[0].input("รอบ ๒ <b>note</b>").run()
@@ -214,3 +215,63 @@ def test_first_page_view_starts_the_upload_sandbox_once(app, monkeypatch):
         assert calls == [1]
     finally:
         shell._sandbox_started.clear()
+
+
+def _changes(at) -> dict[str, list[int]]:
+    """The per-table change counts shown in the preview: table → [in file, a, c, r, kept]."""
+    frame = _frame_with(at, t("upload.changes.kept", "th"))
+    return {
+        row[0]: [int(str(v).replace(",", "")) for v in row[1:]]
+        for row in frame.itertuples(index=False)
+    }
+
+
+def _publish_new_workbook(at, new_workbook) -> None:
+    at.switch_page(UPLOAD).run()
+    _upload(at, "ข้อมูลใหม่.xlsx", new_workbook)
+    _button(at, "upload.publish").click().run()
+    assert not at.exception, at.exception
+
+
+def test_register_only_upload_keeps_kpi_and_budget_on_the_overview(app, new_workbook):
+    at = app()
+    _publish_new_workbook(at, new_workbook)
+    at.switch_page(OVERVIEW).run()
+    before = metric_values(at)
+    assert before[t("fin.card.kpi_on", "th")] not in ("", "-")
+    at.switch_page(UPLOAD).run()
+    register = csv_bytes([("NEW-1", "สำนักงานเขตบางนา", "ดำเนินการแล้ว", "31/3/2567")])
+    _upload(at, "ทะเบียนเพิ่ม.csv", register, "text/csv")
+    changes = _changes(at)
+    assert changes[t("upload.count.directives", "th")] == [1, 1, 0, 0, 60]
+    assert changes[t("upload.count.kpis", "th")][1:4] == [0, 0, 0]
+    assert changes[t("upload.count.budget", "th")][1:4] == [0, 0, 0]
+    _button(at, "upload.publish").click().run()
+    assert not at.exception, at.exception
+    at.switch_page(OVERVIEW).run()
+    after = metric_values(at)
+    assert _total(at) == 61
+    for key in ("fin.card.rate", "fin.card.kpi_on", "fin.card.kpi_below"):
+        assert after[t(key, "th")] == before[t(key, "th")], key
+
+
+def test_replace_register_publish_waits_for_the_confirmation_of_the_number(app, new_workbook):
+    at = app()
+    _publish_new_workbook(at, new_workbook)
+    at.switch_page(UPLOAD).run()
+    register = csv_bytes([("NEW-1", "สำนักงานเขตบางนา", "ดำเนินการแล้ว", "31/3/2567")])
+    _upload(at, "ทะเบียนทั้งหมด.csv", register, "text/csv")
+    assert not _button(at, "upload.publish").disabled  # add and update: nothing is removed
+    at.radio[0].set_value("replace").run()
+    assert not at.exception, at.exception
+    assert _changes(at)[t("upload.count.directives", "th")][3] == 60
+    assert _button(at, "upload.publish").disabled
+    sure = [c for c in at.checkbox if c.label == t("upload.replace_confirm", "th", n="60")]
+    assert sure, [c.label for c in at.checkbox]
+    sure[0].check().run()
+    publish = _button(at, "upload.publish")
+    assert not publish.disabled
+    publish.click().run()
+    assert not at.exception, at.exception
+    at.switch_page(OVERVIEW).run()
+    assert _total(at) == 1

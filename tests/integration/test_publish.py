@@ -116,10 +116,10 @@ def test_preview_lists_what_will_change(store):
     _publish(store, V1)
     p = pub.prepare(
         [("v2.csv", csv_bytes([*V2[:2], ("C1", Y, "", "")]))], store=store
-    )  # B1 removed, C1 added
+    )  # B1 not in the file: kept (add and update); C1 added
     diff = p.diff
     assert diff["directives_added"]["directive_id"].tolist() == ["C1"]
-    assert diff["directives_removed"]["directive_id"].tolist() == ["B1"]
+    assert diff["directives_removed"].empty
     assert diff["status_changed"][["directive_id", "status_old", "status_new"]].to_dict(
         "records"
     ) == [{"directive_id": "A2", "status_old": "in_progress", "status_new": "done"}]
@@ -129,15 +129,31 @@ def test_preview_lists_what_will_change(store):
     sections = {k: n for k, _, n, _ in pub.diff_sections(diff, "th")}
     assert sections == {
         "directives_added": 1,
-        "directives_removed": 1,
+        "directives_removed": 0,
         "status_changed": 1,
         "due_date_changed": 1,
         "kpis_changed": 0,
         "budget_changed": 0,
     }
+    counts = p.change_counts().set_index("table")
+    assert counts.loc["directives"].tolist() == [3, 1, 2, 0, 1]  # in file, a, c, r, kept
     shown = pub.diff_sections(diff, "en")[2][3]
     assert shown.columns.tolist() == ["Id", "Unit", "Status (before)", "Status (after)"]
     assert shown.iloc[0].tolist() == ["A2", X, "In progress", "Done"]
+
+
+def test_replace_register_lists_and_removes_exactly_what_is_not_in_the_file(store):
+    _publish(store, V1)
+    p = pub.prepare(
+        [("v2.csv", csv_bytes([*V2[:2], ("C1", Y, "", "")]))],
+        store=store,
+        replace_register=True,
+    )
+    assert p.removed_directives["directive_id"].tolist() == ["B1"]
+    assert p.change_counts().set_index("table").loc["directives", "removed"] == 1
+    sid = pub.publish(p, store, "analyst")
+    ids = store.load(sid)["directives"]["directive_id"].tolist()
+    assert sorted(ids) == ["A1", "A2", "C1"]
 
 
 @pytest.mark.parametrize(

@@ -350,6 +350,10 @@ def test_load_keeps_row_order_whatever_the_physical_order(store: Store) -> None:
             f"INSERT INTO directives (snapshot_id, {cols}) SELECT 99, {cols} FROM directives "
             f"WHERE snapshot_id = {sid} ORDER BY seq DESC"
         )
+        conn.exec_driver_sql(
+            "INSERT INTO snapshot_parts (snapshot_id, kind, position, part_id, rows) "
+            "VALUES (99, 'directives', 0, 99, 300)"
+        )
     got = store.load(99)["directives"]
     pd.testing.assert_frame_equal(got, canonical(frames)["directives"])
     hist = store.history("directives", columns=["directive_id"])

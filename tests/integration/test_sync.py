@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from tests.fakes.sheets_server import DEFAULT_EMAIL, SheetsServer
@@ -255,23 +256,44 @@ def test_unchanged_sheet_is_no_change_and_a_change_publishes(env, account, serve
     assert changed.sha256 != first.sha256
     assert store.current_id() == changed.snapshot_id
 
-    _set_status(server, 1, original)  # the sheet is back as it was: that snapshot again
+    # the sheet is back as it was: the corrected response replaces the edited one again
+    _set_status(server, 1, original)
     back = _sync(env, account, server, store)
-    assert (back.status, back.snapshot_id) == ("restored", first.snapshot_id)
-    assert store.current_id() == first.snapshot_id
-    assert len(store.snapshots()) == 2
+    assert back.status == "published" and back.snapshot_id not in (
+        first.snapshot_id,
+        changed.snapshot_id,
+    )
+    assert store.current_id() == back.snapshot_id
+    keys = {"directives": ["directive_id"], "responses": ["directive_id", "submitted_at"]}
+    for kind, key in keys.items():  # the same rows (a corrected row moves to the end)
+        a, b = (
+            store.load(sid)[kind]
+            .drop(columns=["source", "sheet", "row"])
+            .sort_values(key, kind="stable")
+            .reset_index(drop=True)
+            for sid in (back.snapshot_id, first.snapshot_id)
+        )
+        pd.testing.assert_frame_equal(a, b)
+    assert len(store.snapshots()) == 3
 
 
-def test_data_published_by_hand_is_kept_while_the_sheet_is_unchanged(
-    env, account, server, store, workbook
+def test_data_published_by_hand_stays_when_the_sheet_is_synced_again(
+    env, account, server, store, tmp_path
 ):
     first = _sync(env, account, server, store)
-    path, _ = workbook
-    assert cli.main(["import", str(path)]) == cli.EXIT_OK
+    register = tmp_path / "เพิ่มเติม.csv"
+    register.write_text(
+        "รหัส,ปีงบประมาณ,หน่วยรับตรวจ,ข้อสั่งการ,สถานะ\n"
+        "Z-99,2567,สำนักการโยธา,ข้อสั่งการที่เพิ่มด้วยมือ,ดำเนินการแล้ว\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["import", str(register)]) == cli.EXIT_OK
     uploaded = store.current_id()
+    assert uploaded != first.snapshot_id
     again = _sync(env, account, server, store)
-    assert (again.status, again.snapshot_id) == ("kept", first.snapshot_id)
-    assert store.current_id() == uploaded
+    assert (again.status, again.snapshot_id) == ("no_change", uploaded)
+    ids = store.load()["directives"]["directive_id"].tolist()
+    assert "Z-99" in ids and len(ids) == len(store.load(first.snapshot_id)["directives"]) + 1
 
 
 def test_content_hash_follows_the_content_only():
@@ -437,3 +459,41 @@ def test_runner_in_the_background_keeps_stale_tables(env, account, server, store
     cached = runner.cache.peek("ทะเบียนและแบบฟอร์ม")
     assert cached.stale and cached.error.code == "gsheets_unavailable" and cached.tables
     assert store.current_id() == 1 and len(store.snapshots()) == 1
+
+
+def test_a_sync_of_only_a_responses_sheet_leaves_kpis_budget_and_register_alone(
+    env, account, server, store
+):
+    first = _sync(env, account, server, store)
+    before = store.load(first.snapshot_id)
+    assert len(before["kpis"]) and len(before["budget"])
+    env.write_text(
+        f"""
+timeout_seconds = 1
+deadline_seconds = 1
+
+[[sources]]
+name = "แบบฟอร์มเท่านั้น"
+url = "https://docs.google.com/spreadsheets/d/{REGISTER_KEY}/edit#gid=0"
+[sources.worksheets]
+"{RESPONSES_SHEET}" = "responses"
+""",
+        encoding="utf-8",
+    )
+    original = server.spreadsheets[REGISTER_KEY].sheets[RESPONSES_SHEET][1][3]
+    _set_status(
+        server, 1, "ไม่สามารถดำเนินการได้" if original != "ไม่สามารถดำเนินการได้" else "ดำเนินการแล้ว"
+    )
+    result = _sync(env, account, server, store)
+    assert result.status == "published", (result.code, result.message_en)
+    after = store.load(result.snapshot_id)
+    for kind in ("kpis", "budget"):
+        pd.testing.assert_frame_equal(after[kind], before[kind], obj=kind)
+    assert len(after["directives"]) == len(before["directives"])
+    assert len(after["responses"]) == len(before["responses"])  # a correction, not a new row
+    changed = after["directives"].set_index("directive_id")["status"].astype(object) != before[
+        "directives"
+    ].set_index("directive_id")["status"].astype(object)
+    assert changed.sum() <= 1  # at most the directive whose latest response was corrected
+    record = store.snapshots()["changes"].iat[-1]
+    assert set(record) <= {"responses", "directives"} and "responses" in record

@@ -4,7 +4,9 @@ from tracker.store.api import ENV_URL, Store, resolve_url
 from tracker.store.diff import diff_counts, diff_frames
 from tracker.store.errors import (
     DuplicateSnapshot,
+    NothingToPublish,
     SnapshotNotFound,
+    StalePreview,
     StoreBusy,
     StoreError,
     StoreFull,
@@ -14,7 +16,9 @@ from tracker.store.errors import (
 __all__ = [
     "ENV_URL",
     "DuplicateSnapshot",
+    "NothingToPublish",
     "SnapshotNotFound",
+    "StalePreview",
     "Store",
     "StoreBusy",
     "StoreError",

@@ -15,7 +15,7 @@ import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from itertools import repeat
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import Any
 
@@ -27,22 +27,26 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, select,
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
-from tracker.dataset import COLUMNS, DTYPES, empty_frame
+from tracker.dataset import COLUMNS, DTYPES, conform, empty_frame
 from tracker.store.diff import canonical_frame, diff_frames
 from tracker.store.errors import (
     DuplicateSnapshot,
+    NothingToPublish,
     SnapshotNotFound,
+    StalePreview,
     StoreBusy,
     StoreError,
     StoreFull,
     StoreUnavailable,
 )
+from tracker.store.parts import DEAD_ROWS_SLACK, MAX_PARTS, SCOPES, surviving
 from tracker.store.tables import (
     DATA_TABLES,
     DATE_COLUMNS,
     MONEY_COLUMNS,
     audit_log,
     current_snapshot,
+    snapshot_parts,
     snapshots,
 )
 
@@ -233,11 +237,31 @@ class Store:
         """Run the Alembic migrations up to ``revision`` (idempotent; safe from any cwd)."""
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        if self.dialect == "sqlite":
+            self._upgrade_sqlite(cfg, revision)
+            return
         with self._transaction(write=True) as conn:
             if self.dialect == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK_KEY})")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
+
+    def _upgrade_sqlite(self, cfg: Config, revision: str) -> None:
+        """SQLite migrations with foreign keys off, as SQLite requires for a table rebuilt in
+        batch mode (other tables refer to it); every key is checked before the commit."""
+        with self._translate(), self.engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, or it is ignored
+            try:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, revision)
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StoreError(detail=f"foreign keys broken by a migration: {broken[:3]}")
+            finally:
+                raw.execute("PRAGMA foreign_keys = ON")
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -260,54 +284,84 @@ class Store:
                 return {kind: empty_frame(kind) for kind in COLUMNS}
             if conn.execute(select(snapshots.c.id).where(snapshots.c.id == sid)).scalar() is None:
                 raise SnapshotNotFound(sid)
-            return {kind: self._read_rows(conn, kind, sid) for kind in COLUMNS}
+            lists = self._part_lists(conn, sid)
+            return {kind: self._read_snapshot(conn, kind, lists.get(kind, [])) for kind in COLUMNS}
 
-    def _read_rows(
-        self,
-        conn: Connection,
-        kind: str,
-        snapshot_id: int | None,
-        columns: list[str] | None = None,
-    ) -> pd.DataFrame:
-        """Rows of one table (one snapshot, or all with snapshot_id + created_at) as a frame."""
+    @staticmethod
+    def _part_lists(conn: Connection, snapshot_id: int | None) -> dict[str, list[int]]:
+        """Per table, the part ids of a snapshot oldest first (or of every snapshot, keyed
+        "kind:id", when ``snapshot_id`` is None)."""
+        stmt = select(
+            snapshot_parts.c.snapshot_id, snapshot_parts.c.kind, snapshot_parts.c.part_id
+        ).order_by(snapshot_parts.c.snapshot_id, snapshot_parts.c.kind, snapshot_parts.c.position)
+        if snapshot_id is not None:
+            stmt = stmt.where(snapshot_parts.c.snapshot_id == int(snapshot_id))
+        out: dict[str, list[int]] = {}
+        for sid, kind, part in conn.execute(stmt):
+            key = kind if snapshot_id is not None else f"{kind}:{sid}"
+            out.setdefault(key, []).append(int(part))
+        return out
+
+    def _fetch(
+        self, conn: Connection, kind: str, part_ids: list[int] | None, cols: list[str]
+    ) -> np.ndarray:
+        """Rows of the given parts (all parts when None) as an object array
+        [part_id, seq, *cols], ordered by part id and seq."""
         table = DATA_TABLES[kind]
-        cols = list(columns) if columns is not None else list(COLUMNS[kind])
-        unknown = set(cols) - set(COLUMNS[kind])
-        if unknown:
-            raise ValueError(f"unknown {kind} columns: {sorted(unknown)}")
         select_cols = ", ".join(self._select_expr(f"t.{self._q(c)}", c) for c in cols)
-        # No ORDER BY: the rows come back (nearly always already) in order and are sorted
-        # here if not. A server-side sort of 100,000 wide rows spills to disk on PostgreSQL.
-        if snapshot_id is None:
-            created = self._select_expr("s.created_at", "reported_at")  # a DateTime column
-            sql = (
-                f"SELECT t.snapshot_id, t.seq, {created}, {select_cols} "
-                f"FROM {self._q(table.name)} t JOIN snapshots s ON s.id = t.snapshot_id"
-            )
-            names = ["snapshot_id", "created_at", *cols]
-        else:
-            sql = (
-                f"SELECT t.snapshot_id, t.seq, {select_cols} FROM {self._q(table.name)} t "
-                f"WHERE t.snapshot_id = {int(snapshot_id)}"
-            )
-            names = cols
+        sql = f"SELECT t.snapshot_id, t.seq, {select_cols} FROM {self._q(table.name)} t"
+        if part_ids is not None:
+            if not part_ids:
+                return np.empty((0, len(cols) + 2), dtype=object)
+            sql += f" WHERE t.snapshot_id IN ({', '.join(str(int(p)) for p in part_ids)})"
         raw = conn.connection.driver_connection
         # psycopg: binary results parse ints, bools and floats without text conversion
         cur = raw.cursor(binary=True) if self.dialect == "postgresql" else raw.cursor()
         try:
+            # No ORDER BY: the rows come back (nearly always already) in order and are sorted
+            # here if not. A server-side sort of 100,000 wide rows spills to disk on PostgreSQL.
             cur.execute(sql)
             rows = cur.fetchall()
         finally:
             cur.close()
-        width = len(names) + (1 if snapshot_id is None else 2)
-        arr = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
+        arr = np.array(rows, dtype=object) if rows else np.empty((0, len(cols) + 2), dtype=object)
         sid, seq = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
         in_order = (sid[1:] > sid[:-1]) | ((sid[1:] == sid[:-1]) & (seq[1:] > seq[:-1]))
         if not in_order.all():
             arr = arr[np.lexsort((seq, sid))]
-        data = arr.T  # one strided view per column
-        columns = [data[0], *data[2:]] if snapshot_id is None else list(data[2:])
-        return _columns_to_frame(columns, names, kind)
+        return arr
+
+    @staticmethod
+    def _columns_for(kind: str, columns: list[str] | None) -> tuple[list[str], list[str]]:
+        """(columns asked for, columns to fetch: those plus the table's scope columns)."""
+        cols = list(columns) if columns is not None else list(COLUMNS[kind])
+        unknown = set(cols) - set(COLUMNS[kind])
+        if unknown:
+            raise ValueError(f"unknown {kind} columns: {sorted(unknown)}")
+        scope = SCOPES[kind] or ()
+        return cols, cols + [c for c in scope if c not in cols]
+
+    def _read_snapshot(
+        self, conn: Connection, kind: str, part_ids: list[int], columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """One table of one snapshot: the rows of its parts that no later part supersedes."""
+        cols, fetch = self._columns_for(kind, columns)
+        arr = self._fetch(conn, kind, part_ids, fetch)
+        positions = np.zeros(len(arr), dtype=np.int64)
+        if len(part_ids) > 1 and len(arr):
+            rank = {p: i for i, p in enumerate(part_ids)}
+            positions = np.array([rank[int(p)] for p in arr[:, 0]], dtype=np.int64)
+            order = np.lexsort((arr[:, 1].astype(np.int64), positions))
+            arr, positions = arr[order], positions[order]
+        if len(part_ids) > 1 and len(arr):
+            # superseded rows are dropped before any column is typed (cheaper than after)
+            scope = SCOPES[kind] or ()
+            keys = pd.DataFrame({c: arr[:, 2 + fetch.index(c)] for c in scope})
+            keep = surviving(keys, positions, kind)
+            if not keep.all():
+                arr = arr[keep]
+        frame = _columns_to_frame(list(arr.T[2:]), fetch, kind)
+        return frame[cols] if fetch != cols else frame
 
     def _q(self, name: str) -> str:
         return self.engine.dialect.identifier_preparer.quote(name)
@@ -345,12 +399,14 @@ class Store:
                 "note",
                 "kind",
                 "counts",
+                "changes",
             ],
         )
         df["created_at"] = _to_datetime(df["created_at"]).dt.tz_localize("UTC")
         df["id"] = df["id"].astype("Int64")
         df["rows"] = df["rows"].astype("Int64")
         df["counts"] = [json.loads(c) for c in df["counts"]]
+        df["changes"] = [json.loads(c or "{}") for c in df["changes"]]
         df["current"] = df["id"].eq(cur_id).fillna(False).astype(bool)
         return df[
             [
@@ -364,6 +420,7 @@ class Store:
                 "kind",
                 "current",
                 "counts",
+                "changes",
             ]
         ]
 
@@ -391,11 +448,53 @@ class Store:
     def history(
         self, kind: str = "directives", *, columns: list[str] | None = None
     ) -> pd.DataFrame:
-        """Rows of ``kind`` in every snapshot, with snapshot_id and created_at (for trends)."""
+        """Rows of ``kind`` in every snapshot, with snapshot_id and created_at (for trends).
+
+        Each snapshot's rows are what it shows (its parts resolved); a part shared by several
+        snapshots is read once.
+        """
         if kind not in DATA_TABLES:
             raise ValueError(f"unknown table kind {kind!r}")
+        cols, fetch = self._columns_for(kind, columns)
         with self._transaction(write=False) as conn:
-            return self._read_rows(conn, kind, None, columns)
+            lists = self._part_lists(conn, None)
+            created = dict(conn.execute(select(snapshots.c.id, snapshots.c.created_at)).all())
+            arr = self._fetch(conn, kind, None, fetch)
+        part_col = arr[:, 0].astype(np.int64)
+        starts = {}
+        if len(part_col):
+            edges = np.flatnonzero(np.r_[True, part_col[1:] != part_col[:-1], True])
+            starts = {int(part_col[a]): (int(a), int(b)) for a, b in pairwise(edges)}
+        full = _columns_to_frame(list(arr.T[2:]), fetch, kind)
+        pieces: list[np.ndarray] = []
+        owners: list[np.ndarray] = []
+        for sid in sorted(created):
+            parts = lists.get(f"{kind}:{sid}", [])
+            spans = [starts[p] for p in parts if p in starts]
+            if not spans:
+                continue
+            idx = np.concatenate([np.arange(a, b) for a, b in spans])
+            if len(spans) > 1:
+                positions = np.repeat(np.arange(len(spans)), [b - a for a, b in spans])
+                idx = idx[surviving(full.iloc[idx], positions, kind)]
+            pieces.append(idx)
+            owners.append(np.full(len(idx), sid, dtype=np.int64))
+        take = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.int64)
+        owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
+        frame = full.iloc[take][cols].reset_index(drop=True)
+        when = np.array([created[int(s)] for s in owner], dtype=object)
+        head = pd.DataFrame(
+            {
+                "snapshot_id": pd.array(owner, dtype="Int64"),
+                "created_at": pd.Series(
+                    pd.to_datetime(pd.Series(when, dtype=object)).to_numpy("datetime64[ns]")
+                ).dt.tz_localize("UTC"),
+            }
+        )
+        out = pd.concat([head, frame], axis=1)
+        if len(owner) and len(cols):
+            out[cols] = conform(out[cols], kind)[cols]
+        return out
 
     def diff(self, a: int, b: int) -> dict[str, pd.DataFrame]:
         """What changed from snapshot ``a`` to snapshot ``b`` (see diff.diff_frames)."""
@@ -413,24 +512,106 @@ class Store:
         note: str = "",
         kind: str = "upload",
     ) -> int:
-        """Store the frames as a new snapshot and make it current, all in one transaction."""
+        """Store the frames as a whole new snapshot (every table replaced) and make it current.
+
+        The same sha256 published before is refused (DuplicateSnapshot). Uploads, imports and
+        syncs publish through ``publish_changes`` instead, which keeps what they do not carry.
+        """
         if hasattr(dataset_frames, "frames"):  # a tracker.dataset.Dataset
             dataset_frames = dataset_frames.frames()
         unknown = set(dataset_frames) - set(COLUMNS)
         if unknown:
             raise ValueError(f"unknown table kinds: {sorted(unknown)}")
         frames = {k: canonical_frame(dataset_frames.get(k), k) for k in COLUMNS}
+        record = {
+            k: {"mode": "replace", "added": len(df), "written": len(df), "source": str(source)}
+            for k, df in frames.items()
+        }
+        return self._publish(
+            frames,
+            {k: (df, True) for k, df in frames.items()},
+            record,
+            base_id=None,
+            check_base=False,
+            refuse_same_sha=True,
+            user=user,
+            source=source,
+            sha256=sha256,
+            note=note,
+            kind=kind,
+        )
+
+    def publish_changes(
+        self,
+        composition: Any,
+        *,
+        base_id: int | None,
+        user: str,
+        source: str,
+        sha256: str,
+        note: str = "",
+        kind: str = "upload",
+    ) -> int:
+        """Publish what ``composition`` (tracker.compose.Composition) changes over snapshot
+        ``base_id``, the snapshot it was composed from.
+
+        The new snapshot is the whole dataset, but only the changed rows are written. Inside
+        the publish lock: a current snapshot other than ``base_id`` raises StalePreview; a
+        composition that changes nothing raises DuplicateSnapshot (the same sha256 was
+        published before) or NothingToPublish. In every refused case nothing is written.
+        """
+        frames = {k: canonical_frame(composition.frames.get(k), k) for k in COLUMNS}
+        writes = {
+            k: (canonical_frame(ch.rows, k), bool(ch.replace))
+            for k, ch in composition.changes.items()
+        }
+        if getattr(composition, "fresh", False) and writes:  # every other table empties
+            writes = {k: writes.get(k, (empty_frame(k), True)) for k in COLUMNS}
+        return self._publish(
+            frames,
+            writes,
+            composition.record(str(source)),
+            base_id=base_id,
+            check_base=True,
+            refuse_same_sha=False,
+            user=user,
+            source=source,
+            sha256=sha256,
+            note=note,
+            kind=kind,
+        )
+
+    def _publish(
+        self,
+        frames: dict[str, pd.DataFrame],
+        writes: dict[str, tuple[pd.DataFrame, bool]],
+        record: dict,
+        *,
+        base_id: int | None,
+        check_base: bool,
+        refuse_same_sha: bool,
+        user: str,
+        source: str,
+        sha256: str,
+        note: str,
+        kind: str,
+    ) -> int:
+        """One publish transaction: new snapshot row, changed parts, part lists, pointer, audit."""
         user, kind = str(user)[:200], str(kind)[:32]  # the column widths
         counts = {k: len(df) for k, df in frames.items()}
         total = sum(counts.values())
         try:
             with self._transaction(write=True) as conn:
                 cur_id = self._lock_current(conn)
+                if check_base and cur_id != base_id:
+                    raise StalePreview(base_id, cur_id)
                 dup = conn.execute(
-                    select(snapshots.c.id).where(snapshots.c.sha256 == sha256)
+                    select(snapshots.c.id).where(snapshots.c.sha256 == sha256).limit(1)
                 ).scalar()
-                if dup is not None:
+                if dup is not None and (refuse_same_sha or not writes):
                     raise DuplicateSnapshot(dup, current=dup == cur_id)
+                if not writes:
+                    raise NothingToPublish()
                 now = _now()
                 sid = conn.execute(
                     insert(snapshots).values(
@@ -442,16 +623,25 @@ class Store:
                         kind=kind,
                         rows=total,
                         counts=json.dumps(counts),
+                        changes=json.dumps(record, ensure_ascii=False, sort_keys=True),
                     )
                 ).inserted_primary_key[0]
-                for k, df in frames.items():
-                    if len(df):
-                        self._bulk_insert(conn, k, df, sid)
+                old = self._part_sizes(conn, cur_id)
+                part_rows = []
+                for k in COLUMNS:
+                    parts = self._next_parts(conn, k, sid, old.get(k, []), writes.get(k), frames[k])
+                    part_rows += [
+                        {"snapshot_id": sid, "kind": k, "position": i, "part_id": p, "rows": n}
+                        for i, (p, n) in enumerate(parts)
+                    ]
+                if part_rows:
+                    conn.execute(insert(snapshot_parts), part_rows)
                 conn.execute(
                     update(current_snapshot)
                     .where(current_snapshot.c.id == 1)
                     .values(snapshot_id=sid, updated_at=now)
                 )
+                written = {k: len(w[0]) for k, w in writes.items()}
                 self._audit(
                     conn,
                     user=user,
@@ -460,13 +650,81 @@ class Store:
                     source=source,
                     sha256=sha256,
                     counts=counts,
-                    message=f"published #{sid} ({total} rows); previous current: "
-                    f"{'#' + str(cur_id) if cur_id else 'none'}",
+                    message=f"published #{sid} ({total} rows; written: "
+                    + (", ".join(f"{k} {n}" for k, n in written.items()) or "none")
+                    + f"); previous current: {'#' + str(cur_id) if cur_id else 'none'}",
                 )
             return int(sid)
         except BaseException as exc:
             self._record_failure(exc, user=user, source=source, sha256=sha256, counts=counts)
             raise
+
+    @staticmethod
+    def _part_sizes(conn: Connection, snapshot_id: int | None) -> dict[str, list[tuple[int, int]]]:
+        """Per table, (part id, rows) of a snapshot's parts, oldest first."""
+        if snapshot_id is None:
+            return {}
+        stmt = (
+            select(snapshot_parts.c.kind, snapshot_parts.c.part_id, snapshot_parts.c.rows)
+            .where(snapshot_parts.c.snapshot_id == snapshot_id)
+            .order_by(snapshot_parts.c.kind, snapshot_parts.c.position)
+        )
+        out: dict[str, list[tuple[int, int]]] = {}
+        for k, part, n in conn.execute(stmt):
+            out.setdefault(k, []).append((int(part), int(n)))
+        return out
+
+    def _next_parts(
+        self,
+        conn: Connection,
+        kind: str,
+        sid: int,
+        old: list[tuple[int, int]],
+        write: tuple[pd.DataFrame, bool] | None,
+        whole: pd.DataFrame,
+    ) -> list[tuple[int, int]]:
+        """Write this snapshot's part of ``kind`` (if any) and return the table's part list.
+
+        A table whose parts would hold more than twice the rows it shows (plus a slack), or
+        more than MAX_PARTS parts, is rewritten whole as one part (compaction).
+        """
+        if write is None:
+            return old
+        rows, replace = write
+        parts = [(sid, len(rows))] if replace else [*old, (sid, len(rows))]
+        held = sum(n for _, n in parts)
+        if not replace and (len(parts) > MAX_PARTS or held > 2 * len(whole) + DEAD_ROWS_SLACK):
+            rows, parts = whole, [(sid, len(whole))]
+        if len(rows):
+            self._bulk_insert(conn, kind, rows, sid)
+        return [(p, n) for p, n in parts if n > 0]
+
+    def provenance(self, snapshot_id: int | None = None) -> pd.DataFrame:
+        """Where each table of a snapshot comes from: its parts, oldest first, with the
+        snapshot that wrote each (id, when, who, source) and the rows it holds."""
+        cols = ["kind", "position", "part_id", "rows", "created_at", "user", "source"]
+        with self._transaction(write=False) as conn:
+            sid = self._current(conn) if snapshot_id is None else int(snapshot_id)
+            if sid is None:
+                return pd.DataFrame(columns=cols)
+            stmt = (
+                select(
+                    snapshot_parts.c.kind,
+                    snapshot_parts.c.position,
+                    snapshot_parts.c.part_id,
+                    snapshot_parts.c.rows,
+                    snapshots.c.created_at,
+                    snapshots.c.user,
+                    snapshots.c.source,
+                )
+                .join(snapshots, snapshots.c.id == snapshot_parts.c.part_id)
+                .where(snapshot_parts.c.snapshot_id == sid)
+                .order_by(snapshot_parts.c.kind, snapshot_parts.c.position)
+            )
+            rows = conn.execute(stmt).all()
+        df = pd.DataFrame([tuple(r) for r in rows], columns=cols)
+        df["created_at"] = _to_datetime(df["created_at"]).dt.tz_localize("UTC")
+        return df
 
     def rollback(self, snapshot_id: int, *, user: str) -> None:
         """Make an earlier (or any existing) snapshot current again; audited, deletes nothing."""

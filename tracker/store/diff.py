@@ -149,6 +149,63 @@ def diff_frames(
     }
 
 
+def row_hashes(df: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Each row's values as one 64-bit hash (missing equals missing; categories by value).
+
+    Amounts are compared at the precision the store keeps (satang), other numbers at 6
+    decimals, so a row read back from either database hashes as it did before publishing.
+    """
+    if df.empty:
+        return pd.Series([], dtype=np.uint64, index=df.index)
+    data = {}
+    for c in columns:
+        col = df[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            col = col.astype(object)
+        if DTYPES.get(c) == "float64":
+            col = col.astype("float64").round(2 if c in ("allocated", "disbursed") else 6)
+        data[c] = col
+    return pd.util.hash_pandas_object(pd.DataFrame(data, index=df.index), index=False)
+
+
+TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "directives": DIRECTIVE_KEY,
+    "responses": ("directive_id", "submitted_at"),
+    "kpis": KPI_KEY,
+    "budget": BUDGET_KEY,
+}
+PROVENANCE_COLUMNS: tuple[str, ...] = ("source", "sheet", "row")
+
+
+def table_counts(
+    old: Mapping[str, pd.DataFrame] | None, new: Mapping[str, pd.DataFrame] | None
+) -> pd.DataFrame:
+    """Per table, rows added, changed, removed and kept from ``old`` to ``new`` (by key;
+    where a row was read from is not a change)."""
+    out = []
+    for kind, key in TABLE_KEYS.items():
+        o, n = _by_key(_frame(old, kind), key), _by_key(_frame(new, kind), key)
+        values = [c for c in COLUMNS[kind] if c not in PROVENANCE_COLUMNS]
+        ok = dict(
+            zip(row_hashes(o, list(key)).tolist(), row_hashes(o, values).tolist(), strict=True)
+        )
+        nk = dict(
+            zip(row_hashes(n, list(key)).tolist(), row_hashes(n, values).tolist(), strict=True)
+        )
+        same = sum(1 for k, v in nk.items() if ok.get(k) == v)
+        both = len(ok.keys() & nk.keys())
+        out.append(
+            {
+                "table": kind,
+                "added": len(nk.keys() - ok.keys()),
+                "changed": both - same,
+                "removed": len(ok.keys() - nk.keys()),
+                "kept": same,
+            }
+        )
+    return pd.DataFrame(out, columns=["table", "added", "changed", "removed", "kept"])
+
+
 def diff_counts(diff: Mapping[str, pd.DataFrame]) -> dict[str, int]:
     """Number of rows in each part of a diff (for a one-line summary)."""
     return {k: len(v) for k, v in diff.items()}

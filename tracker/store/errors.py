@@ -95,3 +95,31 @@ class SnapshotNotFound(StoreError):
             f"ไม่พบสแนปช็อต #{snapshot_id}",
             f"Snapshot #{snapshot_id} does not exist.",
         )
+
+
+class StalePreview(StoreError):
+    """Another publish (or a rollback) made a different snapshot current after the preview."""
+
+    code = "stale_preview"
+
+    def __init__(self, base_id: int | None, current_id: int | None) -> None:
+        self.base_id = base_id
+        self.current_id = current_id
+        super().__init__(
+            "มีผู้เผยแพร่ข้อมูลใหม่หลังจากที่คุณดูตัวอย่าง กรุณาตรวจดูสิ่งที่จะเปลี่ยนแปลงอีกครั้งก่อนเผยแพร่ "
+            "(ยังไม่ได้บันทึกข้อมูลใด ๆ)",
+            "Someone published new data after your preview: check what will change again "
+            "before publishing. Nothing was written.",
+        )
+
+
+class NothingToPublish(StoreError):
+    """The upload changes nothing: every table it carries already holds its rows."""
+
+    code = "nothing_to_publish"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "ข้อมูลในไฟล์ตรงกับข้อมูลปัจจุบันทุกรายการ จึงไม่มีสิ่งใดต้องเผยแพร่",
+            "The file holds nothing the current data does not already hold; nothing was published.",
+        )

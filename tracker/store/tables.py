@@ -45,11 +45,33 @@ snapshots = Table(
     Column("created_at", DateTime(), nullable=False),  # UTC, naive
     Column("user", String(200), nullable=False),
     Column("source", Text(), nullable=False),
-    Column("sha256", String(64), nullable=False, unique=True),
+    # Not unique: the same file may be published again when it changes something (e.g. a
+    # register re-sent after another file changed the same directives).
+    Column("sha256", String(64), nullable=False, index=True),
     Column("note", Text(), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("rows", Integer, nullable=False),
     Column("counts", Text(), nullable=False),  # JSON: rows per table kind
+    # JSON: per table this publish changed: mode, added/changed/removed/kept, scopes, source
+    Column("changes", Text(), nullable=False, server_default="{}"),
+)
+
+# Which parts make up each snapshot's tables, oldest first (see tracker.store.parts): a part
+# is the rows snapshot ``part_id`` wrote for table ``kind``; ``rows`` is how many it holds.
+snapshot_parts = Table(
+    "snapshot_parts",
+    metadata,
+    Column(
+        "snapshot_id",
+        Integer,
+        ForeignKey("snapshots.id", ondelete="RESTRICT"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("kind", String(16), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("part_id", Integer, ForeignKey("snapshots.id", ondelete="RESTRICT"), nullable=False),
+    Column("rows", Integer, nullable=False),
 )
 
 # Exactly one row (id = 1); publish and rollback move its pointer in their transaction.

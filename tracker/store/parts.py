@@ -1,0 +1,93 @@
+"""How a snapshot's table is made of parts, and which rows of those parts it shows (pure).
+
+A snapshot is the whole dataset, but it stores only what its publish changed. Each table of a
+snapshot is an ordered list of *parts*; a part is the rows one snapshot wrote for that table
+(rows keyed by that snapshot's id and a sequence number). A later part supersedes the rows of
+earlier parts that fall in a *scope* it carries:
+
+- directives: the directive id (a register adds or replaces directives by id);
+- kpis: (unit, fiscal year, period) — one unit's Q2 form replaces that unit's Q2 rows only;
+- budget: (unit, fiscal year, as-of date);
+- responses: (directive id, timestamp) — a response is appended; the same response sent again
+  with another status or detail (a correction made in the sheet) replaces the earlier one,
+  and a response already held is never written twice.
+
+A part written with ``replace`` starts the table's list afresh (a whole-register replacement,
+the first publish, or a compaction). ``resolve`` is the one rule both the publish (composing
+the next snapshot) and the store (reading one back) apply, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tracker.dataset import conform, empty_frame
+
+SCOPES: dict[str, tuple[str, ...] | None] = {
+    "directives": ("directive_id",),
+    "responses": ("directive_id", "submitted_at"),
+    "kpis": ("unit", "fiscal_year", "period"),
+    "budget": ("unit", "fiscal_year", "as_of"),
+}
+# Where a row was read from: not part of what the row says, so never a reason to rewrite it.
+PROVENANCE: tuple[str, ...] = ("source", "sheet", "row")
+
+# A table is rewritten as one part when its parts hold more than this many rows beyond the
+# rows it shows (read amplification stays below 2x), or when it has more parts than this.
+MAX_PARTS = 48
+DEAD_ROWS_SLACK = 1000
+
+
+def scope_codes(frame: pd.DataFrame, scope: tuple[str, ...]) -> np.ndarray:
+    """One integer per row naming its scope (missing values form a scope of their own)."""
+    if len(frame) == 0:
+        return np.empty(0, dtype=np.int64)
+    if len(scope) == 1:
+        col = frame[scope[0]]
+        values = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col
+        codes, _ = pd.factorize(values, use_na_sentinel=False)
+        return codes.astype(np.int64)
+    keys = pd.MultiIndex.from_arrays(
+        [
+            frame[c].astype(object) if isinstance(frame[c].dtype, pd.CategoricalDtype) else frame[c]
+            for c in scope
+        ]
+    )
+    codes, _ = pd.factorize(keys, use_na_sentinel=False)
+    return codes.astype(np.int64)
+
+
+def surviving(frame: pd.DataFrame, positions: np.ndarray, kind: str) -> np.ndarray:
+    """Boolean mask of the rows a snapshot shows: no later part carries the row's scope.
+
+    ``frame`` holds the rows of all the table's parts, ``positions`` each row's part position
+    in the snapshot's list (0 = oldest). Rows of the same part never supersede each other.
+    """
+    n = len(frame)
+    scope = SCOPES[kind]
+    if scope is None or n == 0:
+        return np.ones(n, dtype=bool)
+    positions = np.asarray(positions, dtype=np.int64)
+    if positions.min() == positions.max():
+        return np.ones(n, dtype=bool)
+    codes = scope_codes(frame, scope)
+    latest = np.full(codes.max() + 1, -1, dtype=np.int64)
+    np.maximum.at(latest, codes, positions)
+    return positions == latest[codes]
+
+
+def resolve(parts: list[pd.DataFrame], kind: str) -> pd.DataFrame:
+    """The rows a table shows, given its parts oldest first (each a canonical frame)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return empty_frame(kind)
+    if len(parts) == 1:
+        return parts[0].reset_index(drop=True)
+    # concat turns categoricals with different categories into object: conform restores them
+    frame = conform(pd.concat(parts, ignore_index=True), kind)
+    positions = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    keep = surviving(frame, positions, kind)
+    if keep.all():
+        return frame
+    return conform(frame[keep].reset_index(drop=True), kind)
