@@ -276,3 +276,55 @@ def test_unreachable_database_is_reported_quickly(
     assert time.monotonic() - t0 < 10  # bounded by connect_timeout, never a hang
     assert "เชื่อมต่อฐานข้อมูล" in err.value.message_th
     assert "Cannot reach the database" in err.value.message_en
+
+
+# A child that composes 100,000 new directives over the current snapshot and publishes only
+# them (a scoped publish); prints ROWS when the bulk insert starts.
+SCOPED_CHILD = r"""
+import sys
+from tests.conftest import synthetic_frames
+from tracker.compose import compose
+from tracker.store import Store
+
+url = sys.argv[1]
+store = Store(url)
+current = store.load()
+upload = synthetic_frames(100_000, prefix="BIG")["directives"]
+comp = compose(current, {"directives": upload})
+bulk_insert = Store._bulk_insert
+def traced(self, conn, kind, df, sid):
+    if kind == "directives":
+        print("ROWS", flush=True)
+    return bulk_insert(self, conn, kind, df, sid)
+Store._bulk_insert = traced
+store.publish_changes(comp, base_id=store.current_id(), user="BIG", source="b", sha256="3" * 64)
+print("{}", flush=True)
+"""
+
+
+def test_killed_mid_scoped_publish_keeps_the_previous_snapshot_whole(store: Store, db_url: str):
+    old = synthetic_frames(50, prefix="OLD")
+    old_id = store.publish(old, user="OLD", source="old.xlsx", sha256="0" * 64)
+    parts_before = store.provenance(old_id)
+    child = subprocess.Popen(
+        [sys.executable, "-c", SCOPED_CHILD, db_url],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = wait_for(child, "ROWS", timeout=60)
+    time.sleep(0.3)
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    assert not any(s.startswith("{") for s in seen)
+    assert store.current_id() == old_id
+    assert store.snapshots()["id"].tolist() == [old_id]
+    assert_frames_equal(store.load(), old)
+    pd.testing.assert_frame_equal(store.provenance(old_id), parts_before)
+    with store.engine.connect() as conn:  # no row of the killed publish survived
+        for kind in COLUMNS:
+            n = conn.exec_driver_sql(f"SELECT COUNT(*) FROM {kind} WHERE snapshot_id <> {old_id}")
+            assert n.scalar() == 0, kind
