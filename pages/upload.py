@@ -110,12 +110,24 @@ def _report_table(prepared: pub.Prepared, show_info: bool) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)))
 
 
-def _preview(prepared: pub.Prepared) -> None:
+def _preview(prepared: pub.Prepared, store, nonce: int) -> pub.Prepared:
+    """What will change; the register mode (add and update / replace) is chosen here."""
     st.subheader(tr("upload.preview"))
     if prepared.base_id is None:
         st.info(tr("upload.first_snapshot"))
     else:
         st.caption(tr("upload.compared_with", snapshot=prepared.base_id))
+    if prepared.replaces_demo:
+        st.info(tr("upload.replaces_demo"), icon=":material/swap_horiz:")
+    elif prepared.counts["directives"]:
+        mode = st.radio(
+            tr("upload.mode"),
+            ["merge", "replace"],
+            format_func=lambda m: tr(f"upload.mode.{m}"),
+            key=f"upload_mode_{nonce}",
+            help=tr("upload.mode_help"),
+        )
+        prepared = _with_mode(prepared, mode == "replace", store)
     changes = prepared.change_counts()
     if len(changes):
         st.caption(tr("upload.changes_caption"))
@@ -131,6 +143,7 @@ def _preview(prepared: pub.Prepared) -> None:
         if n:
             with st.expander(f"{title} ({format_int(n)})"):
                 st.dataframe(frame, hide_index=True, width="stretch", key=f"diff_{key}")
+    return prepared
 
 
 st.title(tr("upload.title"))
@@ -178,17 +191,6 @@ if not uploads:
 
 payload = [(f.name, f.getvalue()) for f in uploads]
 prepared = _prepare(payload, cap, store)
-if prepared.replaces_demo:
-    st.info(tr("upload.replaces_demo"), icon=":material/swap_horiz:")
-elif prepared.counts["directives"] and prepared.diff is not None:
-    mode = st.radio(
-        tr("upload.mode"),
-        ["merge", "replace"],
-        format_func=lambda m: tr(f"upload.mode.{m}"),
-        key=f"upload_mode_{nonce}",
-        help=tr("upload.mode_help"),
-    )
-    prepared = _with_mode(prepared, mode == "replace", store)
 
 st.subheader(tr("upload.files_read"))
 st.dataframe(
@@ -240,7 +242,7 @@ if prepared.issues:
     )
 
 if prepared.diff is not None and not prepared.unreadable:
-    _preview(prepared)
+    prepared = _preview(prepared, store, nonce)
 
 st.subheader(tr("upload.publish_heading"))
 for code in prepared.blockers():

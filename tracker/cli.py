@@ -332,13 +332,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         _say("อ่านไฟล์ไม่ได้ ไม่ได้เผยแพร่", "Unreadable file(s): nothing was published.")
         return EXIT_UNREADABLE
     removed = prepared.removed_directives
-    if len(removed):
+    if prepared.replaces_demo:
+        _say(
+            "ข้อมูลปัจจุบันเป็นข้อมูลตัวอย่าง: การเผยแพร่นี้แทนที่ข้อมูลตัวอย่างทั้งหมด",
+            "The current data is the bundled sample: this publish replaces all of it.",
+        )
+    elif len(removed):
         _say(
             f"ข้อสั่งการ {len(removed):,} รายการที่ไม่อยู่ในไฟล์จะถูกนำออก (--replace-register):",
             f"{len(removed):,} directive(s) not in the file will be removed (--replace-register):",
         )
-        for did, agency in zip(removed["directive_id"], removed["agency"], strict=True):
+        for did, agency in list(zip(removed["directive_id"], removed["agency"], strict=True))[:50]:
             print(f"  - {did} · {agency}", file=sys.stderr)
+        if len(removed) > 50:
+            print(f"  … +{len(removed) - 50:,}", file=sys.stderr)
     try:
         sid = pub.publish(prepared, store, args.user, args.note, kind="import", rebase=True)
     except pub.PublishRefused as exc:

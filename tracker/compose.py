@@ -17,7 +17,6 @@ merged with every response the snapshot holds. Pure: frames in, frames out; no d
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -291,22 +290,25 @@ def compose(
                 },
                 fresh,
             )
-        changes = {
-            k: TableChange(k, ch.rows, True, "replace", ch.added, ch.changed, ch.removed, ch.kept)
-            for k, ch in changes.items()
-        }
         counts = {
             row.table: {
-                "added": row.added,
-                "changed": row.changed,
-                "removed": row.removed,
-                "kept": row.kept,
+                "added": int(row.added),
+                "changed": int(row.changed),
+                "removed": int(row.removed),
+                "kept": int(row.kept),
             }
             for row in same.itertuples(index=False)
         }
+        # every table is replaced; tables the upload does not carry become empty
+        changes = {
+            k: TableChange(
+                k,
+                changes[k].rows if k in changes else cur[k],
+                True,
+                "replace",
+                **counts[k],
+            )
+            for k in TABLES
+            if k in changes or counts[k]["removed"]
+        }
     return Composition(frames, changes, counts, fresh)
-
-
-def record_json(record: Mapping[str, dict]) -> str:
-    """The stored form of ``Composition.record`` (stable key order)."""
-    return json.dumps(record, ensure_ascii=False, sort_keys=True)
