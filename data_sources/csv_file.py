@@ -16,6 +16,7 @@ import io
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from data_sources.base import RawTable, UnreadableFile
@@ -24,6 +25,9 @@ from data_sources.guard import empty_file, refuse
 
 DELIMITERS = (",", ";", "\t")
 MAX_COLUMNS = 16_384  # Excel's own limit; also stops a line of 10 million commas
+MAX_ROWS = 1_048_576  # Excel's own limit
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+BLOCK_SIZE = 1 << 24  # pyarrow's parse block (16 MiB); a table spans several above it
 SNIFF_CHARS = 65_536
 SNIFF_RECORDS = 50
 _ALL_STRING = {f"f{j}": pa.string() for j in range(MAX_COLUMNS)}
@@ -78,27 +82,89 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_csv_bytes(data: bytes, name: str) -> RawTable:
-    """Read CSV bytes (the whole file) into one RawTable, every cell as text, sheet ""."""
+    """Read CSV bytes (the whole file) into one RawTable, every cell as text, sheet "".
+
+    In this process: for trusted files. Uploads go through ``files.read_bytes``, which parses
+    CSV in the memory-capped sandbox like every workbook.
+    """
+    sheet = parse_csv(data, name)
+    frame = sheet.table.to_pandas()
+    frame.columns = pd.RangeIndex(frame.shape[1])
+    return RawTable(
+        source=name, sheet="", frame=frame, first_row=sheet.first_row, notes=list(sheet.notes)
+    )
+
+
+def parse_csv(data: bytes, name: str):
+    """Parse CSV bytes into one SheetArrow (every cell text), enforcing the caps as it goes:
+    at most MAX_COLUMNS columns (counted on the first record, quotes respected, before any
+    column is built), MAX_ROWS rows and MAX_CELL_CHARS characters in a cell."""
+    from data_sources.excel import SheetArrow
+
     text, encoding = decode_text(data, name)
     if not text.strip():
         raise empty_file(name)
     delimiter = sniff_delimiter(text)
-    first_line = text[: text.find("\n")] if "\n" in text else text
-    if first_line.count(delimiter) >= MAX_COLUMNS:  # before pyarrow builds that many columns
-        raise _too_many_columns(name, first_line.count(delimiter) + 1)
+    width = _first_record_width(text, delimiter, name)
+    if width > MAX_COLUMNS:  # before pyarrow builds that many columns
+        raise _too_many_columns(name, width)
     try:
         table = _parse_with_pyarrow(text, encoding, data, delimiter)
     except pa.ArrowException:  # ragged rows, a stray quote, a row longer than a block
         table = _parse_with_csv_module(text, delimiter, name)
     if table.num_columns > MAX_COLUMNS:
         raise _too_many_columns(name, table.num_columns)
+    if table.num_rows > MAX_ROWS:
+        raise _too_many_rows(name, table.num_rows)
+    table = table.combine_chunks()  # one chunk per column, whatever the block size
+    _check_cell_lengths(table, name)
     table, skipped = drop_leading_empty_rows(table)
     if table.num_rows == 0:
         raise empty_file(name)
-    frame = table.to_pandas()
-    frame.columns = pd.RangeIndex(frame.shape[1])
     notes = [] if encoding in ("utf-8", "utf-8-sig") else [f"encoding: {encoding}"]
-    return RawTable(source=name, sheet="", frame=frame, first_row=1 + skipped, notes=notes)
+    return SheetArrow(sheet="", table=table, first_row=1 + skipped, notes=notes)
+
+
+def _first_record_width(text: str, delimiter: str, name: str) -> int:
+    """Fields in the first record, quotes respected (a quoted newline does not end it).
+
+    The csv module parses that one record only (a list of its fields, at most the file's
+    size), so pyarrow never starts building columns for a record wider than the cap.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        first = next(reader, [])
+    except csv.Error:
+        return 0  # malformed: the parsers below report it
+    return len(first)
+
+
+def _check_cell_lengths(table: pa.Table, name: str) -> None:
+    """Refuse a cell longer than Excel allows (no register has one; a hostile file might)."""
+    for j, column in enumerate(table.columns):
+        if len(column) == 0:
+            continue
+        lengths = pc.utf8_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > MAX_CELL_CHARS:
+            row = pc.index(lengths, longest).as_py()
+            raise refuse(
+                name,
+                "cell_too_long",
+                f"เซลล์ในแถวที่ {row + 1:,} คอลัมน์ {_letter(j)} ยาว {longest:,} ตัวอักษร "
+                f"เกินกำหนด {MAX_CELL_CHARS:,} ตัวอักษร (ขีดจำกัดของ Excel)",
+                f"The cell in row {row + 1:,}, column {_letter(j)} holds {longest:,} characters, "
+                f"more than the limit of {MAX_CELL_CHARS:,} (Excel's own).",
+            )
+
+
+def _letter(j: int) -> str:
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def _parse_with_pyarrow(text: str, encoding: str, data: bytes, delimiter: str) -> pa.Table:
@@ -106,7 +172,7 @@ def _parse_with_pyarrow(text: str, encoding: str, data: bytes, delimiter: str) -
     raw = data if encoding == "utf-8" else text.encode("utf-8")
     return pacsv.read_csv(
         pa.py_buffer(raw),
-        read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+        read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=BLOCK_SIZE),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
         ),
@@ -124,6 +190,8 @@ def _parse_with_csv_module(text: str, delimiter: str, name: str) -> pa.Table:
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             if len(record) > MAX_COLUMNS:
                 raise _too_many_columns(name, len(record))
+            if len(rows) >= MAX_ROWS:
+                raise _too_many_rows(name, len(rows) + 1)
             width = max(width, len(record))
             rows.append(record)
     except csv.Error as exc:
@@ -140,6 +208,15 @@ def _parse_with_csv_module(text: str, delimiter: str, name: str) -> pa.Table:
         for j in range(width)
     ]
     return pa.table(columns, names=[f"f{j}" for j in range(width)])
+
+
+def _too_many_rows(name: str, count: int) -> UnreadableFile:
+    return refuse(
+        name,
+        "too_large",
+        f"ไฟล์ CSV มีมากกว่า {MAX_ROWS:,} แถว (ขีดจำกัดของ Excel)",
+        f"The CSV file has more than {MAX_ROWS:,} rows (Excel's own limit).",
+    )
 
 
 def _too_many_columns(name: str, count: int) -> UnreadableFile:

@@ -1,7 +1,7 @@
 """The one entry point for local files and uploads: check, detect the kind, parse safely.
 
 ``read_file`` decides what a file is from its content (``guard.detect_kind``), refuses
-what must not be opened, parses workbooks in a sandboxed child process and CSV in-process,
+what must not be opened, parses workbooks and CSV in a sandboxed child process (memory and time capped),
 and returns one RawTable per sheet. Every failure is an ``UnreadableFile`` with
 a stable code and a Thai + English reason; ``name`` is only ever shown, never opened.
 
@@ -59,7 +59,11 @@ def read_bytes(data: bytes, name: str, *, sandbox: bool = True) -> list[RawTable
     """Detect the kind of ``data`` from its content and parse it (size already checked)."""
     kind = guard.detect_kind(data, name)
     if kind == "csv":
-        return [csv_file.read_csv_bytes(data, name)]
+        if not sandbox:
+            return [csv_file.read_csv_bytes(data, name)]
+        # untrusted text is parsed where the memory cap holds, like every workbook
+        (sheet,) = guard.parse_in_sandbox(data, name, kind="csv")
+        return [excel.to_raw_table(name, sheet)]
     sheets = guard.parse_in_sandbox(data, name) if sandbox else _parse_in_process(data, name)
     if not excel.has_data(sheets):
         raise guard.empty_file(name)

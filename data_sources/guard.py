@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 import zipfile
+import zlib
 from pathlib import PurePath
 
 import pyarrow as pa
@@ -70,6 +71,7 @@ ERROR_CODES = frozenset(
         "timeout",
         "out_of_memory",
         "not_found",
+        "cell_too_long",
     }
 )
 
@@ -85,6 +87,18 @@ XLSX_MAIN_TYPES = frozenset(
     }
 )
 XLSB_MAIN_TYPE = "application/vnd.ms-excel.sheet.binary.macroenabled.main"
+# Parts that run code or embed programs, refused like VBA: Excel 4 (XLM) macro sheets, ActiveX
+# controls, embedded OLE objects (their own programs).
+MACRO_PARTS = ("xl/macrosheets/", "xl/intlmacrosheets/", "xl/activex/", "xl/embeddings/")
+ACTIVE_CONTENT_TYPES = frozenset(
+    {
+        "application/vnd.ms-excel.macrosheet+xml",
+        "application/vnd.ms-excel.intlmacrosheet+xml",
+        "application/vnd.ms-office.activex+xml",
+        "application/vnd.ms-office.activex",
+        "application/vnd.openxmlformats-officedocument.oleobject",
+    }
+)
 ODS_MIMETYPES = frozenset(
     {
         b"application/vnd.oasis.opendocument.spreadsheet",
@@ -273,7 +287,7 @@ def inspect_zip(data: bytes, name: str) -> str:
     entries = {info.filename: info for info in infos}
     lowered = {filename.lower() for filename in entries}
     for filename in lowered:
-        if filename.endswith("vbaproject.bin") or filename.startswith("xl/macrosheets/"):
+        if filename.endswith("vbaproject.bin") or filename.startswith(MACRO_PARTS):
             raise _macro(name, filename)
         if filename.startswith(("basic/", "scripts/")):
             raise _macro(name, filename)
@@ -337,6 +351,9 @@ def _inspect_ooxml(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo]
         raise _macro(name, "macroEnabled content type")
     if "application/vnd.ms-office.vbaproject" in types:
         raise _macro(name, "vbaProject content type")
+    active = [t for t in types if t in ACTIVE_CONTENT_TYPES or "activex" in t]
+    if active:
+        raise _macro(name, active[0])
     if XLSB_MAIN_TYPE in types:
         raise _not_workbook(
             name,
@@ -466,63 +483,129 @@ def inspect_ole(data: bytes, name: str) -> str:
     """Classify an OLE2 file by its directory: encrypted OOXML, macro .xls, .xls, or other."""
     try:
         names = {entry.lower() for entry in ole_directory_names(data)}
-    except ValueError as exc:
+    except (ValueError, struct.error) as exc:
         raise _damaged(name, f"OLE2: {exc}") from None
     if "encryptioninfo" in names or "encryptedpackage" in names:
         raise _encrypted(name)
     if "_vba_project_cur" in names or "vba" in names:
         raise _macro(name, "_VBA_PROJECT_CUR")
+    if "objectpool" in names:  # embedded OLE objects (programs of their own), like ActiveX
+        raise _macro(name, "ObjectPool")
     if "workbook" in names or "book" in names:
+        try:
+            ole = _Ole(data)
+            stream = ole.stream("Workbook") or ole.stream("Book") or b""
+        except (ValueError, struct.error) as exc:
+            raise _damaged(name, f"OLE2: {exc}") from None
+        code = biff_macro_sheets(stream)
+        if code:
+            raise _macro(name, code[0])
         return "xls"
     raise _not_workbook(name, "เอกสาร Office ที่ไม่ใช่ Excel", "an Office file other than Excel")
 
 
 def ole_directory_names(data: bytes) -> list[str]:
     """Names of the storages and streams in an OLE2 compound file (MS-CFB), bounds-checked."""
-    if len(data) < 512 or not data.startswith(OLE_MAGIC):
-        raise ValueError("truncated header")
-    sector_shift = struct.unpack_from("<H", data, 0x1E)[0]
-    if sector_shift not in (9, 12):
-        raise ValueError(f"sector shift {sector_shift}")
-    size = 1 << sector_shift
-    sector_count = (len(data) - size) // size + (1 if (len(data) - size) % size else 0)
-    fat_count, first_dir = struct.unpack_from("<II", data, 0x2C)
-    first_difat, difat_count = struct.unpack_from("<II", data, 0x44)
+    return [entry[0] for entry in _Ole(data).entries]
 
-    def sector(sid: int) -> bytes:
-        if sid >= sector_count:
-            raise ValueError(f"sector {sid} out of range")
-        return data[(sid + 1) * size : (sid + 2) * size].ljust(size, b"\x00")
 
-    fat_sids = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < _FREE_OR_END]
-    sid, seen = first_difat, set()
-    while sid < _FREE_OR_END and len(seen) < min(difat_count, sector_count):
-        if sid in seen:
-            raise ValueError("DIFAT loop")
-        seen.add(sid)
-        values = struct.unpack(f"<{size // 4}I", sector(sid))
-        fat_sids += [s for s in values[:-1] if s < _FREE_OR_END]
-        sid = values[-1]
-    fat_sids = fat_sids[: max(fat_count, 1)]
-    fat: list[int] = []
-    for fat_sid in fat_sids:
-        fat += struct.unpack(f"<{size // 4}I", sector(fat_sid))
+class _Ole:
+    """A minimal, bounds-checked MS-CFB reader: the directory and the streams' bytes."""
 
-    names: list[str] = []
-    sid, visited = first_dir, set()
-    while sid < _FREE_OR_END:
-        if sid in visited or sid >= len(fat):
-            raise ValueError("bad directory chain")
-        visited.add(sid)
-        block = sector(sid)
-        for offset in range(0, size, 128):
-            entry = block[offset : offset + 128]
+    def __init__(self, data: bytes) -> None:
+        if len(data) < 512 or not data.startswith(OLE_MAGIC):
+            raise ValueError("truncated header")
+        sector_shift = struct.unpack_from("<H", data, 0x1E)[0]
+        if sector_shift not in (9, 12):
+            raise ValueError(f"sector shift {sector_shift}")
+        self.data = data
+        self.size = size = 1 << sector_shift
+        self.mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
+        self.cutoff = struct.unpack_from("<I", data, 0x38)[0]
+        self.sector_count = (len(data) - size) // size + (1 if (len(data) - size) % size else 0)
+        fat_count, first_dir = struct.unpack_from("<II", data, 0x2C)
+        self.first_mini_fat, _mini_fat_count = struct.unpack_from("<II", data, 0x3C)
+        first_difat, difat_count = struct.unpack_from("<II", data, 0x44)
+        fat_sids = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < _FREE_OR_END]
+        sid, seen = first_difat, set()
+        while sid < _FREE_OR_END and len(seen) < min(difat_count, self.sector_count):
+            if sid in seen:
+                raise ValueError("DIFAT loop")
+            seen.add(sid)
+            values = struct.unpack(f"<{size // 4}I", self.sector(sid))
+            fat_sids += [s for s in values[:-1] if s < _FREE_OR_END]
+            sid = values[-1]
+        fat_sids = fat_sids[: max(fat_count, 1)]
+        self.fat: list[int] = []
+        for fat_sid in fat_sids:
+            self.fat += struct.unpack(f"<{size // 4}I", self.sector(fat_sid))
+        # (name, kind, start sector, size) per directory entry, in directory order
+        self.entries: list[tuple[str, int, int, int]] = []
+        directory = self._chain(first_dir)
+        for offset in range(0, len(directory), 128):
+            entry = directory[offset : offset + 128]
             length = struct.unpack_from("<H", entry, 0x40)[0]
             kind = entry[0x42]
             if kind in (1, 2, 5) and 2 <= length <= 64:
-                names.append(entry[: length - 2].decode("utf-16-le", errors="replace"))
-        sid = fat[sid]
-    return names
+                start, stream_size = struct.unpack_from("<II", entry, 0x74)
+                name = entry[: length - 2].decode("utf-16-le", errors="replace")
+                self.entries.append((name, kind, start, stream_size))
+
+    def sector(self, sid: int) -> bytes:
+        if sid >= self.sector_count:
+            raise ValueError(f"sector {sid} out of range")
+        return self.data[(sid + 1) * self.size : (sid + 2) * self.size].ljust(self.size, b"\x00")
+
+    def _chain(self, sid: int, limit: int | None = None) -> bytes:
+        """The bytes of a FAT chain starting at ``sid`` (loops and overruns refused)."""
+        parts, visited = [], set()
+        cap = len(self.data) if limit is None else limit
+        while sid < _FREE_OR_END:
+            if sid in visited or sid >= len(self.fat):
+                raise ValueError("bad sector chain")
+            visited.add(sid)
+            parts.append(self.sector(sid))
+            if len(parts) * self.size >= cap:
+                break
+            sid = self.fat[sid]
+        return b"".join(parts)
+
+    def stream(self, wanted: str) -> bytes | None:
+        """The bytes of the stream named ``wanted`` (case-insensitive), or None."""
+        root = next((e for e in self.entries if e[1] == 5), None)
+        for name, kind, start, size in self.entries:
+            if kind != 2 or name.lower() != wanted.lower():
+                continue
+            size = min(size, len(self.data))
+            if size >= self.cutoff or root is None:
+                return self._chain(start, size)[:size]
+            mini_fat_bytes = self._chain(self.first_mini_fat)
+            mini_fat = struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes)
+            container = self._chain(root[2], root[3])
+            parts, sid, visited = [], start, set()
+            while sid < _FREE_OR_END and len(parts) * self.mini_size < size:
+                if sid in visited or sid >= len(mini_fat):
+                    raise ValueError("bad mini chain")
+                visited.add(sid)
+                parts.append(container[sid * self.mini_size : (sid + 1) * self.mini_size])
+                sid = mini_fat[sid]
+            return b"".join(parts)[:size]
+        return None
+
+
+def biff_macro_sheets(workbook_stream: bytes) -> list[str]:
+    """Sheet kinds in a BIFF8 Workbook stream that hold code: Excel 4 macro sheets (XLM) and
+    VBA module sheets (BoundSheet8 records, dt = 1 or 6)."""
+    found, pos = [], 0
+    while pos + 4 <= len(workbook_stream):
+        rtype, length = struct.unpack_from("<HH", workbook_stream, pos)
+        body = workbook_stream[pos + 4 : pos + 4 + length]
+        if rtype == 0x0085 and len(body) >= 6 and body[5] in (0x01, 0x06):
+            found.append("Excel 4 macro sheet" if body[5] == 0x01 else "VBA module sheet")
+        if rtype == 0x000A and found:  # EOF of the globals substream: no more sheet records
+            break
+        pos += 4 + length
+    return found
 
 
 # --------------------------------------------------------------------------------------
@@ -650,26 +733,44 @@ def _handoff_write(path: str, tables: list[pa.Table]) -> list[dict] | None:
 
 
 def _sandbox_main(
-    conn, data: bytes | None, name: str, memory_bytes: int, cpu_seconds: int, handoff: str | None
+    conn,
+    data: bytes | None,
+    name: str,
+    memory_bytes: int,
+    cpu_seconds: int,
+    handoff: str | None,
+    kind: str = "workbook",
 ) -> None:
-    """Child: parse the workbook, send a JSON header then the sheets as Arrow IPC streams.
+    """Child: parse the workbook (or CSV, ``kind`` "csv"), send a JSON header then the sheets
+    as Arrow IPC streams.
 
     With a shared-memory file ``handoff``, the workbook arrives in it (``data`` is None) and
     the streams go back in it (one copy each way, no pipe: ~4x faster for 100 MB); without
     one, the workbook comes as an argument and the streams over the pipe after the header.
     """
     _limit_resources(memory_bytes, cpu_seconds)
-    os.environ["RUST_BACKTRACE"] = "0"  # a reader abort logs one line, not a stack dump
+    os.environ["RUST_BACKTRACE"] = "0"
+    # A reader that aborts (e.g. "memory allocation of … bytes failed") writes to stderr: the
+    # child reports through its header instead, so the server's and the CLI's stderr stay clean.
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
     started = parsed = time.perf_counter()
     blobs: list = []
     try:
-        from data_sources import excel
-
         if data is None:
             with open(handoff, "rb") as handle:
                 data = handle.read()
 
-        sheets = excel.parse_workbook(data, name)
+        if kind == "csv":
+            from data_sources import csv_file
+
+            sheets = [csv_file.parse_csv(data, name)]
+        else:
+            from data_sources import excel
+
+            sheets = excel.parse_workbook(data, name)
         parsed = time.perf_counter()
         header = {
             "status": "ok",
@@ -749,8 +850,10 @@ def parse_in_sandbox(
     timeout: float = SANDBOX_TIMEOUT_SECONDS,
     memory_bytes: int = SANDBOX_MEMORY_BYTES,
     stats: dict | None = None,
+    kind: str = "workbook",
 ) -> list:
-    """Parse a workbook in a forkserver child with memory/time limits; list of SheetArrow.
+    """Parse a workbook (or a CSV file: ``kind`` "csv") in a forkserver child with memory and
+    time limits; list of SheetArrow.
 
     The child returns plain JSON plus Arrow IPC streams (never pickles), so even a child
     subverted by a hostile file cannot make the parent run code. A killed child becomes
@@ -764,7 +867,15 @@ def parse_in_sandbox(
     handoff = _handoff_file(data)
     process = ctx.Process(
         target=_sandbox_main,
-        args=(sender, None if handoff else data, name, memory_bytes, int(timeout) + 5, handoff),
+        args=(
+            sender,
+            None if handoff else data,
+            name,
+            memory_bytes,
+            int(timeout) + 5,
+            handoff,
+            kind,
+        ),
         name="data_sources-sandbox",
         daemon=True,
     )
@@ -783,7 +894,7 @@ def parse_in_sandbox(
             stats["child_peak_rss_kib"] = header.get("child_peak_rss_kib")
             stats["handoff"] = "shared memory" if header.get("handoff") else "pipe"
         if header.get("status") != "ok":
-            raise _child_error(header, name)
+            raise _diagnosed(_child_error(header, name), data, name)
         tables = (
             _handoff_read(handoff, header["handoff"], len(header["sheets"]))
             if header.get("handoff") and handoff
@@ -809,7 +920,7 @@ def parse_in_sandbox(
         raise timed_out(name, timeout) from None
     except (EOFError, OSError, ValueError, TypeError, KeyError, pa.ArrowInvalid):
         process.join(5)
-        raise _died(name, process.exitcode) from None
+        raise _diagnosed(_died(name, process.exitcode), data, name) from None
     finally:
         receiver.close()
         if done:
@@ -865,6 +976,42 @@ def _handoff_read(path: str, spans: list, count: int) -> list[pa.Table]:
         source.seek(offset)
         tables.append(pa.ipc.open_stream(source.read_buffer(size)).read_all())
     return tables
+
+
+def _diagnosed(error: UnreadableFile, data: bytes, name: str) -> UnreadableFile:
+    """Name the real cause of a parser that ran out of memory, when it can be found.
+
+    A zip whose parts expand beyond the sizes its directory declares passes the listing
+    checks and then exhausts the reader: check each part against its declared size (streamed,
+    never more than declared in memory) and call it a zip bomb. Only on this failure path.
+    """
+    if error.code != "out_of_memory" or not data.startswith(b"PK"):
+        return error
+    part = _part_beyond_declared_size(data)
+    if part is None:
+        return error
+    return _zip_bomb(
+        name,
+        f"ส่วน “{part[:80]}” ขยายตัวเกินขนาดที่ไฟล์ประกาศไว้",
+        f"the part “{part[:80]}” expands beyond the size the file declares: a zip bomb",
+    )
+
+
+def _part_beyond_declared_size(data: bytes) -> str | None:
+    """The first zip part whose content does not match its declared size and CRC, or None."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        for info in archive.infolist():
+            with archive.open(info) as handle:
+                while handle.read(1 << 20):  # zipfile stops at the declared size and checks
+                    pass  # the CRC: a part that lies about its size fails here
+    except zipfile.BadZipFile as exc:
+        if "crc" in str(exc).lower():
+            return info.filename
+        return None
+    except (NotImplementedError, ValueError, OSError, EOFError, zlib.error):
+        return None
+    return None
 
 
 def _child_error(header: dict, name: str) -> UnreadableFile:

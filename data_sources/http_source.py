@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
+import os
 import random
 import re
+import socket
 import time
 import zipfile
 from collections.abc import Callable
@@ -32,6 +35,53 @@ RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 WORKBOOK_KINDS = ("xlsx", "xls", "ods")
 _CHUNK = 64 * 1024
 _USER_AGENT = "bma-inspection-tracker/0.1 (+data_sources.http_source)"
+# Sources may only be on the public internet: a private, loopback, link-local or reserved
+# address (e.g. http://169.254.169.254/, the cloud metadata service) is refused, also when a
+# redirect leads there. Tests that serve a stand-in on 127.0.0.1 set this to 1.
+ENV_ALLOW_PRIVATE = "TRACKER_ALLOW_PRIVATE_SOURCES"
+
+
+def private_allowed() -> bool:
+    return os.environ.get(ENV_ALLOW_PRIVATE, "").strip().lower() in ("1", "true", "yes")
+
+
+def refuse_private_address(url: str) -> None:
+    """Raise http_private_address when ``url``'s host is, or resolves to, a non-public address.
+
+    A name that does not resolve passes here (the download then reports it cannot connect).
+    """
+    if private_allowed():
+        return
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        port = 443
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError):
+        return
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            raise UnreadableFile(
+                display_url(url)[:200],
+                f"ไม่อนุญาตให้ดึงข้อมูลจากที่อยู่ภายในเครือข่าย ({address}) แหล่งข้อมูลต้องอยู่บนอินเทอร์เน็ตสาธารณะ",
+                f"Fetching from a private, loopback or link-local address ({address}) is not "
+                "allowed; a source must be on the public internet.",
+                code="http_private_address",
+            )
+
+
+class _PublicOnlySession(requests.Session):
+    """A session that checks every redirect's target address before following it."""
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        target = super().get_redirect_target(resp)
+        if target:
+            refuse_private_address(requests.compat.urljoin(resp.url, target))
+        return target
 
 
 # --- time budget shared by every connector that talks HTTP ------------------------------------
@@ -270,9 +320,10 @@ def fetch(
     http_timeout, http_too_large, http_html, http_not_table).
     """
     _check_url(url)
+    refuse_private_address(url)
     budget = budget or Deadline(deadline, timeout=timeout)
     own_session = session is None
-    session = session or requests.Session()
+    session = session or _PublicOnlySession()
     session.max_redirects = 5
     request_headers = {"User-Agent": _USER_AGENT, **(headers or {})}
     attempt = 0

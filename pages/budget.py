@@ -8,7 +8,7 @@ from ui import data
 from ui.auth import require_page
 from ui.filters import url_select
 from ui.i18n import lang, tr
-from ui.widgets import cards, chart, count
+from ui.widgets import cards, chart, count, data_table
 
 require_page("budget")
 
@@ -60,10 +60,10 @@ if goal is None:
     st.info(tr("budget.no_target"))
 
 st.subheader(tr("budget.by_type"))
-st.dataframe(
+data_table(
     fv.styled_budget_types(types, goals, lg),
-    hide_index=True,
-    width="stretch",
+    "budget_types",
+    name="budget_by_type",
     column_config={tr("fin.col.budget_type"): st.column_config.TextColumn(width="medium")},
 )
 st.caption(tr("budget.by_type_note"))
@@ -84,10 +84,10 @@ st.caption(
 )
 
 st.subheader(tr("budget.by_unit", date=fv.date_label(as_of, lg)))
-st.dataframe(
+data_table(
     fv.styled_budget_units(units, lg),
-    hide_index=True,
-    width="stretch",
+    "budget_units",
+    name="budget_by_unit",
     column_config={tr("fin.col.unit"): st.column_config.TextColumn(pinned=True)},
 )
 chart(

@@ -8,7 +8,7 @@ from ui import data
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
-from ui.widgets import cards, chart, count
+from ui.widgets import cards, chart, count, data_table
 
 require_page("directives")
 
@@ -31,7 +31,7 @@ cards(
 )
 
 st.subheader(tr("directives.table"))
-st.dataframe(directive_table(view, ages, lg), hide_index=True, width="stretch", height=420)
+data_table(directive_table(view, ages, lg), "directives_table", name="directives", height=420)
 
 pivot = metrics.heatmap(view)
 chart(charts.group_heatmap(pivot, lg), pivot.reset_index(), "heatmap")
@@ -49,10 +49,10 @@ if not with_history:
     st.caption(tr("directives.no_history"))
 else:
     chosen = st.selectbox(tr("directives.pick"), with_history, key="history_id")
-    st.dataframe(
+    data_table(
         metrics.response_history(ds.responses, chosen).pipe(
             lambda h: h[["submitted_at", "status", "detail", "obstacle", "reporter"]]
         ),
-        hide_index=True,
-        width="stretch",
+        "response_history",
+        name="responses",
     )

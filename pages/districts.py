@@ -7,6 +7,7 @@ import streamlit as st
 
 from tracker import charts, charts_map, metrics
 from tracker.charts import status_label
+from tracker.charts_safe import escape_figure
 from tracker.district_views import (
     MEASURES,
     attach_codes,
@@ -24,7 +25,7 @@ from ui import data
 from ui.auth import require_page
 from ui.filters import set_filter, sidebar_filters, widget_key
 from ui.i18n import lang, tr
-from ui.widgets import cards, chart, count
+from ui.widgets import cards, chart, count, data_table
 
 require_page("districts")
 
@@ -119,7 +120,7 @@ def _card(base: pd.DataFrame, frame: pd.DataFrame, code: str, measure: str, lg: 
     if c.overdue.empty:
         st.caption(tr("districts.no_overdue"))
     else:
-        st.dataframe(overdue_table(c.overdue, lg), hide_index=True, width="stretch")
+        data_table(overdue_table(c.overdue, lg), "district_overdue", name="overdue")
 
     st.subheader(tr("districts.history"))
     if c.responses.empty:
@@ -129,7 +130,7 @@ def _card(base: pd.DataFrame, frame: pd.DataFrame, code: str, measure: str, lg: 
     ids = list(dict.fromkeys(c.responses["directive_id"]))
     chosen = st.selectbox(tr("districts.history_pick"), ids, key=f"district_history_{code}")
     history = metrics.response_history(ds.responses, chosen)
-    st.dataframe(history_table(history, lg), hide_index=True, width="stretch")
+    data_table(history_table(history, lg), "district_history", name="responses")
 
 
 loaded = data.current()
@@ -166,7 +167,7 @@ title = (
 )
 fig = charts_map.district_map(frame, measure, lg, selected=selected, focus=focus, title=title)
 st.plotly_chart(
-    fig,
+    escape_figure(fig),
     key=MAP_KEY,
     on_select=_on_map_select,
     selection_mode="points",
@@ -199,4 +200,4 @@ else:
         else tr("districts.all_table")
     )
     st.subheader(heading)
-    st.dataframe(district_table(shown, measure, lg), hide_index=True, width="stretch")
+    data_table(district_table(shown, measure, lg), "district_table", name="districts")

@@ -10,7 +10,7 @@ from tracker.thai import format_bangkok, format_int
 from ui import data
 from ui.auth import require_action, require_page
 from ui.i18n import lang, tr
-from ui.widgets import cards, chart, count
+from ui.widgets import cards, chart, count, data_table
 
 access = require_page("history")
 
@@ -47,7 +47,7 @@ def _table(frame: pd.DataFrame, key: str) -> None:
     """A (possibly long) display frame, capped so the browser stays responsive."""
     if len(frame) > MAX_ROWS:
         st.caption(tr("history.first_rows", n=format_int(MAX_ROWS), total=format_int(len(frame))))
-    st.dataframe(frame.head(MAX_ROWS), hide_index=True, width="stretch", key=key)
+    data_table(frame.head(MAX_ROWS), key)
 
 
 st.title(tr("history.title"))
@@ -91,7 +91,7 @@ listing = pd.DataFrame(
         "sha256": snaps["sha256"],
     }
 ).iloc[::-1]
-st.dataframe(listing, hide_index=True, width="stretch", key="snapshots_table")
+data_table(listing, "snapshots_table", name="snapshots")
 
 # --- diff between two snapshots ----------------------------------------------------------------
 st.subheader(tr("history.diff"))

@@ -8,7 +8,7 @@ from ui import data
 from ui.auth import require_page
 from ui.filters import url_select
 from ui.i18n import lang, tr
-from ui.widgets import cards, chart, count
+from ui.widgets import cards, chart, count, data_table
 
 require_page("kpis")
 
@@ -48,10 +48,10 @@ cards(
 st.caption(tr("kpis.light_help", amber=fv.rate(float(kpi.AMBER_FROM * 100))))
 
 st.subheader(tr("kpis.scorecard"))
-st.dataframe(
+data_table(
     fv.styled_scorecard(card, lg),
-    hide_index=True,
-    width="stretch",
+    "scorecard",
+    name="kpi_scorecard",
     column_config={
         tr("fin.col.code"): st.column_config.TextColumn(pinned=True),
         tr("fin.col.kpi"): st.column_config.TextColumn(width="large"),

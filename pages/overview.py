@@ -8,7 +8,7 @@ from ui import data
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
-from ui.widgets import cards, chart, count
+from ui.widgets import cards, chart, count, data_table
 
 require_page("overview")
 
@@ -75,7 +75,7 @@ missing = metrics.not_reported_units(view)
 if missing.empty:
     st.success(tr("overview.all_reported"))
 else:
-    st.dataframe(
+    data_table(
         missing.rename(
             columns={
                 "agency": tr("col.agency"),
@@ -84,6 +84,6 @@ else:
                 "none_reported": tr("col.none_reported"),
             }
         ),
-        hide_index=True,
-        width="stretch",
+        "not_reported_table",
+        name="not_reported",
     )

@@ -173,7 +173,10 @@ def arrow_strings(series: pd.Series) -> pa.Array:
     """A column's cells as an Arrow string array (zero-copy when already Arrow-backed)."""
     if not isinstance(series.array, pd.arrays.ArrowStringArray):
         series = series.astype("str")
-    return pa.array(series, from_pandas=True)
+    arr = pa.array(series, from_pandas=True)
+    # a table read in several blocks (CSV over 16 MiB, an IPC stream of several batches)
+    # gives a chunked column; the kernels below need one array
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _column_alias_rows(col: pa.Array) -> np.ndarray | None:

@@ -15,7 +15,7 @@ from tracker.agencies import is_known_agency
 from tracker.dataset import Dataset, conform, empty_frame
 from tracker.headers import detect_tables
 from tracker.schema import TABLE_FRAME
-from tracker.validate import Issue, check_directives, make_issue
+from tracker.validate import Issue, check_directives, check_storable, make_issue
 
 
 @dataclass
@@ -158,9 +158,13 @@ def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFil
         )
     agencies = ds.directives["agency"]
     known = agencies.map({a: is_known_agency(a) for a in agencies.dropna().unique()})
+    if isinstance(known.dtype, pd.CategoricalDtype):  # no agency at all: no categories
+        known = known.astype(object)
     ds.issues += check_directives(ds.directives, known.fillna(True).astype(bool))
     ds.directives, more = merge_responses(ds.directives, ds.responses)
     ds.issues += more
+    for kind, frame in ds.frames().items():  # what a database would refuse
+        ds.issues += check_storable(kind, frame)
     return ds
 
 

@@ -28,7 +28,7 @@ from tracker.schema import (
     TABLE_HEADERS,
     header_key,
 )
-from tracker.validate import Issue, make_issue
+from tracker.validate import Issue, listed, make_issue, more_rows
 
 
 @dataclass
@@ -63,6 +63,17 @@ class Body:
             column=self.where(key) if key else "",
             value=value,
             **kw,
+        )
+
+    def more(self, severity: str, code: str, n: int, key: str | None) -> list[Issue]:
+        """The "and n more rows" line for ``code`` (none when n is 0)."""
+        return more_rows(
+            severity,
+            code,
+            n,
+            file=self.raw.source,
+            sheet=self.raw.sheet,
+            column=self.where(key) if key else "",
         )
 
 
@@ -267,9 +278,10 @@ def _group_of(value: str) -> str | None:
 def _invalid_issues(
     body: Body, key: str, raw: pd.Series, invalid: pd.Series, code: str, severity: str = "error"
 ) -> list[Issue]:
-    return [
-        body.issue(severity, code, i, key, raw.iloc[i]) for i in np.flatnonzero(invalid.to_numpy())
-    ]
+    shown, more = listed(np.flatnonzero(invalid.to_numpy()))
+    return [body.issue(severity, code, i, key, raw.iloc[i]) for i in shown] + body.more(
+        severity, code, more, key
+    )
 
 
 def _ids(series: pd.Series) -> pd.Series:
@@ -279,8 +291,10 @@ def _ids(series: pd.Series) -> pd.Series:
 
 
 def _required_present(body: Body, key: str, values: pd.Series) -> list[Issue]:
-    missing = values.isna().to_numpy()
-    return [body.issue("error", "missing_value", i, key, "") for i in np.flatnonzero(missing)]
+    shown, more = listed(np.flatnonzero(values.isna().to_numpy()))
+    return [body.issue("error", "missing_value", i, key, "") for i in shown] + body.more(
+        "error", "missing_value", more, key
+    )
 
 
 def _provenance(body: Body) -> dict[str, object]:
@@ -364,10 +378,12 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
     if factor_raw is not None:
         codes, uniques = pd.factorize(factor_raw, use_na_sentinel=True)
         parsed = [parse_factors(u) for u in uniques]
-        for u, (_, unknown) in enumerate(parsed):
-            for i in np.flatnonzero(codes == u) if unknown else ():
-                for token in unknown:
-                    issues.append(body.issue("error", "unknown_factor", i, "factors", token))
+        bad = [u for u, (_, unknown) in enumerate(parsed) if unknown]
+        shown, more = listed(np.flatnonzero(np.isin(codes, bad)))
+        for i in shown:
+            for token in parsed[codes[i]][1]:
+                issues.append(body.issue("error", "unknown_factor", i, "factors", token))
+        issues += body.more("error", "unknown_factor", more, "factors")
         for key in FACTORS:
             has = np.array([key in found for found, _ in parsed] + [False], dtype=bool)
             out[f"f_{key}"] = has[codes]

@@ -10,6 +10,7 @@ Plain Python (no Streamlit): the app, the command line and cron share it.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import threading
@@ -106,6 +107,20 @@ def _number(value: Any, where: str, key: str, minimum: float, problems: list[tup
     return value
 
 
+def _private_host(host: str) -> bool:
+    """A host written as a non-public IP address, or localhost (no DNS lookup here: the
+    download checks the resolved address again, see http_source.refuse_private_address)."""
+    if http_source.private_allowed():
+        return False
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(name.split("%")[0]).is_global
+    except ValueError:
+        return False
+
+
 def _parse_source(
     raw: Any, index: int, defaults: dict[str, Any], problems: list[tuple[str, str]]
 ) -> Source | None:
@@ -141,6 +156,15 @@ def _parse_source(
         if not isinstance(url, str) or parts.scheme not in ("http", "https") or not parts.hostname:
             problems.append(
                 (f"{where}: url ต้องขึ้นต้นด้วย http:// หรือ https://", f"{where}: “url” must be http(s)")
+            )
+        elif _private_host(parts.hostname):
+            problems.append(
+                (
+                    f"{where}: url ชี้ไปยังที่อยู่ภายในเครือข่าย ({parts.hostname}) "
+                    "แหล่งข้อมูลต้องอยู่บนอินเทอร์เน็ตสาธารณะ",
+                    f"{where}: “url” points to a private, loopback or link-local address "
+                    f"({parts.hostname}); a source must be on the public internet",
+                )
             )
         else:
             location = url.strip()

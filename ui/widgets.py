@@ -1,20 +1,71 @@
-"""Small drawing helpers: metric cards, a chart with its table view, the data caption."""
+"""Small drawing helpers: metric cards, tables with safe downloads, a chart with its table view.
+
+Every table goes through ``table``: the browser's own CSV export is switched off
+(``client.disableDataExport``) because it writes cells such as ``=HYPERLINK(…)`` as formulas;
+``data_table`` offers xlsx and CSV made by ``tracker.exports`` instead. Every chart goes through
+``chart``, which escapes the data in the figure so that no cell becomes markup.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.io.formats.style import Styler
 
+from tracker import exports
+from tracker.charts_safe import escape_figure
 from tracker.thai import format_int
 from ui.i18n import tr
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-def chart(fig: go.Figure, table: pd.DataFrame, key: str) -> None:
-    """A Plotly chart and, folded below it, the same numbers as a table."""
-    st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False})
+
+def data_table(df: pd.DataFrame, key: str, *, name: str = "", **kwargs: object) -> None:
+    """A table with xlsx and CSV downloads made safe for Excel (built only when clicked).
+
+    ``name`` is the file name's stem (ASCII); the active filters go in the first rows.
+    """
+    st.dataframe(df, hide_index=kwargs.pop("hide_index", True), width="stretch", key=key, **kwargs)
+    if df is None or len(df.data if isinstance(df, Styler) else df) == 0:
+        return
+    stem = name or key
+    filters = tuple(st.session_state.get("_export_filters", ()))
+    frame = (df.data if isinstance(df, Styler) else df).copy()
+    left, right, _ = st.columns([1, 1, 4], vertical_alignment="center")
+    left.download_button(
+        "xlsx",
+        data=lambda: exports.xlsx_bytes(frame, filters),
+        file_name=f"{stem}.xlsx",
+        mime=XLSX,
+        icon=":material/download:",
+        key=f"{key}__xlsx",
+        on_click="ignore",
+        help=tr("common.download_xlsx"),
+    )
+    right.download_button(
+        "CSV",
+        data=lambda: exports.csv_bytes(frame, filters),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"{key}__csv",
+        on_click="ignore",
+        help=tr("common.download_csv"),
+    )
+
+
+def export_filters(lines: list[str]) -> None:
+    """The filters the page's tables were made with, written at the top of their downloads."""
+    st.session_state["_export_filters"] = list(lines)
+
+
+def chart(fig: go.Figure, table_df: pd.DataFrame, key: str) -> None:
+    """A Plotly chart (its data escaped: no cell becomes markup) and, folded below it, the
+    same numbers as a table."""
+    st.plotly_chart(escape_figure(fig), width="stretch", key=key, config={"displaylogo": False})
     with st.expander(tr("common.table_view")):
-        st.dataframe(table, hide_index=True, width="stretch")
+        data_table(table_df, f"{key}__table", name=key)
 
 
 def cards(items: list[tuple[str, str, str | None]]) -> None:

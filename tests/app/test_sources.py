@@ -19,6 +19,13 @@ from tracker.i18n import t
 from tracker.sample import REGISTER_SHEET, RESPONSES_SHEET, write_sample
 from ui import sources as ui_sources
 
+
+@pytest.fixture(autouse=True)
+def _stand_in_on_loopback(monkeypatch):
+    """The stand-in server listens on 127.0.0.1: allow that private address for these tests."""
+    monkeypatch.setenv("TRACKER_ALLOW_PRIVATE_SOURCES", "1")
+
+
 KEY = "1LiveRegisterAbCdEfGhIjKlMnOpQrStUvWxYz012345"
 NAME = "ทะเบียนออนไลน์"
 LIVE_TOTAL = 30

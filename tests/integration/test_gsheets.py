@@ -22,6 +22,13 @@ from tests.fakes.sheets_server import DEFAULT_EMAIL, SheetsServer
 from tracker import sources as src
 from tracker.sources import CachedResult, Source, SourceCache
 
+
+@pytest.fixture(autouse=True)
+def _stand_in_on_loopback(monkeypatch):
+    """The stand-in server listens on 127.0.0.1: allow that private address for these tests."""
+    monkeypatch.setenv("TRACKER_ALLOW_PRIVATE_SOURCES", "1")
+
+
 KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefg"
 OTHER_KEY = "1ZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210fedcba"
 MARGIN = 0.8  # seconds allowed past a deadline (thread scheduling, last short request)
@@ -829,3 +836,49 @@ def test_fetch_source_dispatches_by_kind(server, account):
         api_base_url=server.api_base_url,
     )
     assert [t.sheet for t in tables] == ["ทะเบียน", "การตอบแบบฟอร์ม 1"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://127.0.0.1:8080/x.csv",
+        "http://localhost/x.csv",
+        "https://10.0.0.5/x.xlsx",
+        "http://[::1]/x.csv",
+        "http://192.168.1.10/pub?output=csv",
+    ],
+)
+def test_private_loopback_and_link_local_sources_are_refused(url, monkeypatch):
+    monkeypatch.delenv("TRACKER_ALLOW_PRIVATE_SOURCES", raising=False)
+    with pytest.raises(UnreadableFile) as caught:
+        http_source.fetch(url, timeout=1, deadline=2)
+    assert caught.value.code == "http_private_address"
+    assert "public internet" in caught.value.reason_en
+
+
+def test_a_redirect_to_a_private_address_is_refused(monkeypatch):
+    import requests
+
+    monkeypatch.delenv("TRACKER_ALLOW_PRIVATE_SOURCES", raising=False)
+    response = requests.Response()
+    response.status_code = 302
+    response.url = "https://93.184.215.14/start.csv"  # a public address
+    response.headers["Location"] = "http://169.254.169.254/latest/meta-data/"
+    with pytest.raises(UnreadableFile) as caught:
+        http_source._PublicOnlySession().get_redirect_target(response)
+    assert caught.value.code == "http_private_address"
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://169.254.169.254/latest/", "http://127.0.0.1:9/x.csv", "http://localhost/x.csv"],
+)
+def test_settings_with_a_private_source_url_are_refused(tmp_path, monkeypatch, url):
+    monkeypatch.delenv("TRACKER_ALLOW_PRIVATE_SOURCES", raising=False)
+    path = tmp_path / "sources.toml"
+    path.write_text(f'[[sources]]\nname = "ภายใน"\nurl = "{url}"\n', encoding="utf-8")
+    with pytest.raises(UnreadableFile) as info:
+        src.load_sources(path)
+    assert info.value.code == "sources_invalid"
+    assert "public internet" in info.value.reason_en and "อินเทอร์เน็ตสาธารณะ" in info.value.reason_th

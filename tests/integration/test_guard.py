@@ -645,3 +645,100 @@ print(len(sheets))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "1"
     assert not marker.exists(), marker.read_text()
+
+
+# --- code that is not VBA: Excel 4 macro sheets, ActiveX, embedded OLE objects ---------------
+
+
+def _xlsx_with_part(part: str, content_type: str | None, body: bytes = b"<x/>") -> bytes:
+    """An ordinary openpyxl workbook with one more part (and its content type) zipped in."""
+    src = zipfile.ZipFile(io.BytesIO(workbook_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml" and content_type:
+                override = f'<Override PartName="/{part}" ContentType="{content_type}"/>'
+                data = data.replace(b"</Types>", override.encode() + b"</Types>")
+            dst.writestr(info.filename, data)
+        dst.writestr(part, b'<?xml version="1.0" encoding="UTF-8"?>' + body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("part", "content_type"),
+    [
+        ("xl/worksheets/sheet9.xml", "application/vnd.ms-excel.macrosheet+xml"),  # XLM, renamed
+        ("xl/macrosheets/sheet1.xml", None),
+        ("xl/activeX/activeX1.xml", "application/vnd.ms-office.activeX+xml"),
+        ("xl/embeddings/oleObject1.bin", None),
+    ],
+)
+def test_xlm_macro_sheets_activex_and_ole_objects_are_refused_like_vba(part, content_type):
+    data = _xlsx_with_part(part, content_type)
+    with pytest.raises(UnreadableFile) as caught:
+        detect_kind(data, "มาโคร.xlsx")
+    assert caught.value.code == "macro_enabled"
+    assert "macro" in caught.value.reason_en.lower() and "มาโคร" in caught.value.reason_th
+
+
+def _xls_bytes() -> bytes:
+    import xlwt
+
+    wb = xlwt.Workbook()
+    wb.add_sheet("ข้อมูล").write(0, 0, "ค่า")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_an_xls_with_an_excel4_macro_sheet_is_refused():
+    plain = _xls_bytes()
+    assert detect_kind(plain, "ปกติ.xls") == "xls"
+    # flip the sheet's BoundSheet8 type byte to 1 (macro sheet), as Excel writes an XLM sheet
+    data = bytearray(plain)
+    pos = 512  # xlwt writes the Workbook stream from the first sector
+    while True:
+        rtype, length = struct.unpack_from("<HH", data, pos)
+        if rtype == 0x0085:
+            data[pos + 4 + 5] = 0x01
+            break
+        pos += 4 + length
+    with pytest.raises(UnreadableFile) as caught:
+        detect_kind(bytes(data), "มาโคร4.xls")
+    assert caught.value.code == "macro_enabled"
+    assert "Excel 4 macro sheet" in caught.value.reason_en
+
+
+def _lying_size_zip(data: bytes, part: str, declared: int) -> bytes:
+    """``data`` (a zip) with ``part``'s uncompressed size rewritten to ``declared`` in both
+    its local header and the central directory: the listing then looks harmless."""
+    out = bytearray(data)
+    target = part.encode()
+    pos = 0
+    while (pos := out.find(b"PK\x03\x04", pos)) != -1:  # local file headers
+        n = struct.unpack_from("<H", out, pos + 26)[0]
+        if out[pos + 30 : pos + 30 + n] == target:
+            struct.pack_into("<I", out, pos + 22, declared)
+        pos += 4
+    pos = 0
+    while (pos := out.find(b"PK\x01\x02", pos)) != -1:  # central directory entries
+        n = struct.unpack_from("<H", out, pos + 28)[0]
+        if out[pos + 46 : pos + 46 + n] == target:
+            struct.pack_into("<I", out, pos + 24, declared)
+        pos += 4
+    return bytes(out)
+
+
+def test_a_zip_that_lies_about_its_sizes_is_named_a_zip_bomb_when_it_exhausts_the_reader():
+    big = workbook_bytes("ข้อมูล " * 2000)
+    lying = _lying_size_zip(big, "xl/worksheets/sheet1.xml", 20_000)
+    assert detect_kind(lying, "โกหก.xlsx") == "xlsx"  # the listing alone looks harmless
+    with pytest.raises(UnreadableFile) as caught:
+        parse_in_sandbox(lying, "โกหก.xlsx", memory_bytes=64 * 1024 * 1024)
+    assert caught.value.code == "zip_bomb"
+    assert "xl/worksheets/sheet1.xml" in caught.value.reason_en
+    assert "zip bomb" in caught.value.reason_en and "ขยายตัวเกินขนาด" in caught.value.reason_th
+    with pytest.raises(UnreadableFile) as honest:  # an honest file short of memory says so
+        parse_in_sandbox(big, "จริง.xlsx", memory_bytes=64 * 1024 * 1024)
+    assert honest.value.code == "out_of_memory"

@@ -288,8 +288,10 @@ def test_display_name_is_never_used_as_a_path(name: str, tmp_path: Path, monkeyp
     _opened = []
     try:
         [table] = read_file(data, name, sandbox=False)
-        [csv_table] = read_file("รหัส,เขต\n1,บางนา\n".encode(), name.replace(".xlsx", ".csv"))
-        read_file(probe)  # proves the audit hook sees the files read_file opens
+        [csv_table] = read_file(
+            "รหัส,เขต\n1,บางนา\n".encode(), name.replace(".xlsx", ".csv"), sandbox=False
+        )
+        read_file(probe, sandbox=False)  # proves the audit hook sees the files read_file opens
     finally:
         opened, _opened = _opened, None
     assert opened == [str(probe)]
@@ -297,6 +299,8 @@ def test_display_name_is_never_used_as_a_path(name: str, tmp_path: Path, monkeyp
     assert csv_table.source == name.replace(".xlsx", ".csv")
     [sandboxed] = read_file(data, name, sandbox=True)
     assert (sandboxed.source, cell_text(sandboxed, "B3")) == (name, "ปลอดภัย")
+    [sandboxed_csv] = read_file("รหัส,เขต\n1,บางนา\n".encode(), name.replace(".xlsx", ".csv"))
+    assert sandboxed_csv.source == name.replace(".xlsx", ".csv")
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
 
 

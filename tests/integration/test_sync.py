@@ -22,6 +22,13 @@ from tracker.sources import Source, load_sources
 from tracker.store import Store
 from tracker.sync import SYNC_KIND, SyncRunner, content_sha256, sync
 
+
+@pytest.fixture(autouse=True)
+def _stand_in_on_loopback(monkeypatch):
+    """The stand-in server listens on 127.0.0.1: allow that private address for these tests."""
+    monkeypatch.setenv("TRACKER_ALLOW_PRIVATE_SOURCES", "1")
+
+
 REGISTER_KEY = "1RegisterAbCdEfGhIjKlMnOpQrStUvWxYz0123456789"
 FINANCE_KEY = "1FinanceZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210"
 REGISTER_TITLE = "ทะเบียนข้อสั่งการ 2566-2567"

@@ -22,6 +22,9 @@ EXPECTED = {
     "server.enableXsrfProtection": True,
     "client.showErrorDetails": "none",
     "client.toolbarMode": "viewer",
+    # the built-in CSV export writes formulas as they are: off (issue 13); pages offer
+    # their own safe xlsx/CSV downloads
+    "client.disableDataExport": True,
     "browser.gatherUsageStats": False,
     "theme.primaryColor": "#1a5fb4",
 }
