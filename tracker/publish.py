@@ -22,6 +22,7 @@ import xlsxwriter
 from data_sources.base import UnreadableFile
 from data_sources.files import read_file, sha256_of
 from data_sources.guard import extension_of
+from data_sources.memory import release_memory
 from tracker.charts import FONT, status_label
 from tracker.compose import DEMO_KIND, Composition, compose
 from tracker.dataset import COLUMNS, Dataset
@@ -263,6 +264,7 @@ def prepare(
         compare(prepared, store, current)
     if progress:
         progress(steps, steps, "done")
+    release_memory()  # the parse's freed pages go back to the system (see data_sources.memory)
     return prepared
 
 

@@ -115,7 +115,13 @@ _SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "a service-account or OAuth key field",
     ),
     (
-        re.compile(r"\b(?:password|passwd|api_?key|secret|token)\s*[=:]", re.I),
+        # a TOML key = value line (commented out or not, dotted or quoted key), not prose
+        # such as "ask for password = helpdesk" inside a note
+        re.compile(
+            r"^\s*#?\s*(?:[\w\-]+\.)*[\"']?(?:[\w\-]*_)?(?:password|passwd|api_?key|secret|token)"
+            r"[\"']?\s*[=:]",
+            re.I,
+        ),
         "รหัสผ่านหรือโทเค็น",
         "a password or token setting",
     ),

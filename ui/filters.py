@@ -18,6 +18,7 @@ from tracker.places import district_codes, district_name, districts, zones
 from tracker.schema import FACTORS, STATUSES
 from ui.auth import default_zone
 from ui.i18n import lang, tr
+from ui.widgets import export_filters
 
 PARAMS = ("fy", "round", "zone", "district", "agency", "group", "factor", "status")
 _LEADING_VOWELS = "เแโใไ"
@@ -151,6 +152,18 @@ def sidebar_filters(df: pd.DataFrame) -> Filters:
     group = _multi("group", tr("filter.group"), groups)
     factor = _multi("factor", tr("filter.factor"), list(FACTORS), lambda k: factor_label(k, lg))
     status = _multi("status", tr("filter.status"), list(STATUSES), lambda s: status_label(s, lg))
+    shown = [
+        ("filter.fiscal_year", [str(y) for y in fy]),
+        ("filter.round", [tr("filter.round_n", n=r) for r in rnd]),
+        ("filter.zone", [z if lg == "th" else zone_en[z] for z in zone]),
+        ("filter.district", [district_name(c, lg) or str(c) for c in district]),
+        ("filter.agency", [str(a) for a in agency]),
+        ("filter.group", [str(g) for g in group]),
+        ("filter.factor", [factor_label(k, lg) for k in factor]),
+        ("filter.status", [status_label(k, lg) for k in status]),
+    ]
+    parts = [f"{tr(key)} = {', '.join(values)}" for key, values in shown if values]
+    export_filters([tr("common.filters_used", filters="; ".join(parts) or tr("common.all"))])
     return Filters(
         fiscal_year=tuple(fy),
         round=tuple(rnd),

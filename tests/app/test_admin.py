@@ -65,6 +65,7 @@ def env(sample_dir, seeded_db, monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_ROLES_FILE", str(roles))
     monkeypatch.setenv("TRACKER_SOURCES_FILE", str(sources))
     monkeypatch.setenv("TRACKER_GSHEETS_API_BASE", "http://127.0.0.1:9")
+    monkeypatch.setenv("TRACKER_ALLOW_PRIVATE_SOURCES", "1")  # the sources below are loopback
     monkeypatch.setenv("TRACKER_TODAY", "2024-10-15")
     monkeypatch.chdir(ROOT)
     return {"db": f"sqlite:///{db}", "roles": roles, "sources": sources}

@@ -73,3 +73,16 @@ def test_directives_filter_by_zone(app):
     table = at.dataframe[0].value
     assert len(table) == total > 0
     assert all(a.startswith("สำนักงานเขต") for a in table[t("col.agency", "th")])
+
+
+def test_every_table_offers_safe_downloads_and_the_filters_are_written_in_them(app):
+    at = app("pages/directives.py", zone="กรุงเทพใต้")
+    buttons = at.get("download_button")
+    labels = {b.proto.label for b in buttons}
+    assert {"xlsx", "CSV"} <= labels
+    keys = [b.proto.id for b in buttons]
+    assert any("directives_table__xlsx" in k for k in keys), keys
+    assert any("directives_table__csv" in k for k in keys), keys
+    # what the downloads will carry in their first rows: the filters of the view
+    lines = at.session_state["_export_filters"]
+    assert lines == [t("common.filters_used", "th", filters="กลุ่มเขต = กรุงเทพใต้")], lines

@@ -63,6 +63,8 @@ SECRET_LINES = {
     "password": 'password = "hunter2"',
     "token": "token: abcdef",
     "api key setting": 'api_key = "x"',
+    "dotted password": 'smtp.password = "hunter2"',
+    "prefixed password": 'db_password = "hunter2"',
     "google api key": 'url = "https://sheets.googleapis.com/v4/x?alt=json&k=AIzaSyA1234567890abcdefghijklmnopqrstuv"',
     "oauth token": "# ya29.a0AfH6SMBx-abcdefghijk",
     "user:password url": 'url = "https://alice:s3cret@example.org/budget.xlsx"',
@@ -78,6 +80,8 @@ INNOCENT_LINES = {
     "secrets mention": "# the JSON key goes in .streamlit/secrets.toml ([gcp_service_account])",
     "address": '"somchai.k@bangkok.go.th" = "admin"',
     "contact with mail": 'contact = "ask ig@bangkok.go.th"',
+    "password in prose": 'note = "ask for password = helpdesk"',
+    "token in a comment": "# the token = a code IT sends by SMS; never write it here",
 }
 
 
