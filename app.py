@@ -1,4 +1,4 @@
-"""Entry point: the app shell (page config, language, sign-in, navigation over pages/)."""
+"""Entry point: the app shell (page config, language, sign-in, navigation over app_pages/)."""
 
 from ui.shell import run_app
 

@@ -50,3 +50,18 @@ def column_letter(index0: int) -> str:
         n, r = divmod(n - 1, 26)
         out = chr(65 + r) + out
     return out
+
+
+def refuse(name: str, code: str, reason_th: str, reason_en: str) -> UnreadableFile:
+    """Build the one error type for an unreadable file (a stable code, Thai + English)."""
+    return UnreadableFile(source=name, reason_th=reason_th, reason_en=reason_en, code=code)
+
+
+def empty_file(name: str) -> UnreadableFile:
+    """The file (or every sheet of the workbook) holds no data."""
+    return refuse(
+        name,
+        "empty_file",
+        "ไฟล์ว่างเปล่า ไม่มีข้อมูลให้อ่าน",
+        "The file is empty: there is no data to read.",
+    )

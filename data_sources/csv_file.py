@@ -19,9 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from data_sources.base import RawTable, UnreadableFile
+from data_sources.base import RawTable, UnreadableFile, empty_file, refuse
 from data_sources.excel import drop_leading_empty_rows
-from data_sources.guard import empty_file, refuse
 
 DELIMITERS = (",", ";", "\t")
 MAX_COLUMNS = 16_384  # Excel's own limit; also stops a line of 10 million commas

@@ -392,7 +392,7 @@ def read_published_csv(
     gid: int | str | None = None,
     sheet: str | None = None,
     docs_base_url: str = "",
-    max_bytes: int = http_source.DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     timeout: float = 20.0,
     deadline: float = 60.0,
 ) -> RawTable:

@@ -37,7 +37,7 @@ import pyarrow as pa
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
-from data_sources.base import UnreadableFile
+from data_sources.base import UnreadableFile, empty_file, refuse
 
 # --- limits (module constants so that the app, the CLI and tests agree on them) ---
 MAX_BYTES = 20 * 1024 * 1024
@@ -119,11 +119,6 @@ BINARY_MAGICS = {
 }
 
 
-def refuse(name: str, code: str, reason_th: str, reason_en: str) -> UnreadableFile:
-    """Build the one error type for an unreadable file (a stable code, Thai + English)."""
-    return UnreadableFile(source=name, reason_th=reason_th, reason_en=reason_en, code=code)
-
-
 def too_large(name: str, size: int, limit: int) -> UnreadableFile:
     """The file is bigger than the upload cap."""
     mb, cap = f"{size / 1_048_576:,.1f}", f"{limit / 1_048_576:,.0f}"
@@ -132,16 +127,6 @@ def too_large(name: str, size: int, limit: int) -> UnreadableFile:
         "too_large",
         f"ไฟล์มีขนาดใหญ่เกินกำหนด ({mb} MB; รับได้ไม่เกิน {cap} MB)",
         f"The file is too large ({mb} MB; the limit is {cap} MB).",
-    )
-
-
-def empty_file(name: str) -> UnreadableFile:
-    """The file (or every sheet of the workbook) holds no data."""
-    return refuse(
-        name,
-        "empty_file",
-        "ไฟล์ว่างเปล่า ไม่มีข้อมูลให้อ่าน",
-        "The file is empty: there is no data to read.",
     )
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import ipaddress
-import os
 import random
 import re
 import socket
@@ -28,21 +27,21 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import pandas as pd
 import requests
 
+import settings
 from data_sources.base import RawTable, UnreadableFile
 
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 WORKBOOK_KINDS = ("xlsx", "xls", "ods")
 _CHUNK = 64 * 1024
 _USER_AGENT = "bma-inspection-tracker/0.1 (+data_sources.http_source)"
 # Sources may only be on the public internet: a private, loopback, link-local or reserved
 # address (e.g. http://169.254.169.254/, the cloud metadata service) is refused, also when a
-# redirect leads there. Tests that serve a stand-in on 127.0.0.1 set this to 1.
-ENV_ALLOW_PRIVATE = "TRACKER_ALLOW_PRIVATE_SOURCES"
+# redirect leads there. Tests that serve a stand-in on 127.0.0.1 set
+# TRACKER_ALLOW_PRIVATE_SOURCES=1 (see settings).
 
 
 def private_allowed() -> bool:
-    return os.environ.get(ENV_ALLOW_PRIVATE, "").strip().lower() in ("1", "true", "yes")
+    return settings.allow_private_sources()
 
 
 def refuse_private_address(url: str) -> None:
@@ -307,7 +306,7 @@ def _download_once(
 def fetch(
     url: str,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     timeout: float = 20.0,
     deadline: float = 60.0,
     headers: dict[str, str] | None = None,
@@ -321,6 +320,7 @@ def fetch(
     """
     _check_url(url)
     refuse_private_address(url)
+    max_bytes = max_bytes or settings.max_file_bytes()
     budget = budget or Deadline(deadline, timeout=timeout)
     own_session = session is None
     session = session or _PublicOnlySession()
@@ -462,7 +462,7 @@ def _shared_reader(data: bytes, name: str) -> list[RawTable]:
 def read(
     url: str,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | None = None,
     timeout: float = 20.0,
     deadline: float = 60.0,
     parse: Callable[[bytes, str], list[RawTable]] | None = None,

@@ -1,4 +1,4 @@
-"""Budget disbursement (DOMAIN.md §3): read the report's table as printed, check it, sum it.
+"""Budget disbursement (docs/domain.md §3): read the report's table as printed, check it, sum it.
 
 Read from the raw rows below the header, top to bottom:
 

@@ -17,6 +17,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import settings
 from tracker.validate import Issue, has_errors
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_STORE = 0, 1, 2, 3
@@ -231,7 +232,7 @@ def _existing_store():
     """The store if one is configured or the default SQLite file exists, else None."""
     from tracker.store.api import DEFAULT_SQLITE_PATH, ENV_URL
 
-    if os.environ.get(ENV_URL) or DEFAULT_SQLITE_PATH.exists():
+    if settings.get(ENV_URL) or DEFAULT_SQLITE_PATH.exists():
         return _store()
     return None
 
@@ -507,6 +508,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         _say(exc.message_th, exc.message_en)
         return EXIT_STORE
+    except settings.SettingError as exc:
+        _say(exc.message_th, exc.message_en)
+        return EXIT_UNREADABLE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -1,4 +1,4 @@
-"""KPI scorecard (DOMAIN.md §2): read the report's KPI table as printed, check it, score it.
+"""KPI scorecard (docs/domain.md §2): read the report's KPI table as printed, check it, score it.
 
 The table is read from the raw rows (not ``normalize.body_of``) because its section rows carry
 meaning: "๑.๑ … (Function Base)" gives the following KPIs component "1.1", "องค์ประกอบที่ ๒"

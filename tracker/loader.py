@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+import settings
 from data_sources.base import RawTable, UnreadableFile
 from tracker import normalize
 from tracker.agencies import is_known_agency
@@ -168,17 +168,12 @@ def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFil
     return ds
 
 
-def max_file_bytes() -> int:
-    """The size cap for one file (setting TRACKER_MAX_FILE_MB, default 20 MB)."""
-    return int(float(os.environ.get("TRACKER_MAX_FILE_MB", "20")) * 1024 * 1024)
-
-
 def read_paths(
     paths: Iterable[str | Path], *, sandbox: bool = True, max_bytes: int | None = None
 ) -> tuple[list[RawTable], list[UnreadableFile]]:
     from data_sources.files import read_file
 
-    cap = max_bytes or max_file_bytes()
+    cap = max_bytes or settings.max_file_bytes()
     tables: list[RawTable] = []
     bad: list[UnreadableFile] = []
     for p in paths:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import date
 
 import numpy as np
@@ -26,14 +26,9 @@ class Filters:
     group: tuple[str, ...] = ()
     factor: tuple[str, ...] = ()  # factor keys; a directive matches if it has any of them
     status: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict, compare=False)
 
     def active(self) -> dict[str, tuple]:
-        return {
-            f.name: getattr(self, f.name)
-            for f in fields(self)
-            if f.name != "extra" and getattr(self, f.name)
-        }
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
 
 def zone_codes(zones: tuple[str, ...]) -> list[str]:

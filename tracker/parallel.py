@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+import settings
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -23,9 +25,9 @@ _inside = threading.local()
 
 def workers() -> int:
     """Threads to use: setting TRACKER_THREADS, else the CPUs this process may run on (≤ 4)."""
-    setting = os.environ.get("TRACKER_THREADS", "").strip()
-    if setting.isdigit() and int(setting) > 0:
-        return int(setting)
+    setting = settings.get("TRACKER_THREADS")
+    if setting is not None:
+        return int(setting)  # type: ignore[call-overload]
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import threading
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import settings
 from tracker.places import district_of, zones
 
 log = logging.getLogger(__name__)
@@ -261,8 +261,7 @@ def _table(raw: dict, name: str, problems: list[str]) -> dict:
 
 def roles_path() -> Path:
     """$TRACKER_ROLES_FILE, else roles.toml at the project root."""
-    raw = os.environ.get(ENV_ROLES_FILE, "")
-    return Path(raw) if raw else DEFAULT_ROLES_FILE
+    return Path(settings.get(ENV_ROLES_FILE))  # type: ignore[arg-type]
 
 
 def describe_changes(old: RoleSettings, new: RoleSettings) -> list[str]:

@@ -139,11 +139,6 @@ def fy_start(fy_be: int) -> date:
     return date(fy_be - 543 - 1, 10, 1)
 
 
-def fy_end(fy_be: int) -> date:
-    """Last day (30 September) of Buddhist-Era fiscal year ``fy_be``."""
-    return date(fy_be - 543, 9, 30)
-
-
 def _rate(disbursed: Decimal, allocated: Decimal) -> Decimal:
     """Disbursement rate in percent, half-up to 2 decimals."""
     if allocated == 0:

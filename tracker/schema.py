@@ -76,7 +76,7 @@ FACTOR_EN = {
 }
 FACTOR_COLUMNS = tuple(f"f_{k}" for k in FACTORS)
 
-# --- directive groups (editable taxonomy; default illustrative list from DOMAIN.md) -----------
+# --- directive groups (editable taxonomy; default illustrative list: docs/domain.md §1) -----------
 DEFAULT_GROUPS_TH: tuple[str, ...] = (
     "การบริหารจัดการและการวางแผน",
     "บุคลากรและอัตรากำลัง",

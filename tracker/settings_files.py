@@ -31,7 +31,6 @@ from data_sources.base import UnreadableFile
 from tracker.places import district_name
 from tracker.roles import (
     ROLES,
-    Grant,
     RoleSettings,
     RolesFileError,
     describe_changes,
@@ -554,11 +553,6 @@ def save_sources(
     return result
 
 
-def grant_text(grant: Grant) -> str:
-    """A grant's places for display: zones and district names."""
-    return ", ".join([*grant.zones, *(district_name(c) or c for c in grant.districts)])
-
-
 __all__ = [
     "BACKUP_INFIX",
     "EDITOR_COLUMNS",
@@ -571,7 +565,6 @@ __all__ = [
     "backups",
     "describe_source_changes",
     "find_secrets",
-    "grant_text",
     "read_text",
     "roles_rows",
     "roles_text",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+import settings
 from data_sources import gsheets, http_source
 from data_sources.base import RawTable, UnreadableFile
 from tracker.compose import DEMO_KIND, compose
@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_SOURCES_FILE = "TRACKER_SOURCES_FILE"
 ENV_API_BASE = "TRACKER_GSHEETS_API_BASE"
-DEFAULT_SOURCES_FILE = PROJECT_ROOT / "sources.toml"
 SYNC_KIND = "sync"
 SYNC_USER = "sync"
 HASH_VERSION = "tracker-sync-v1"
@@ -64,13 +63,12 @@ Fetcher = Callable[[Source], Fetched]
 
 def sources_file() -> Path:
     """The source settings file: TRACKER_SOURCES_FILE, else sources.toml in the project."""
-    raw = os.environ.get(ENV_SOURCES_FILE, "").strip()
-    return Path(raw).expanduser() if raw else DEFAULT_SOURCES_FILE
+    return Path(settings.get(ENV_SOURCES_FILE))  # type: ignore[arg-type]
 
 
 def api_base_url() -> str | None:
     """TRACKER_GSHEETS_API_BASE (tests, or a proxy in front of the Sheets API), else Google's."""
-    return os.environ.get(ENV_API_BASE, "").strip() or None
+    return settings.get(ENV_API_BASE) or None  # type: ignore[return-value]
 
 
 def source_location(source: Source) -> str:

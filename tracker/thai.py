@@ -1,4 +1,4 @@
-"""Thai data conventions (DOMAIN.md §4): digits, amounts, Buddhist-Era dates, fiscal years, text.
+"""Thai data conventions (docs/domain.md §4): digits, amounts, Buddhist-Era dates, fiscal years, text.
 
 Pure functions, no Streamlit. Scalar parsers raise ``ValueError`` for text that is present but
 cannot be read and return ``None`` for missing cells (blank or a dash); the ``*_series``

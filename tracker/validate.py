@@ -206,17 +206,23 @@ def check_storable(kind: str, df: pd.DataFrame) -> list[Issue]:
     """Cells of a canonical frame that a database would refuse, one issue each (capped)."""
     import numpy as np
 
-    from tracker.dataset import DTYPES
-
     issues: list[Issue] = []
     if df.empty:
         return issues
     for column in df.columns:
         if column in ("source", "sheet"):
             continue
-        dtype = DTYPES.get(column, "str")
         col = df[column]
-        if dtype in ("str", "category"):
+        kind_of = col.dtype
+        if isinstance(kind_of, pd.CategoricalDtype) or pd.api.types.is_object_dtype(kind_of):
+            dtype = "str"
+        elif pd.api.types.is_float_dtype(kind_of):
+            dtype = "float64"
+        elif pd.api.types.is_integer_dtype(kind_of):
+            dtype = "Int64"
+        else:
+            continue
+        if dtype == "str":
             values = col.astype(object)
             mask = _has_nul(values)
             code, shown_values = "nul_character", values

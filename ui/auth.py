@@ -51,7 +51,7 @@ _PROVIDER_LABELS = {"google": "Google", "microsoft": "Microsoft", "entra": "Micr
 _SHARED_AUTH_KEYS = frozenset({"redirect_uri", "cookie_secret", "expose_tokens"})
 _PROXY_HEADERS = ("x-forwarded-for", "x-forwarded-host", "forwarded", "x-real-ip")
 _DEFAULT_PLACE_FLAG = "_auth_default_places_applied"
-PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parent.parent / "app_pages"
 DEFAULT_PAGE = "overview"
 
 
@@ -147,9 +147,8 @@ def _with_user(key: str, user: object, **kwargs: object) -> str:
 def _hide_navigation() -> None:
     """Before a gate page (sign-in, no access, refusal): register the app's pages hidden.
 
-    Without an ``st.navigation`` call in the run Streamlit would list the files of pages/ in
-    the sidebar; registering them hidden keeps any URL valid (no "page not found") while
-    only the gate is drawn. Each page still checks access itself if it is ever run.
+    Registering them hidden keeps any URL valid (no "page not found") while only the gate is
+    drawn. Each page still checks access itself if it is ever run.
     """
     files = sorted(PAGES_DIR.glob("*.py"))
     try:
@@ -358,13 +357,7 @@ def navigable(pages: list, access: Access) -> list:
 
 
 def require_page(page_key: str) -> Access:
-    """At the top of every page: stop with a message unless this user may open ``page_key``.
-
-    A page started on its own (a cold deep link) is first routed through the app shell.
-    """
-    from ui.shell import ensure_routed
-
-    ensure_routed(page_key)
+    """At the top of every page: stop with a message unless this user may open ``page_key``."""
     access = current_access()
     if access.can_see(page_key):
         return access

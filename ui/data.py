@@ -9,7 +9,6 @@ the pages keep the data already in memory, read-only, under a banner; writes are
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 from dataclasses import dataclass, replace
@@ -19,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+import settings
 from tracker.compose import DEMO_KIND
 from tracker.dataset import Dataset
 from tracker.i18n import t
@@ -51,25 +51,18 @@ class Loaded:
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("TRACKER_DATA_DIR", ROOT / "sample_data"))
+    return Path(settings.get("TRACKER_DATA_DIR"))  # type: ignore[arg-type]
 
 
 def database_url() -> str:
     """The configured database URL ("" = the default SQLite file); also the cache key."""
-    return os.environ.get(ENV_URL, "")
+    return str(settings.get(ENV_URL))
 
 
 def today() -> date:
     """Today, or TRACKER_TODAY (ISO) for reproducible demos and tests."""
-    fixed = os.environ.get("TRACKER_TODAY")
-    return date.fromisoformat(fixed) if fixed else date.today()
-
-
-def current_user() -> str:
-    """Who writes (publish, roll back): the signed-in address, or "local" in local mode."""
-    from ui.auth import current_access
-
-    return current_access().user
+    fixed = settings.get("TRACKER_TODAY")
+    return fixed if isinstance(fixed, date) else date.today()
 
 
 def _files() -> list[Path]:
@@ -222,7 +215,6 @@ __all__ = [
     "Loaded",
     "after_write",
     "current",
-    "current_user",
     "data_dir",
     "database_url",
     "md_escape",

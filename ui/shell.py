@@ -1,34 +1,32 @@
 """The app shell: page config, language, sign-in and navigation over the pages.
 
-``app.py`` calls :func:`run_app`. A page script can also be started directly: on a server's
-first request for a deep link (``/directives``) Streamlit may run ``pages/directives.py`` on
-its own, in its older folder mode. :func:`ensure_routed` (called by ``require_page`` at the top
-of every page) then runs the whole app instead, so page config, sign-in, the language switch
-and the navigation always apply, and the requested page is drawn through them.
+``app.py`` calls :func:`run_app` on every run. The page scripts live in ``app_pages/``, a
+folder Streamlit does not treat specially (its ``pages/`` folder mode would run a page script
+on its own for a deep link), so every URL — ``/directives?zone=…`` included — is routed by
+``st.navigation`` here, after page config, sign-in and the language switch.
 """
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import streamlit as st
 
+import settings
 from ui.i18n import language_switch, tr
 
 ROOT = Path(__file__).resolve().parent.parent
-_state = threading.local()  # one script run per thread: is this run inside run_app()?
 
 # (file, locale key of the title, Material icon, url path)
 PAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("pages/overview.py", "page.overview", ":material/dashboard:", "overview"),
-    ("pages/directives.py", "page.directives", ":material/checklist:", "directives"),
-    ("pages/kpis.py", "page.kpis", ":material/target:", "kpis"),
-    ("pages/budget.py", "page.budget", ":material/payments:", "budget"),
-    ("pages/districts.py", "page.districts", ":material/map:", "districts"),
-    ("pages/upload.py", "page.upload", ":material/upload_file:", "upload"),
-    ("pages/history.py", "page.history", ":material/history:", "history"),
-    ("pages/admin.py", "page.admin", ":material/admin_panel_settings:", "admin"),
+    ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview"),
+    ("app_pages/directives.py", "page.directives", ":material/checklist:", "directives"),
+    ("app_pages/kpis.py", "page.kpis", ":material/target:", "kpis"),
+    ("app_pages/budget.py", "page.budget", ":material/payments:", "budget"),
+    ("app_pages/districts.py", "page.districts", ":material/map:", "districts"),
+    ("app_pages/upload.py", "page.upload", ":material/upload_file:", "upload"),
+    ("app_pages/history.py", "page.history", ":material/history:", "history"),
+    ("app_pages/admin.py", "page.admin", ":material/admin_panel_settings:", "admin"),
 )
 
 
@@ -42,12 +40,8 @@ def _sandbox_started() -> bool:
     return True
 
 
-def run_app(want: str | None = None) -> bool:
-    """Configure the page, sign the user in, and run the page the URL asks for.
-
-    ``want`` (a page key) is the page script that was started on its own. Returns whether the
-    navigation ran a page (False: the started script must go on itself).
-    """
+def run_app() -> None:
+    """Configure the page, sign the user in, and run the page the URL asks for."""
     from ui.auth import navigable, sign_in
     from ui.sources import sources_panel
 
@@ -65,22 +59,7 @@ def run_app(want: str | None = None) -> bool:
         for path, title, icon, url in PAGES
     ]
     page = st.navigation(navigable(pages, access))
-    if want is not None and (page.url_path or "overview") != want:
-        # The navigation chose another page (no page name in the request): only that page may
-        # be run, so the started script goes on by itself below the shell just drawn, and its
-        # own access check decides.
-        return False
-    _state.routed = True
     try:
         page.run()
-    finally:
-        _state.routed = False
-    return True
-
-
-def ensure_routed(page_key: str) -> None:
-    """If page ``page_key``'s script was started on its own, run it through the app, then stop."""
-    if getattr(_state, "routed", False):
-        return
-    if run_app(want=page_key):
-        st.stop()
+    except settings.SettingError as exc:  # a setting the server was started with is unusable
+        st.error(f"{exc.message_th}\n\n{exc.message_en}", icon=":material/settings_alert:")

@@ -77,7 +77,3 @@ def cards(items: list[tuple[str, str, str | None]]) -> None:
 
 def count(n: int) -> str:
     return format_int(n)
-
-
-def data_caption(source: str, loaded_at: str) -> None:
-    st.caption(tr("common.data_from", source=source, at=loaded_at))

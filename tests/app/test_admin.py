@@ -71,7 +71,7 @@ def env(sample_dir, seeded_db, monkeypatch, tmp_path):
     return {"db": f"sqlite:///{db}", "roles": roles, "sources": sources}
 
 
-def _signed_in(email: str | None, script: str = "pages/admin.py") -> AppTest:
+def _signed_in(email: str | None, script: str = "app_pages/admin.py") -> AppTest:
     at = AppTest.from_file(str(ROOT / script), default_timeout=90)
     if email is not None:
         at.secrets["auth"] = dict(AUTH)
@@ -192,7 +192,7 @@ def test_bad_text_is_refused_and_the_file_is_unchanged(env, target, text, proble
 def test_other_roles_opening_admin_by_url_are_refused(env, email):
     at = _signed_in(email, script="app.py")
     with pytest.raises(ValueError):
-        at.switch_page("pages/admin.py")  # not in their navigation
+        at.switch_page("app_pages/admin.py")  # not in their navigation
     page = _signed_in(email)  # the page's URL opened anyway
     assert not page.exception, page.exception
     role = "analyst" if email == ANALYST else "executive"

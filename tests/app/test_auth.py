@@ -20,7 +20,7 @@ from tracker.roles import PAGES, ROLE_TABLE
 from tracker.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
+APP_PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py"))
 CONTACT = "IG office, ext. 1234"
 AUTH = {  # never used to reach a provider: AppTest does not sign in, it sets st.user
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
@@ -100,12 +100,12 @@ def _registered(at: AppTest) -> set[str]:
     out = set()
     for name in APP_PAGES:
         try:
-            at.switch_page(f"pages/{name}.py")
+            at.switch_page(f"app_pages/{name}.py")
         except ValueError:
             continue
         out.add(name)
     if "overview" in out:
-        at.switch_page("pages/overview.py")
+        at.switch_page("app_pages/overview.py")
     return out
 
 
@@ -175,7 +175,7 @@ def test_unknown_user_gets_no_access_page_naming_the_contact(env, user):
         assert user["email"] in text
     assert [b.label for b in at.button] == [t("auth.sign_out", "th")]
     assert not at.get("plotly_chart") and not at.dataframe and not at.metric
-    at.switch_page("pages/directives.py").run()  # any page: the same answer
+    at.switch_page("app_pages/directives.py").run()  # any page: the same answer
     assert [x.value for x in at.title] == [t("auth.no_access_title", "th")]
     assert not at.dataframe
 
@@ -186,15 +186,15 @@ def test_viewer_opening_upload_page_directly_is_refused(env, role):
     # stale session can still reach a page that the navigation hides)
     at = _signed_in(email=EMAIL[role]).run()
     with pytest.raises(ValueError):
-        at.switch_page("pages/upload.py")
-    page = _signed_in("pages/upload.py", email=EMAIL[role]).run()
+        at.switch_page("app_pages/upload.py")
+    page = _signed_in("app_pages/upload.py", email=EMAIL[role]).run()
     assert not page.exception, page.exception
     assert t("auth.page_refused", "th", role=role) in _unescape(page.error[0].value)
     assert not page.get("file_uploader") and not page.title
 
 
 def test_analyst_opens_upload_page(env):
-    page = _signed_in("pages/upload.py", email=EMAIL["analyst"]).run()
+    page = _signed_in("app_pages/upload.py", email=EMAIL["analyst"]).run()
     assert not page.exception, page.exception
     assert not page.error
     assert page.title[0].value == t("upload.title", "th")

@@ -15,7 +15,7 @@ from tracker.loader import load_paths
 from tracker.metrics import aging
 from tracker.places import district_codes, district_name, districts
 
-PAGE = "pages/districts.py"
+PAGE = "app_pages/districts.py"
 TODAY = pd.Timestamp("2024-10-15")
 SOUTH = "กรุงเทพใต้"
 

@@ -56,7 +56,7 @@ def _as_float(text: str) -> float:
 
 # --- KPIs ---------------------------------------------------------------------------------------
 def test_kpi_chart_equals_scorecard_and_cards(app):
-    at = _shown(app, "pages/kpis.py", **OIG_Q2)
+    at = _shown(app, "app_pages/kpis.py", **OIG_Q2)
     assert at.title[0].value == t("kpis.title", "th")
     assert at.selectbox(key="pick_unit").value == OIG
     assert at.selectbox(key="pick_period").value == "Q2"
@@ -86,7 +86,7 @@ def test_kpi_chart_equals_scorecard_and_cards(app):
 
 
 def test_kpi_golden_levels_stage_and_checklist(app):
-    at = _shown(app, "pages/kpis.py", **OIG_Q2)
+    at = _shown(app, "app_pages/kpis.py", **OIG_Q2)
     table = _frame(at, "fin.col.actual")
     levels = table[table[t("fin.col.target", "th")] == "ระดับ 5"][t("fin.col.actual", "th")]
     assert levels.tolist() == [f"ระดับ {n}" for n in (1, 2, 2, 1, 3, 2)]
@@ -105,7 +105,7 @@ def test_kpi_golden_levels_stage_and_checklist(app):
 
 
 def test_kpi_html_detail_is_plain_text(app):
-    at = _shown(app, "pages/kpis.py", **OIG_Q2)
+    at = _shown(app, "app_pages/kpis.py", **OIG_Q2)
     texts = [x.value for x in at.text]
     assert any("หมายเหตุ : ไตรมาส ๑ ดำเนินการเรียบร้อยแล้ว" in x for x in texts)
     assert any("ระดับ ๑\n- กำหนดแนวทาง" in x for x in texts)  # line breaks kept
@@ -120,7 +120,7 @@ def test_kpi_html_detail_is_plain_text(app):
 
 
 def test_kpi_levels_over_quarters_match_table(app, dataset):
-    at = _shown(app, "pages/kpis.py", **OIG_Q2)
+    at = _shown(app, "app_pages/kpis.py", **OIG_Q2)
     spec = _spec(at, "fin.chart.levels")
     wide = kpi.levels_over_periods(dataset.kpis, OIG, 2567)
     levels = wide[wide["measure"] == "level"]
@@ -141,7 +141,7 @@ def test_kpi_levels_over_quarters_match_table(app, dataset):
 
 
 def test_kpi_selection_goes_to_url(app):
-    at = app("pages/kpis.py", **OIG_Q2)
+    at = app("app_pages/kpis.py", **OIG_Q2)
     at.selectbox(key="pick_period").set_value("Q1").run()
     assert at.query_params["period"] == "Q1"
     spec = _spec(at, "fin.chart.achievement")
@@ -161,7 +161,7 @@ GOLDEN = {
 
 
 def test_budget_golden_row_from_url(app):
-    at = app("pages/budget.py", **OIG_MARCH)
+    at = app("app_pages/budget.py", **OIG_MARCH)
     assert at.selectbox(key="pick_unit").value == OIG
     table = _frame(at, "fin.col.budget_type").set_index(t("fin.col.budget_type", "th"))
     cols = [t(f"fin.col.{k}", "th") for k in ("allocated", "disbursed", "rate")]
@@ -183,7 +183,7 @@ def test_budget_golden_row_from_url(app):
 
 
 def test_budget_cumulative_and_units_match_tables(app, dataset):
-    at = app("pages/budget.py")  # all units, latest as-of date
+    at = app("app_pages/budget.py")  # all units, latest as-of date
     goals = targets.load_targets()
     cum = _spec(at, "fin.chart.cumulative")
     rate_trace = next(tr for tr in cum["data"] if tr["meta"] == "rate")
@@ -220,7 +220,7 @@ def test_budget_cumulative_and_units_match_tables(app, dataset):
 
 
 def test_budget_date_change_goes_to_url(app):
-    at = app("pages/budget.py", unit=OIG)
+    at = app("app_pages/budget.py", unit=OIG)
     assert metric_values(at)[t("budget.card.rate", "th")] != "32.30%"
     at.selectbox(key="pick_as_of").set_value(pd.Timestamp("2024-03-31").date()).run()
     assert at.query_params["as_of"] == "2024-03-31"
@@ -231,8 +231,8 @@ def test_budget_date_change_goes_to_url(app):
 @pytest.mark.parametrize(
     ("page", "query", "title", "column", "value"),
     [
-        ("pages/kpis.py", OIG_Q2, "Performance agreement KPIs", "Against target", None),
-        ("pages/budget.py", OIG_MARCH, "Budget disbursement", "Budget type", "Operating"),
+        ("app_pages/kpis.py", OIG_Q2, "Performance agreement KPIs", "Against target", None),
+        ("app_pages/budget.py", OIG_MARCH, "Budget disbursement", "Budget type", "Operating"),
     ],
 )
 def test_english_switch_changes_labels(app, page, query, title, column, value):

@@ -54,7 +54,7 @@ def test_english_switch_changes_labels(app):
 
 
 def test_directives_page(app):
-    at = app("pages/directives.py")
+    at = app("app_pages/directives.py")
     assert at.title[0].value == t("directives.title", "th")
     specs = plotly_specs(at)
     heat = specs[0]
@@ -68,7 +68,7 @@ def test_directives_page(app):
 
 
 def test_directives_filter_by_zone(app):
-    at = app("pages/directives.py", zone="กรุงเทพใต้")
+    at = app("app_pages/directives.py", zone="กรุงเทพใต้")
     total = _card(at, "card.total")
     table = at.dataframe[0].value
     assert len(table) == total > 0
@@ -76,7 +76,7 @@ def test_directives_filter_by_zone(app):
 
 
 def test_every_table_offers_safe_downloads_and_the_filters_are_written_in_them(app):
-    at = app("pages/directives.py", zone="กรุงเทพใต้")
+    at = app("app_pages/directives.py", zone="กรุงเทพใต้")
     buttons = at.get("download_button")
     labels = {b.proto.label for b in buttons}
     assert {"xlsx", "CSV"} <= labels

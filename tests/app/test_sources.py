@@ -14,7 +14,7 @@ import pytest
 
 from tests.app.conftest import metric_values
 from tests.fakes.sheets_server import SheetsServer
-from tests.integration.test_sync import displayed
+from tests.helpers.sheets import displayed
 from tracker.i18n import t
 from tracker.sample import REGISTER_SHEET, RESPONSES_SHEET, write_sample
 from ui import sources as ui_sources
@@ -120,7 +120,7 @@ def test_provenance_shows_the_synced_sheet_on_every_page(live, server, tmp_path)
     assert any(c.startswith("แหล่งข้อมูล: ข้อมูล ณ ") and NAME in c for c in captions), captions
     assert any(c.startswith(f"{NAME}: ดึงล่าสุด ") for c in captions), captions
     assert not at.warning
-    at.switch_page("pages/directives.py").run()
+    at.switch_page("app_pages/directives.py").run()
     assert any(NAME in c for c in _captions(at))
     english = _captions(live(lang="en"))  # another session: same runner, same snapshot
     assert any(c.startswith("Data sources: Data as of ") and NAME in c for c in english), english
@@ -153,7 +153,7 @@ def test_unreachable_google_on_first_start_never_empties_the_dashboard(live, ser
 
 def test_no_page_asks_a_viewer_for_a_url(live):
     at = _settled(live())
-    for page in ("pages/overview.py", "pages/directives.py", "pages/history.py"):
+    for page in ("app_pages/overview.py", "app_pages/directives.py", "app_pages/history.py"):
         at.switch_page(page).run()
         labels = [w.label for w in at.text_input]
         assert not any("url" in (x or "").lower() or "ลิงก์" in (x or "") for x in labels), labels

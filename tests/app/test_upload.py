@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import metric_values
-from tests.integration.test_publish import csv_bytes
+from tests.helpers.registers import csv_bytes
 from tracker.i18n import t
 from tracker.sample import write_sample
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UPLOAD, HISTORY, OVERVIEW = "pages/upload.py", "pages/history.py", "pages/overview.py"
+UPLOAD, HISTORY, OVERVIEW = "app_pages/upload.py", "app_pages/history.py", "app_pages/overview.py"
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,7 @@ def test_template_download_is_offered(app):
     at = app(UPLOAD)
     labels = [b.proto.label for b in at.get("download_button")]
     assert t("upload.template", "th") in labels
-    assert Path("pages/upload.py").exists()
+    assert Path("app_pages/upload.py").exists()
 
 
 def test_size_setting_above_the_web_servers_limit_is_capped_and_said(app, monkeypatch):

@@ -66,7 +66,13 @@ def test_cold_deep_link_gets_the_whole_app(tmp_path, page):
         page.get_by_role("heading", name=t("directives.title", "en")).wait_for(timeout=60_000)
         nav = page.locator('[data-testid="stSidebarNav"]')
         nav.get_by_text(t("page.overview", "en")).wait_for(timeout=30_000)
-        # the app's navigation (titles), not the raw file names of the pages/ folder
+        # the app's navigation (titles), not the raw file names of the page scripts
         assert nav.get_by_text("directives", exact=True).count() == 0
         assert page.get_by_text("English", exact=True).count() >= 1
         shot(page, "cold_deep_link")
+        # every page answers its own path, with filters, in a new browser session too
+        # (the default page answers at "/" only: its own /overview is issue 16's)
+        for path, key in (("directives?zone=กรุงเทพใต้", "directives.title"), ("kpis", "kpis.title")):
+            page.goto(f"{url}/{path}", wait_until="networkidle")
+            page.get_by_role("heading", name=t(key, "th")).wait_for(timeout=60_000)
+            assert page.get_by_text("Page not found").count() == 0

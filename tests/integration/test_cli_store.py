@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.integration.test_publish import V1, V2, csv_bytes
+from tests.helpers.registers import V1, V2, csv_bytes
 from tracker.cli import main
 from tracker.sample import write_sample
 from tracker.template import REGISTER_SHEET

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -13,39 +12,11 @@ import pytest
 
 from data_sources.files import sha256_of
 from tests.conftest import BACKENDS
+from tests.helpers.registers import V1, V2, V3, X, Y, csv_bytes
 from tracker import publish as pub
+from tracker import trends as trends_mod
 from tracker.sample import write_sample
 from tracker.store import DuplicateSnapshot, Store
-
-HEADER = ["รหัส", "ปีงบประมาณ", "วันที่สั่งการ", "กำหนดแล้วเสร็จ", "หน่วยรับตรวจ", "ข้อสั่งการ", "สถานะ"]
-X, Y = "สำนักงานเขตบางนา", "สำนักการโยธา"
-
-
-def csv_bytes(rows: list[tuple]) -> bytes:
-    """A one-sheet register: (id, agency, status, due date as typed) per row."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(HEADER)
-    for did, agency, status, due in rows:
-        w.writerow([did, "2567", "23/11/2566", due, agency, f"ข้อสั่งการ {did}", status])
-    return buf.getvalue().encode("utf-8")
-
-
-V1 = [
-    ("A1", X, "ดำเนินการแล้ว", "31/3/2567"),
-    ("A2", X, "อยู่ระหว่างการดำเนินการ", "31/3/2567"),
-    ("B1", Y, "", ""),
-]
-V2 = [
-    ("A1", X, "ดำเนินการแล้ว", "30/4/2567"),  # due moved +30 days
-    ("A2", X, "ดำเนินการแล้ว", "31/3/2567"),  # status changed
-    ("B1", Y, "อยู่ระหว่างการดำเนินการ", ""),  # status changed
-]
-V3 = [
-    ("A1", X, "ดำเนินการแล้ว", "30/4/2567"),
-    ("A2", X, "ดำเนินการแล้ว", "31/3/2567"),
-    ("B1", Y, "ดำเนินการแล้ว", "30/6/2567"),  # status changed, due date set
-]
 
 
 def _publish(store: Store, rows: list[tuple], name: str = "register.csv", note: str = "") -> int:
@@ -246,7 +217,7 @@ def test_unreachable_store_blocks_publish(backend, tmp_path):
 
 def test_trends_status_over_time_and_due_revisions(store):
     ids = [_publish(store, rows, name=f"v{i}.csv") for i, rows in enumerate((V1, V2, V3), 1)]
-    trend = pub.trends(store)
+    trend = trends_mod.agency_trends(trends_mod.directive_history(store))
     got = {
         (int(s), a): p
         for s, a, p in zip(trend["snapshot_id"], trend["agency"], trend["done_pct"], strict=True)
@@ -259,15 +230,15 @@ def test_trends_status_over_time_and_due_revisions(store):
         (ids[2], X): 100.0,
         (ids[2], Y): 100.0,
     }
-    assert pub.overall_trend(trend)["done_pct"].tolist() == [33.33, 66.67, 100.0]
-    assert pub.default_trend_agencies(trend, 1) == [X]
+    assert trends_mod.overall_trend(trend)["done_pct"].tolist() == [33.33, 66.67, 100.0]
+    assert trends_mod.default_trend_agencies(trend, 1) == [X]
 
-    b1 = pub.status_over_time(store, "B1")
+    b1 = trends_mod.status_history(trends_mod.directive_history(store), "B1")
     assert b1["snapshot_id"].tolist() == ids
     assert b1["status"].astype(str).tolist() == ["not_reported", "in_progress", "done"]
     assert b1["status_changed"].tolist() == [False, True, True]
 
-    rev = pub.due_date_revisions(store)
+    rev = trends_mod.due_revisions(trends_mod.directive_history(store))
     assert rev[["directive_id", "snapshot_id", "revision"]].astype(object).to_dict("records") == [
         {"directive_id": "A1", "snapshot_id": ids[1], "revision": 1},
         {"directive_id": "B1", "snapshot_id": ids[2], "revision": 1},
@@ -280,8 +251,8 @@ def test_trends_status_over_time_and_due_revisions(store):
     )
 
     store.rollback(ids[0], user="admin")  # a rollback adds no snapshot: trends are unchanged
-    assert len(pub.trends(store)) == len(trend)
-    fig = pub.trend_figure(trend, pub.overall_trend(trend), "th", [X, Y])
+    assert len(trends_mod.agency_trends(trends_mod.directive_history(store))) == len(trend)
+    fig = trends_mod.trend_figure(trend, trends_mod.overall_trend(trend), "th", [X, Y])
     spec = json.loads(fig.to_json())
     assert [tr["meta"] for tr in spec["data"]] == ["__all__", X, Y]
     assert spec["data"][1]["y"] == [50.0, 100.0, 100.0]
@@ -308,12 +279,28 @@ def test_report_xlsx_keeps_user_text_as_text():
         (None, 20 * 1024 * 1024),
         ("5", 5 * 1024 * 1024),
         ("0.5", 512 * 1024),
-        ("junk", 20 * 1024 * 1024),
+        (" ", 20 * 1024 * 1024),
     ],
 )
 def test_max_upload_bytes_setting(monkeypatch, env, expected):
     if env is None:
-        monkeypatch.delenv(pub.ENV_MAX_MB, raising=False)
+        monkeypatch.delenv("TRACKER_MAX_FILE_MB", raising=False)
     else:
-        monkeypatch.setenv(pub.ENV_MAX_MB, env)
+        monkeypatch.setenv("TRACKER_MAX_FILE_MB", env)
     assert pub.max_upload_bytes() == expected
+
+
+@pytest.mark.parametrize("bad", ["junk", "abc", "0", "-3", "nan", "inf"])
+def test_an_unusable_size_setting_is_an_error_naming_it_everywhere(monkeypatch, bad, capsys):
+    import settings
+    from tracker import cli
+    from tracker.loader import read_paths
+
+    monkeypatch.setenv("TRACKER_MAX_FILE_MB", bad)
+    for read in (pub.max_upload_bytes, lambda: read_paths([])):
+        with pytest.raises(settings.SettingError) as err:
+            read()
+        assert "TRACKER_MAX_FILE_MB" in err.value.message_en
+        assert "TRACKER_MAX_FILE_MB" in err.value.message_th
+    assert cli.main(["validate", __file__]) == cli.EXIT_UNREADABLE
+    assert "TRACKER_MAX_FILE_MB" in capsys.readouterr().err

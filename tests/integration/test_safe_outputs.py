@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from tracker import charts, exports
 from tracker.charts_safe import escape_figure
-from tracker.publish import trend_figure
+from tracker.trends import trend_figure
 
 PIECES = [
     "=",

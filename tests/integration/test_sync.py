@@ -7,7 +7,6 @@ current snapshot as it was. No network: the server runs on 127.0.0.1 in a thread
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 import pytest
 
 from tests.fakes.sheets_server import DEFAULT_EMAIL, SheetsServer
+from tests.helpers.sheets import displayed
 from tracker import cli
 from tracker.sample import REGISTER_SHEET, RESPONSES_SHEET, write_sample
 from tracker.sources import Source, load_sources
@@ -34,20 +34,6 @@ FINANCE_KEY = "1FinanceZyXwVuTsRqPoNmLkJiHgFeDcBa9876543210"
 REGISTER_TITLE = "ทะเบียนข้อสั่งการ 2566-2567"
 FINANCE_TITLE = "ตัวชี้วัดและงบประมาณ 2567"
 COMPARED = ("directives", "kpis", "budget")
-
-
-def displayed(value: object) -> str:
-    """A cell as Google Sheets shows it in the Thai locale (what get_all_values returns)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        day = f"{value.day}/{value.month}/{value.year + 543}"
-        return day if value.time() == dt.time(0) else f"{day}, {value:%H:%M:%S}"
-    if isinstance(value, dt.date):
-        return f"{value.day}/{value.month}/{value.year + 543}"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from tracker.roles import ACTIONS, PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
+PAGE_FILES = sorted((ROOT / "app_pages").glob("*.py"))
 # method name of a write → the action it needs (a refresh/sync of sources included)
 WRITES = {"publish": "publish", "rollback": "rollback", "sync": "refresh_sources"}
 WRITES |= {"refresh": "refresh_sources", "refresh_sources": "refresh_sources"}
@@ -95,3 +95,8 @@ def test_app_navigation_lists_only_allowed_pages():
     ]
     assert len(navigation) == 1
     assert _is_call(navigation[0].args[0], "navigable") is not None
+
+
+def test_the_page_files_are_found():
+    """The checks above run over every page script (an empty list would pass them all)."""
+    assert len(PAGE_FILES) == len(PAGES) == 8

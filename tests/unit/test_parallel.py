@@ -28,11 +28,21 @@ def test_one_thread_setting_runs_inline(monkeypatch: pytest.MonkeyPatch) -> None
     assert seen == [threading.current_thread().name] * 3
 
 
-@pytest.mark.parametrize(("setting", "expected"), [("3", 3), ("0", None), ("x", None), ("", None)])
+@pytest.mark.parametrize(("setting", "expected"), [("3", 3), ("", None), (" ", None)])
 def test_workers_setting(monkeypatch: pytest.MonkeyPatch, setting: str, expected) -> None:
     monkeypatch.setenv("TRACKER_THREADS", setting)
     n = parallel.workers()
     assert n == expected if expected else 1 <= n <= 4
+
+
+@pytest.mark.parametrize("setting", ["0", "x", "-2", "1.5"])
+def test_an_unusable_threads_setting_is_an_error_naming_it(monkeypatch, setting) -> None:
+    import settings
+
+    monkeypatch.setenv("TRACKER_THREADS", setting)
+    with pytest.raises(settings.SettingError) as err:
+        parallel.workers()
+    assert "TRACKER_THREADS" in err.value.message_en and "TRACKER_THREADS" in err.value.message_th
 
 
 def test_nested_calls_run_inline_instead_of_waiting_on_a_full_pool(

@@ -117,3 +117,22 @@ def test_secrets_example_holds_placeholders_only():
 def test_real_settings_are_never_committed(pattern):
     lines = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert pattern in lines, f"{pattern} must be in .gitignore"
+
+
+def test_every_environment_setting_is_in_the_readme_table():
+    import settings
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(settings.SETTINGS) >= 9
+    for name in settings.SETTINGS:
+        assert f"| `{name}` |" in readme, f"{name} is not in the README's settings tables"
+
+
+def test_no_module_reads_a_tracker_setting_but_the_settings_module():
+    offenders = []
+    for folder in ("tracker", "data_sources", "ui", "app_pages"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if re.search(r"os\.(environ|getenv)[^\n]*TRACKER_", text):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, insert, select,
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
+import settings
 from tracker.dataset import COLUMNS, DTYPES, conform, empty_frame
 from tracker.store.diff import canonical_frame, diff_frames
 from tracker.store.errors import (
@@ -68,7 +68,7 @@ _DATETIME_COLUMNS = frozenset(c for c, d in DTYPES.items() if d == "datetime64[n
 
 def resolve_url(url: str | None = None) -> URL:
     """The database URL: argument, else $TRACKER_DATABASE_URL, else data/tracker.sqlite."""
-    raw = url or os.environ.get(ENV_URL) or ""
+    raw = url or str(settings.get(ENV_URL) or "")
     if not raw:
         return URL.create("sqlite", database=str(DEFAULT_SQLITE_PATH))
     parsed = make_url(raw)

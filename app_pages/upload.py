@@ -152,7 +152,9 @@ st.caption(tr("upload.intro"))
 flash = st.session_state.pop("upload_flash", None)
 if flash is not None:
     st.success(tr("upload.published", snapshot=flash), icon=":material/check_circle:")
-    st.page_link("pages/overview.py", label=tr("upload.see_overview"), icon=":material/dashboard:")
+    st.page_link(
+        "app_pages/overview.py", label=tr("upload.see_overview"), icon=":material/dashboard:"
+    )
 
 st.download_button(
     tr("upload.template"),

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import publish as pub
+from tracker import trends as trends_mod
 from tracker.store import StoreError
 from tracker.store.diff import table_counts as diff_tables
 from tracker.thai import format_bangkok, format_int
@@ -20,7 +21,7 @@ MAX_ROWS = 2000
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _history(url: str, version: tuple) -> pd.DataFrame:
     """All snapshots' directives (id, agency, status, due date); ``version`` keys the cache."""
-    return pub.directive_history(data.store())
+    return trends_mod.directive_history(data.store())
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -72,7 +73,7 @@ url = data.database_url()
 current_id = next((int(i) for i, c in zip(snaps["id"], snaps["current"], strict=True) if c), None)
 ids = [int(i) for i in snaps["id"]]
 label = {
-    int(i): pub.snapshot_label(i, c, lg)
+    int(i): trends_mod.snapshot_label(i, c, lg)
     for i, c in zip(snaps["id"], snaps["created_at"], strict=True)
 }
 
@@ -126,7 +127,7 @@ else:
                     {
                         tr("history.prov.table"): [tr(f"upload.count.{k}") for k in prov["kind"]],
                         tr("history.prov.part"): [
-                            pub.snapshot_label(p, c, lg)
+                            trends_mod.snapshot_label(p, c, lg)
                             for p, c in zip(prov["part_id"], prov["created_at"], strict=True)
                         ],
                         tr("history.col.source"): prov["source"],
@@ -200,13 +201,13 @@ try:
 except StoreError as exc:
     st.error(data.store_message(exc))
     st.stop()
-trend = pub.agency_trends(hist)
-overall = pub.overall_trend(trend)
+trend = trends_mod.agency_trends(hist)
+overall = trends_mod.overall_trend(trend)
 agencies = sorted(trend["agency"].dropna().unique().tolist())
 chosen = st.multiselect(
     tr("history.trend_agencies"),
     agencies,
-    default=pub.default_trend_agencies(trend),
+    default=trends_mod.default_trend_agencies(trend),
     key="trend_agencies",
 )
 table = trend[trend["agency"].isin(chosen)] if chosen else trend.iloc[0:0]
@@ -215,20 +216,20 @@ table = table.assign(snapshot=[label.get(int(i), str(i)) for i in table["snapsho
     ["snapshot", "agency", "done", "total", "done_pct"]
 ]
 table.columns = [tr(f"history.trend_col.{c}") for c in table.columns]
-chart(pub.trend_figure(trend, overall, lg, chosen), table, "trend")
+chart(trends_mod.trend_figure(trend, overall, lg, chosen), table, "trend")
 
 st.markdown(f"**{tr('history.status_over_time')}**")
 directive_ids = sorted(hist["directive_id"].dropna().unique().tolist())
 if directive_ids:
     picked = st.selectbox(tr("history.pick_directive"), directive_ids, key="trend_directive")
-    timeline = pub.status_history(hist, picked)
+    timeline = trends_mod.status_history(hist, picked)
     timeline = timeline.assign(
         snapshot_id=[label.get(int(i), str(i)) for i in timeline["snapshot_id"]]
     ).drop(columns=["created_at"])
     _table(pub.display_frame(timeline, lg), "status_timeline")
 
 st.markdown(f"**{tr('history.due_revisions')}**")
-revisions = pub.due_revisions(hist)
+revisions = trends_mod.due_revisions(hist)
 if revisions.empty:
     st.caption(tr("history.no_revisions"))
 else:

@@ -1,0 +1,166 @@
+"""Every environment setting of the project, declared and parsed in one place.
+
+The readers (``data_sources``), the domain (``tracker``) and the app (``ui``) all read their
+settings through this leaf module (it imports nothing of the project's), so each setting has
+one name, one default, one parser and one error. A value that cannot be parsed raises
+``SettingError`` naming the setting and the value in Thai and English (the command line exits
+2 with it; the app shows it) — never a silent fallback. Values are read from the environment
+at each call (cheap), so a test or an admin changing one takes effect without a restart.
+The README's settings table documents every name in ``SETTINGS`` (a test checks it).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingError(ValueError):
+    """A setting whose value cannot be used; Thai and English messages."""
+
+    code = "setting_invalid"
+
+    def __init__(self, name: str, value: str, expected_th: str, expected_en: str) -> None:
+        self.name = name
+        self.value = value
+        self.message_th = f"ค่าตั้ง {name} = “{value[:100]}” ใช้ไม่ได้: ต้องเป็น{expected_th}"
+        self.message_en = f"The setting {name} = “{value[:100]}” cannot be used: {expected_en}."
+        super().__init__(self.message_en)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    meaning: str  # one line, for the README table
+    default: object
+    parse: Callable[[str], object]
+    expected_th: str
+    expected_en: str
+
+
+def _positive_number(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value != value or value == float("inf"):
+        raise ValueError(text)
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError(text)
+    return value
+
+
+def _flag(text: str) -> bool:
+    low = text.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(text)
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "TRACKER_MAX_FILE_MB",
+            "size cap of one uploaded or read file (uploads, the command line, live sources)",
+            20.0,
+            _positive_number,
+            "ตัวเลขมากกว่า 0 (เมกะไบต์)",
+            "a number of megabytes above 0",
+        ),
+        Setting(
+            "TRACKER_DATABASE_URL",
+            "where snapshots live",
+            "",
+            str,
+            "URL ของฐานข้อมูล",
+            "a database URL",
+        ),
+        Setting(
+            "TRACKER_DATA_DIR",
+            "spreadsheets imported as the first snapshot of an empty database",
+            PROJECT_ROOT / "sample_data",
+            Path,
+            "โฟลเดอร์",
+            "a folder",
+        ),
+        Setting(
+            "TRACKER_TODAY",
+            'the date used as "today" for aging (demos, tests)',
+            None,
+            date.fromisoformat,
+            "วันที่แบบ ISO เช่น 2024-10-15",
+            "an ISO date such as 2024-10-15",
+        ),
+        Setting(
+            "TRACKER_THREADS",
+            "threads for column work while reading",
+            None,
+            _positive_int,
+            "จำนวนเต็มมากกว่า 0",
+            "a whole number above 0",
+        ),
+        Setting(
+            "TRACKER_SOURCES_FILE",
+            "the live sources' settings file",
+            PROJECT_ROOT / "sources.toml",
+            lambda text: Path(text).expanduser(),
+            "ที่อยู่ไฟล์",
+            "a file path",
+        ),
+        Setting(
+            "TRACKER_ROLES_FILE",
+            "who may do what when sign-in is configured",
+            PROJECT_ROOT / "roles.toml",
+            lambda text: Path(text).expanduser(),
+            "ที่อยู่ไฟล์",
+            "a file path",
+        ),
+        Setting(
+            "TRACKER_GSHEETS_API_BASE",
+            "the Google Sheets API's address (tests, or a proxy in front of it)",
+            None,
+            str,
+            "URL",
+            "a URL",
+        ),
+        Setting(
+            "TRACKER_ALLOW_PRIVATE_SOURCES",
+            "lets live sources use private, loopback and link-local addresses (tests only)",
+            False,
+            _flag,
+            "1 หรือ 0",
+            "1 or 0",
+        ),
+    )
+}
+
+
+def get(name: str) -> object:
+    """The value of setting ``name`` now: parsed, or its default when unset or blank."""
+    setting = SETTINGS[name]
+    raw = os.environ.get(name, "")
+    if not raw.strip():
+        return setting.default
+    try:
+        return setting.parse(raw.strip())
+    except (ValueError, TypeError):
+        raise SettingError(name, raw, setting.expected_th, setting.expected_en) from None
+
+
+def max_file_bytes() -> int:
+    """The size cap of one file, in bytes (TRACKER_MAX_FILE_MB)."""
+    return int(float(get("TRACKER_MAX_FILE_MB")) * 1024 * 1024)  # type: ignore[arg-type]
+
+
+def allow_private_sources() -> bool:
+    return bool(get("TRACKER_ALLOW_PRIVATE_SOURCES"))

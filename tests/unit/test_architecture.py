@@ -1,0 +1,177 @@
+"""The project's import rules, enforced on its own source (ast, no import at run time).
+
+- no import cycle among the project's modules (function-local imports included);
+- ``tracker/`` and ``data_sources/`` never import Streamlit or ``ui``;
+- the readers (``data_sources/``) never import the model (``tracker``);
+- what computes and draws (metrics, charts, views) never imports the store.
+The README's layout section states the same rules.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("tracker", "data_sources", "ui")
+COMPUTING = (
+    "tracker.metrics",
+    "tracker.charts",
+    "tracker.charts_finance",
+    "tracker.charts_map",
+    "tracker.charts_safe",
+    "tracker.views",
+    "tracker.district_views",
+    "tracker.finance_views",
+    "tracker.exports",
+)
+# Modules still over 600 lines (issue 14 splits them). The list may only shrink: a module that
+# grows past 600 lines, or one listed here that is split, fails the test until the list says so.
+LONG_MODULES = {
+    "tracker/kpi.py",
+    "tracker/thai.py",
+    "tracker/sample.py",
+    "tracker/budget.py",
+    "tracker/store/api.py",
+    "data_sources/guard.py",
+}
+MAX_LINES = 600
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            out[name.removesuffix(".__init__")] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _imported(name: str, path: Path) -> set[str]:
+    """Every module ``name`` imports (anywhere in the file), as written."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    is_package = path.name == "__init__.py"
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = name.split(".")
+                keep = len(parts) - node.level + (1 if is_package else 0)
+                base = ".".join(parts[:keep] + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            found.add(base)
+            found |= {f"{base}.{a.name}" for a in node.names}
+    return found
+
+
+def _project_edges(name: str, path: Path) -> set[str]:
+    """The project modules ``name`` imports (a name resolved to its module or package)."""
+    edges = set()
+    for target in _imported(name, path):
+        while target and target not in MODULES:
+            target = target.rpartition(".")[0]
+        if target and target != name:
+            edges.add(target)
+    return edges
+
+
+GRAPH = {name: _project_edges(name, path) for name, path in MODULES.items()}
+
+
+def _cycles() -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+    counter = [0]
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in GRAPH:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_graph_sees_the_project():
+    assert len(MODULES) > 40
+    assert (
+        "tracker.store.api" in GRAPH["tracker.publish"]
+        or "tracker.store" in GRAPH["tracker.publish"]
+    )
+
+
+def test_no_import_cycle():
+    assert _cycles() == []
+
+
+def test_domain_and_readers_never_import_streamlit_or_ui():
+    for name, path in MODULES.items():
+        if name.startswith(("tracker", "data_sources")):
+            imported = _imported(name, path)
+            bad = {m for m in imported if m.split(".")[0] in ("streamlit", "ui")}
+            assert not bad, (name, bad)
+
+
+def test_readers_never_import_the_model():
+    for name in MODULES:
+        if name.startswith("data_sources"):
+            assert not {m for m in GRAPH[name] if m.startswith("tracker")}, name
+
+
+def test_what_computes_and_draws_never_imports_the_store():
+    for name in COMPUTING:
+        assert name in MODULES, name
+        assert not {m for m in GRAPH[name] if m.startswith("tracker.store")}, name
+
+
+def test_no_module_grows_past_600_lines_and_the_long_list_only_shrinks():
+    long_now = {
+        str(path.relative_to(ROOT))
+        for path in MODULES.values()
+        if len(path.read_text(encoding="utf-8").splitlines()) > MAX_LINES
+    }
+    assert long_now <= LONG_MODULES, long_now - LONG_MODULES
+    assert long_now == LONG_MODULES, f"now under {MAX_LINES}: {LONG_MODULES - long_now}"
+
+
+def test_test_modules_never_import_one_another():
+    """Shared helpers live in tests/helpers (a test module importing another runs its tests'
+    module-level code twice and ties unrelated suites together)."""
+    offenders = []
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                last = node.module.rsplit(".", 1)[-1]
+                if node.module.startswith("tests.") and last.startswith("test_"):
+                    offenders.append(f"{path.relative_to(ROOT)}: {node.module}")
+    assert offenders == []
