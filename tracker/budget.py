@@ -33,7 +33,6 @@ from tracker.dataset import conform
 from tracker.headers import HeaderMatch
 from tracker.kpi import (
     Sheet,
-    fiscal_year_from_text,
     is_repeated_header,
     raw_cells,
     title_text,
@@ -137,14 +136,14 @@ def normalize(
     unit = fy = as_of = None
     for text in title_text(raw, match):
         unit = unit_from_text(text) or unit
-        fy = fiscal_year_from_text(text) or fy
+        fy = thai.fiscal_year_from_text(text) or fy
         as_of = _as_of_in(text) or as_of
     for text in (*match.group_text.values(), *match.header_text.values()):
         found = thai.find_date_in_text(text)
         if found:
             as_of = found
             break
-    fy = fy or fiscal_year_from_text(raw.sheet)
+    fy = fy or thai.fiscal_year_from_text(raw.sheet)
     unit = unit or default_unit
 
     def cell(cells: list[str], key: str) -> str:

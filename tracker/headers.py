@@ -115,10 +115,18 @@ def detect(
             for header_rows, shown, found in candidates:
                 required = _required(kind)
                 missing = [k for k in required if k not in found]
-                # Rank: all required present, then more columns, then a single-row header.
-                score = (not missing, len(found) - len(missing), -len(header_rows), -i)
+                # Rank: all required present, then more columns, then the first header of the
+                # sheet (a header typed again lower down never wins), then a single-row header.
+                score = (
+                    not missing,
+                    len(found) - len(missing),
+                    -header_rows[-1],
+                    -len(header_rows),
+                )
                 if len(found) < 2:
                     continue
+                if kind == "directives" and not missing and len(found) < 3:
+                    continue  # unit + text alone (e.g. a list explaining the columns)
                 if best is None or score > best[0]:
                     group = {}
                     if len(header_rows) == 2:

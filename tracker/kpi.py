@@ -67,8 +67,6 @@ COMPONENT_TH = {
 # --- text helpers shared with tracker.budget ---------------------------------------------------
 _UNIT_RE = re.compile(r"^\s*(?:หน่วยงาน|หน่วยรับตรวจ|ส่วนราชการ|unit|agency)\s*[:：]\s*(.+)$", re.I)
 _UNIT_PREFIXES = ("สำนักงานเขต", "สำนักงาน", "สำนัก", "กอง", "ฝ่าย")
-_FY_RE = re.compile(r"ปีงบประมาณ\s*(?:พ\s*\.?\s*ศ\s*\.?)?\s*([0-9]{4}|[0-9]{2})(?![0-9])")
-_FY_EN_RE = re.compile(r"(?:fiscal\s*year|\bfy)\s*([0-9]{4}|[0-9]{2})(?![0-9])", re.I)
 _PERIOD_RULES: tuple[tuple[re.Pattern[str], str | None], ...] = (
     (re.compile(r"ไตรมาส\s*(?:ที่)?\s*([1-4])(?![0-9])"), None),
     (re.compile(r"(?<![a-z0-9])q\s*([1-4])(?![0-9])"), None),
@@ -98,18 +96,6 @@ def unit_from_text(text: str) -> str | None:
     if len(words) > 1 and words[0] in _UNIT_PREFIXES:
         return words[0] + words[1]
     return words[0]
-
-
-def fiscal_year_from_text(text: str) -> int | None:
-    """The BE fiscal year of "ประจำปีงบประมาณ พ.ศ. ๒๕๖๗" / "FY 2024", else None."""
-    t = thai.to_arabic_digits(thai.collapse_spaces(text))
-    m = _FY_RE.search(t) or _FY_EN_RE.search(t)
-    if not m:
-        return None
-    try:
-        return thai.normalize_fiscal_year(int(m.group(1)))
-    except ValueError:
-        return None
 
 
 def period_from_text(text: str, bare: bool = False) -> str | None:
@@ -329,7 +315,7 @@ class Context:
         if unit:
             self.unit, said = unit, True
         if title:
-            fy = fiscal_year_from_text(text)
+            fy = thai.fiscal_year_from_text(text)
             if fy:
                 self.fiscal_year, said = fy, True
             period = period_from_text(text)
@@ -424,7 +410,7 @@ def normalize(raw: RawTable, match: HeaderMatch) -> tuple[pd.DataFrame, list[Iss
     if ctx.period is None:
         ctx.period = period_from_text(raw.sheet)
     if ctx.fiscal_year is None:
-        ctx.fiscal_year = fiscal_year_from_text(raw.sheet)
+        ctx.fiscal_year = thai.fiscal_year_from_text(raw.sheet)
 
     def cell(cells: list[str], key: str) -> str:
         j = colmap.get(key)
@@ -700,7 +686,7 @@ def _titles(raw: RawTable, match: HeaderMatch) -> _Titles:
     if state.period is None:
         state.period = period_from_text(raw.sheet)
     if state.fiscal_year is None:
-        state.fiscal_year = fiscal_year_from_text(raw.sheet)
+        state.fiscal_year = thai.fiscal_year_from_text(raw.sheet)
     return state
 
 
@@ -1050,7 +1036,6 @@ __all__ = [
     "achievement",
     "checklist_percent",
     "component_of",
-    "fiscal_year_from_text",
     "is_note_line",
     "latest_period",
     "levels_over_periods",

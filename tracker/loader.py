@@ -12,6 +12,7 @@ import settings
 from data_sources.base import RawTable, UnreadableFile
 from tracker import normalize
 from tracker.agencies import is_known_agency
+from tracker.body import body_of
 from tracker.dataset import Dataset, conform, empty_frame
 from tracker.headers import detect_tables
 from tracker.schema import TABLE_FRAME
@@ -28,7 +29,9 @@ class LoadResult:
         return self.dataset.issues
 
 
-def _normalise(raw: RawTable, kind: str, match) -> tuple[pd.DataFrame, list[Issue]]:
+def _normalise(
+    raw: RawTable, kind: str, match, fiscal_year: int | None = None
+) -> tuple[pd.DataFrame, list[Issue]]:
     if kind in ("kpis", "innovation", "kpi_text"):  # kpi.normalize reads each KPI table kind
         from tracker import kpi
 
@@ -37,8 +40,11 @@ def _normalise(raw: RawTable, kind: str, match) -> tuple[pd.DataFrame, list[Issu
         from tracker import budget
 
         return budget.normalize(raw, match)
-    body, issues = normalize.body_of(raw, match)
-    frame, more = (normalize.directives if kind == "directives" else normalize.responses)(body)
+    body, issues = body_of(raw, match)
+    if kind == "directives":
+        frame, more = normalize.directives(body, fiscal_year)
+    else:
+        frame, more = normalize.responses(body)
     return frame, issues + more
 
 
@@ -93,8 +99,18 @@ def _combine(parts: list[pd.DataFrame], kind: str) -> pd.DataFrame:
     return conform(pd.concat(parts, ignore_index=True), kind)
 
 
-def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFile] = ()) -> Dataset:
-    """Normalise every table found in ``tables`` and run the cross-table checks in one pass."""
+def build_dataset(
+    tables: Iterable[RawTable],
+    unreadable: Iterable[UnreadableFile] = (),
+    *,
+    fiscal_year: int | None = None,
+) -> Dataset:
+    """Normalise every table found in ``tables`` and run the cross-table checks in one pass.
+
+    Every problem is reported at once: a register that lacks a required column is still
+    checked cell by cell (its rows are not kept). ``fiscal_year`` is used for a register
+    whose fiscal year nothing else gives (the CLI's ``--fiscal-year``).
+    """
     frames: dict[str, list[pd.DataFrame]] = {
         "directives": [],
         "responses": [],
@@ -141,8 +157,10 @@ def build_dataset(tables: Iterable[RawTable], unreadable: Iterable[UnreadableFil
             by_file[raw.source] += 1
             if match.missing:
                 issues += normalize.missing_column_issues(part, match)
+                if match.kind == "directives":  # the bad values too, in the same report
+                    issues += _normalise(part, match.kind, match, fiscal_year)[1]
                 continue
-            frame, found = _normalise(part, match.kind, match)
+            frame, found = _normalise(part, match.kind, match, fiscal_year)
             issues += found
             frames[TABLE_FRAME.get(match.kind, match.kind)].append(frame)
     for source, n in by_file.items():

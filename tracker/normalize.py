@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,10 +13,11 @@ import pyarrow.compute as pc
 
 from data_sources.base import RawTable, column_letter
 from tracker import thai
+from tracker.body import Body
 from tracker.dataset import conform_columns
 from tracker.headers import HeaderMatch, arrow_strings
 from tracker.i18n import t
-from tracker.parallel import in_background, parallel_map
+from tracker.parallel import in_background
 from tracker.places import district_codes, normalize_agency
 from tracker.schema import (
     DEFAULT_GROUPS_EN,
@@ -28,114 +30,7 @@ from tracker.schema import (
     TABLE_HEADERS,
     header_key,
 )
-from tracker.validate import Issue, listed, make_issue, more_rows
-
-
-@dataclass
-class Body:
-    """The data rows of a matched table: cells as text, with Excel row numbers."""
-
-    raw: RawTable
-    match: HeaderMatch
-    frame: pd.DataFrame  # data rows only, positional columns
-    rows: np.ndarray  # Excel row number of each frame row
-
-    def col(self, key: str) -> pd.Series | None:
-        j = self.match.colmap.get(key)
-        if j is None:
-            return None
-        return self.frame.iloc[:, j]
-
-    def where(self, key: str) -> str:
-        """Header text and letter of a canonical column, e.g. "สถานะ (L)"."""
-        j = self.match.colmap[key]
-        return f"{self.match.header_text.get(j, key)} ({self.raw.column_letter(j)})"
-
-    def issue(
-        self, severity: str, code: str, i: int, key: str | None, value: object, **kw
-    ) -> Issue:
-        return make_issue(
-            severity,
-            code,
-            file=self.raw.source,
-            sheet=self.raw.sheet,
-            row=int(self.rows[i]),
-            column=self.where(key) if key else "",
-            value=value,
-            **kw,
-        )
-
-    def more(self, severity: str, code: str, n: int, key: str | None) -> list[Issue]:
-        """The "and n more rows" line for ``code`` (none when n is 0)."""
-        return more_rows(
-            severity,
-            code,
-            n,
-            file=self.raw.source,
-            sheet=self.raw.sheet,
-            column=self.where(key) if key else "",
-        )
-
-
-def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
-    """Data rows below the header, without blank rows, repeated headers and section rows."""
-    frame = raw.frame.iloc[match.data_start :]
-    rows = raw.first_row + np.arange(match.data_start, len(raw.frame))
-    if frame.empty:
-        return Body(raw, match, frame, rows), []
-    text = _trimmed_frame(frame)
-    filled = text.notna()
-    n_filled = filled.to_numpy().sum(axis=1)
-    mapped = list(match.colmap.values())
-    # Repeated header rows (printed forms repeat it on every page).
-    same = np.zeros(len(frame), dtype=int)
-    for j in mapped:
-        shown = match.header_text.get(j, "")
-        if shown:
-            same += (text.iloc[:, j] == shown).to_numpy(dtype=bool, na_value=False)
-    repeated = same >= max(2, len(mapped) // 2)
-    # Section-title rows ("รอบที่ ๒", "งบประมาณประจำปี"): one filled cell in a wide table.
-    section = (n_filled == 1) & (len(mapped) >= 3) & ~repeated
-    blank = n_filled == 0
-    issues: list[Issue] = []
-    for i in np.flatnonzero(repeated):
-        issues.append(
-            make_issue(
-                "info", "repeated_header", file=raw.source, sheet=raw.sheet, row=int(rows[i])
-            )
-        )
-    for i in np.flatnonzero(section):
-        first = text.iloc[i][filled.iloc[i]].iloc[0]
-        issues.append(
-            make_issue(
-                "info",
-                "section_row",
-                file=raw.source,
-                sheet=raw.sheet,
-                row=int(rows[i]),
-                value=first,
-            )
-        )
-    keep = ~(repeated | section | blank)
-    return Body(raw, match, text[keep], rows[keep]), issues
-
-
-def _trimmed_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells trimmed of surrounding whitespace, blank cells missing (pandas ``str`` columns).
-
-    Arrow kernels over the columns in parallel threads, one conversion back to pandas.
-    """
-    columns = parallel_map(_trimmed_cells, [frame.iloc[:, j] for j in range(frame.shape[1])])
-    text = pa.table(columns, names=[str(j) for j in range(len(columns))]).to_pandas()
-    text.columns = pd.RangeIndex(len(columns))
-    text.index = frame.index
-    return text
-
-
-def _trimmed_cells(col: pd.Series) -> pa.Array:
-    stripped = pc.utf8_trim_whitespace(arrow_strings(col))
-    blank = pc.equal(stripped, "")
-    return pc.if_else(blank, None, stripped) if pc.any(blank).as_py() else stripped
+from tracker.validate import Issue, listed, make_issue
 
 
 def _map_uniques_categorical(series: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:
@@ -291,6 +186,8 @@ def _ids(series: pd.Series) -> pd.Series:
 
 
 def _required_present(body: Body, key: str, values: pd.Series) -> list[Issue]:
+    if key not in body.match.colmap:  # the whole column is missing: one missing_column error
+        return []
     shown, more = listed(np.flatnonzero(values.isna().to_numpy()))
     return [body.issue("error", "missing_value", i, key, "") for i in shown] + body.more(
         "error", "missing_value", more, key
@@ -313,25 +210,18 @@ _READY_TEXT = frozenset(
 )
 
 
-def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
-    """The register (one sheet with a status column, or the register of the Forms shape)."""
+def directives(body: Body, fiscal_year: int | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """The register (one sheet with a status column, or the register of the Forms shape).
+
+    Registers kept by hand often lack an id or a fiscal-year column: the fiscal year is then
+    inferred (dates, title lines, sheet or file name, else ``fiscal_year`` given by the user),
+    and a running number (ลำดับ) is made into an id unique by fiscal year and round; each
+    with a warning saying so (docs/domain.md §1).
+    """
     n = len(body.frame)
     issues: list[Issue] = []
     out: dict[str, object] = {}
     flags = _flag_text_columns(body, ("text", "issued_by", "detail", "obstacle"))
-
-    ids = _ids(body.col("directive_id"))
-    issues += _required_present(body, "directive_id", ids)
-    out["directive_id"] = ids
-
-    fy_raw = body.col("fiscal_year")
-    fy, bad = thai.parse_int_series(fy_raw)
-    years = {v: thai.normalize_fiscal_year(int(v)) for v in fy.dropna().unique()}
-    if years and any(k != v for k, v in years.items()):
-        fy = fy.map(years)
-    issues += _invalid_issues(body, "fiscal_year", fy_raw, bad, "invalid_fiscal_year")
-    issues += _required_present(body, "fiscal_year", fy.where(~bad, 0))
-    out["fiscal_year"] = fy.astype("Int64")
 
     rnd_raw = body.col("round")
     if rnd_raw is not None:
@@ -339,6 +229,8 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
         bad = bad | (rnd.notna() & ~rnd.isin([1, 2]))
         issues += _invalid_issues(body, "round", rnd_raw, bad, "invalid_round")
         out["round"] = rnd.where(~bad).astype("Int64")
+    elif "round" in body.context:  # section rows "รอบที่ ๒" above the rows
+        out["round"] = body.context["round"].astype("Int64")
 
     for key in ("issued_date", "due_date"):
         raw = body.col(key)
@@ -348,7 +240,27 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
         issues += _invalid_issues(body, key, raw, bad, "invalid_date")
         out[key] = parsed
 
+    fy_raw = body.col("fiscal_year")
+    if fy_raw is not None:
+        fy, bad = thai.parse_int_series(fy_raw)
+        years = {v: thai.normalize_fiscal_year(int(v)) for v in fy.dropna().unique()}
+        if years and any(k != v for k, v in years.items()):
+            fy = fy.map(years)
+        issues += _invalid_issues(body, "fiscal_year", fy_raw, bad, "invalid_fiscal_year")
+        issues += _required_present(body, "fiscal_year", fy.where(~bad, 0))
+        out["fiscal_year"] = fy.astype("Int64")
+    else:
+        fy_inferred, more = _infer_fiscal_year(body, out, n, fiscal_year)
+        issues += more
+        out["fiscal_year"] = fy_inferred
+
+    ids, more = _directive_ids(body, out, n)
+    issues += more
+    out["directive_id"] = ids
+
     agency_raw = body.col("agency")
+    if agency_raw is None:  # reported once as a missing column; the other checks still run
+        agency_raw = pd.Series([None] * n, dtype=object)
     agency = _map_uniques_categorical(agency_raw, lambda v: normalize_agency(v) or None)
     issues += _required_present(body, "agency", agency)
     out["agency"] = agency
@@ -409,6 +321,117 @@ def directives(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
     return conform_columns(columns, "directives", n, ready=_READY_TEXT), issues
 
 
+def _infer_fiscal_year(
+    body: Body, out: dict[str, object], n: int, given: int | None
+) -> tuple[pd.Series, list[Issue]]:
+    """The fiscal year of a register without that column, and the warning saying from what:
+    the rows' own dates (issued, else due), the title lines above the header, the sheet or
+    file name, else the year the user gave; an error when nothing gives it."""
+    where = {"file": body.raw.source, "sheet": body.raw.sheet}
+    header_row = body.raw.first_row + body.match.header_rows[0]
+    fy = pd.Series(pd.NA, index=range(n), dtype="Int64")
+    source_key = ""
+    for key in ("issued_date", "due_date"):
+        dates = out.get(key)
+        if isinstance(dates, pd.Series) and dates.notna().any():
+            from_dates = thai.fiscal_year_series(dates.reset_index(drop=True)).astype("Int64")
+            fy = fy.fillna(from_dates)
+            source_key = source_key or key
+    fallback, how, shown = None, "", ""
+    for i in range(body.match.header_rows[0]):
+        for cell in body.raw.frame.iloc[i].tolist():
+            if cell is None or pd.isna(cell):
+                continue
+            text = str(cell)
+            year = thai.fiscal_year_from_text(text)
+            if year is None:
+                found = thai.find_date_in_text(thai.collapse_spaces(text))
+                year = thai.fiscal_year(found) if found else None
+            if year is not None and fallback is None:
+                fallback, how, shown = year, "title", text[:80]
+    for name in (body.raw.sheet, body.raw.source):
+        if fallback is None and name:
+            year = thai.fiscal_year_from_text(name)
+            digits = re.search(r"(?<![0-9])(25[0-9]{2})(?![0-9])", thai.to_arabic_digits(name))
+            year = year or (int(digits.group(1)) if digits else None)
+            if year is not None:
+                fallback, how, shown = year, "name", name[:80]
+    if fallback is None and given is not None:
+        fallback, how, shown = int(given), "given", str(given)
+    issues: list[Issue] = []
+    if source_key:
+        column = body.where(source_key)
+        issues.append(
+            make_issue(
+                "warning",
+                "fiscal_year_from_dates",
+                **where,
+                row=header_row,
+                column=column,
+                value=", ".join(str(int(v)) for v in sorted(fy.dropna().unique())[:5]),
+            )
+        )
+    if fy.isna().any():
+        if fallback is not None:
+            fy = fy.fillna(fallback)
+            issues.append(
+                make_issue(
+                    "warning", f"fiscal_year_from_{how}", **where, row=header_row, value=shown
+                )
+            )
+        else:
+            issues.append(make_issue("error", "missing_fiscal_year", **where, row=header_row))
+    return fy.astype("Int64"), issues
+
+
+def _directive_ids(body: Body, out: dict[str, object], n: int) -> tuple[pd.Series, list[Issue]]:
+    """Ids as typed; else a running number (ลำดับ) made unique by fiscal year and round
+    ("2567-2-14"); else sheet and row ("ทะเบียน-12"). A warning says which was used."""
+    where = {"file": body.raw.source, "sheet": body.raw.sheet}
+    header_row = body.raw.first_row + body.match.header_rows[-1]
+    raw = body.col("directive_id")
+    if raw is not None:
+        ids = _ids(raw)
+        return ids, _required_present(body, "directive_id", ids)
+    fy = out.get("fiscal_year")
+    rnd = out.get("round")
+    fy_text = (
+        fy.astype("string").fillna("?").to_numpy(dtype=object)
+        if isinstance(fy, pd.Series)
+        else np.full(n, "?", dtype=object)
+    )
+    round_text = (
+        rnd.reset_index(drop=True).astype("string").to_numpy(dtype=object)
+        if isinstance(rnd, pd.Series)
+        else np.full(n, None, dtype=object)
+    )
+    seq_raw = body.col("seq_no")
+    if seq_raw is not None:
+        seq, bad = thai.parse_int_series(seq_raw)
+        issues = _invalid_issues(body, "seq_no", seq_raw, bad | seq.isna(), "missing_value")
+        numbers = seq.astype("string").to_numpy(dtype=object)
+        ids = [
+            None
+            if num is None or num is pd.NA
+            else "-".join(str(p) for p in (y, r, num) if p is not None and p is not pd.NA)
+            for y, r, num in zip(fy_text, round_text, numbers, strict=True)
+        ]
+        issues.append(
+            make_issue(
+                "warning",
+                "id_from_running_number",
+                **where,
+                row=header_row,
+                column=body.where("seq_no"),
+            )
+        )
+        return pd.Series(ids, dtype=object), issues
+    label = body.raw.sheet or body.raw.source
+    ids = [f"{label}-{int(r)}" for r in body.rows]
+    warning = make_issue("warning", "id_from_row", **where, row=header_row, value=label)
+    return pd.Series(ids, dtype=object), [warning]
+
+
 def _values(v: object) -> object:
     """Column data without index; object columns stay object (no str inference and back)."""
     if isinstance(v, pd.Series):
@@ -464,8 +487,6 @@ def missing_column_issues(raw: RawTable, match: HeaderMatch) -> list[Issue]:
 
 
 __all__ = [
-    "Body",
-    "body_of",
     "column_letter",
     "directives",
     "missing_column_issues",

@@ -212,6 +212,7 @@ def prepare(
     sandbox: bool = True,
     progress: Progress | None = None,
     replace_register: bool = False,
+    fiscal_year: int | None = None,
 ) -> Prepared:
     """Read and validate all ``files`` together, hash them and preview the change.
 
@@ -239,7 +240,7 @@ def prepare(
         )
     if progress:
         progress(len(files), steps, "validate")
-    dataset = build_dataset(tables, bad)
+    dataset = build_dataset(tables, bad, fiscal_year=fiscal_year)
     digest = combined_sha256([f.sha256 for f in infos]) if infos else ""
     prepared = Prepared(
         files=infos,

@@ -104,6 +104,11 @@ INSTRUCTIONS_EN = (
 )
 
 
+# The template's register columns: the canonical ones (a running number is only an alternative
+# to the id for registers kept by hand, so the template does not offer it).
+REGISTER_COLUMNS: tuple[Column, ...] = tuple(c for c in DIRECTIVE_HEADERS if c.key != "seq_no")
+
+
 def agency_choices() -> list[str]:
     """The 50 district offices ("สำนักงานเขต…") then the departments in data/departments.txt."""
     offices = [OFFICE_PREFIX + name for name in districts()["name_th"].tolist()]
@@ -172,7 +177,7 @@ def write_template(target: str | Path | io.BytesIO | None = None) -> bytes:
         ws.freeze_panes(1, 0)
         ws.set_row(0, 36)
 
-    sheet(register, DIRECTIVE_HEADERS)
+    sheet(register, REGISTER_COLUMNS)
     sheet(responses, RESPONSE_HEADERS)
     register.activate()
 
@@ -195,7 +200,7 @@ def write_template(target: str | Path | io.BytesIO | None = None) -> bytes:
     )
     row += 1
     for sheet_name, columns in (
-        (REGISTER_SHEET, DIRECTIVE_HEADERS),
+        (REGISTER_SHEET, REGISTER_COLUMNS),
         (RESPONSES_SHEET, RESPONSE_HEADERS),
     ):
         for col in columns:

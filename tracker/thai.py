@@ -32,6 +32,7 @@ __all__ = [
     "fiscal_quarter",
     "fiscal_year",
     "fiscal_year_bounds",
+    "fiscal_year_from_text",
     "fiscal_year_series",
     "format_amount",
     "format_date",
@@ -1037,6 +1038,22 @@ def fiscal_year_bounds(fy_be: int) -> tuple[date, date]:
     """First and last day of BE fiscal year ``fy_be`` (two-digit and CE years are normalised)."""
     fy = normalize_fiscal_year(fy_be)
     return date(fy - 544, 10, 1), date(fy - 543, 9, 30)
+
+
+_FY_RE = re.compile(r"ปีงบประมาณ\s*(?:พ\s*\.?\s*ศ\s*\.?)?\s*([0-9]{4}|[0-9]{2})(?![0-9])")
+_FY_EN_RE = re.compile(r"(?:fiscal\s*year|\bfy)\s*([0-9]{4}|[0-9]{2})(?![0-9])", re.I)
+
+
+def fiscal_year_from_text(text: str) -> int | None:
+    """The BE fiscal year of "ประจำปีงบประมาณ พ.ศ. ๒๕๖๗" / "FY 2024", else None."""
+    t = to_arabic_digits(collapse_spaces(text))
+    m = _FY_RE.search(t) or _FY_EN_RE.search(t)
+    if not m:
+        return None
+    try:
+        return normalize_fiscal_year(int(m.group(1)))
+    except ValueError:
+        return None
 
 
 def fiscal_year_series(dt_series: pd.Series) -> pd.Series:

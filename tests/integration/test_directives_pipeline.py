@@ -158,11 +158,12 @@ def test_errors_are_positioned_and_collected_in_one_pass(tmp_path):
 
 
 def test_missing_required_column_names_aliases(tmp_path):
-    rows = [[h for h in HEADER if h != "ปีงบประมาณ"], row(1)[:1] + row(1)[2:]]
+    gone = HEADER.index("หน่วยรับตรวจ")
+    rows = [[h for h in HEADER if h != "หน่วยรับตรวจ"], row(1)[:gone] + row(1)[gone + 1 :]]
     ds = load_paths([write_xlsx(tmp_path / "m.xlsx", {"S": rows})]).dataset
     issue = next(i for i in ds.issues if i.code == "missing_column")
     assert issue.severity == "error" and issue.row == 1
-    assert "ปีงบประมาณ" in issue.message_th and "fiscal year" in issue.message_en
+    assert "หน่วยรับตรวจ" in issue.message_th and "agency" in issue.message_en
 
 
 def test_sheet_without_table_and_empty_sheet(tmp_path):

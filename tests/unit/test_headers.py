@@ -89,9 +89,31 @@ def test_budget_group_label_kept():
 
 
 def test_partial_register_reports_missing_required():
-    m = detect(raw([["รหัสข้อสั่งการ", "หน่วยรับตรวจ", "ข้อสั่งการ", "สถานะ"]]))
+    m = detect(raw([["รหัสข้อสั่งการ", "ปีงบประมาณ", "หน่วยรับตรวจ", "สถานะ"]]))
     assert m is not None and m.kind == "directives"
-    assert m.missing == ["fiscal_year"]
+    assert m.missing == ["text"]
+
+
+def test_a_register_without_id_and_fiscal_year_is_complete():
+    """Both are inferred when absent (registers kept by hand), so only unit and text are required."""
+    m = detect(raw([["ลำดับ", "หน่วยรับตรวจ", "ข้อสั่งการ", "สถานะ"]]))
+    assert m is not None and m.kind == "directives" and not m.missing
+    assert m.colmap["seq_no"] == 0
+
+
+def test_the_first_header_wins_over_one_typed_again_below():
+    m = detect(
+        raw(
+            [
+                ["สรุปผล"],
+                ["ลำดับ", "หน่วยรับตรวจ", "ข้อสั่งการ", "ผลการดำเนินการ", None],
+                [None, None, None, "สถานะ", "รายละเอียด"],
+                ["1", "สำนักการโยธา", "ข้อ", "ดำเนินการแล้ว", "-"],
+                ["ลำดับ", "หน่วยรับตรวจ", "ข้อสั่งการ", "สถานะ", "รายละเอียด"],
+            ]
+        )
+    )
+    assert m is not None and m.header_rows == [1, 2] and m.data_start == 3
 
 
 @pytest.mark.parametrize("rows", [[["a", "b", "c"]], [["สวัสดี"], ["1", "2"]], [[None, None]]])

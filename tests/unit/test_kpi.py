@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from data_sources.base import RawTable
-from tracker import kpi
+from tracker import kpi, thai
 from tracker.headers import detect
 
 HEADER = ["ตัวชี้วัด", "ค่าเป้าหมาย", "ระดับความสำเร็จตามตัวชี้วัด", "รายละเอียดผลการดำเนินงาน", "ปัญหา/อุปสรรค"]
@@ -67,7 +67,7 @@ def test_unit_from_text(text, unit):
     ],
 )
 def test_fiscal_year_from_text(text, fy):
-    assert kpi.fiscal_year_from_text(text) == fy
+    assert thai.fiscal_year_from_text(text) == fy
 
 
 @pytest.mark.parametrize(

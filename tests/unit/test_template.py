@@ -13,7 +13,6 @@ from tracker.loader import build_dataset
 from tracker.places import districts
 from tracker.schema import (
     DEFAULT_GROUPS_TH,
-    DIRECTIVE_HEADERS,
     FACTOR_TH,
     RESPONSE_HEADERS,
     STATUS_TH,
@@ -22,6 +21,7 @@ from tracker.template import (
     INSTRUCTIONS_EN,
     INSTRUCTIONS_SHEET,
     INSTRUCTIONS_TH,
+    REGISTER_COLUMNS,
     REGISTER_SHEET,
     RESPONSES_SHEET,
     agency_choices,
@@ -60,7 +60,7 @@ def _validation_for(ws, header: str):
 
 @pytest.mark.parametrize(
     ("sheet", "columns"),
-    [(REGISTER_SHEET, DIRECTIVE_HEADERS), (RESPONSES_SHEET, RESPONSE_HEADERS)],
+    [(REGISTER_SHEET, REGISTER_COLUMNS), (RESPONSES_SHEET, RESPONSE_HEADERS)],
 )
 def test_headers_are_first_thai_aliases(blank, sheet, columns):
     ws = _wb(blank)[sheet]
@@ -105,7 +105,7 @@ def test_instructions_sheet_in_thai_and_english(blank):
     for line in (*INSTRUCTIONS_TH, *INSTRUCTIONS_EN):
         assert line in text
     # every header of both sheets is explained (required ones marked with *)
-    for col in (*DIRECTIVE_HEADERS, *RESPONSE_HEADERS):
+    for col in (*REGISTER_COLUMNS, *RESPONSE_HEADERS):
         assert col.aliases[0] + (" *" if col.required else "") in text
 
 
