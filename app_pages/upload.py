@@ -9,7 +9,7 @@ from data_sources.files import sha256_of
 from tracker import publish as pub
 from tracker.store import DuplicateSnapshot, NothingToPublish, StoreError
 from tracker.template import write_template
-from tracker.thai import format_int
+from tracker.thai import fiscal_year, format_int
 from ui import data
 from ui.auth import require_action, require_page
 from ui.i18n import lang, tr
@@ -33,7 +33,9 @@ def _template() -> bytes:
     return write_template()
 
 
-def _prepare(payload: list[tuple[str, bytes]], cap: int, store) -> pub.Prepared:
+def _prepare(
+    payload: list[tuple[str, bytes]], cap: int, store, fiscal_year: int | None = None
+) -> pub.Prepared:
     """Read and check the uploads once per content and current snapshot, with progress."""
     loaded = data.current()
     key = (
@@ -41,6 +43,7 @@ def _prepare(payload: list[tuple[str, bytes]], cap: int, store) -> pub.Prepared:
         loaded.snapshot_id,
         cap,
         tuple((name, sha256_of(blob)) for name, blob in payload),
+        fiscal_year,
     )
     box = _prepared_cache()
     if key in box:
@@ -67,6 +70,7 @@ def _prepare(payload: list[tuple[str, bytes]], cap: int, store) -> pub.Prepared:
             store=store,
             current=(loaded.snapshot_id, loaded.dataset.frames()),
             progress=step,
+            fiscal_year=fiscal_year,
         )
         status.update(label=tr("upload.read_done"), state=_state(prepared), expanded=False)
     if prepared.store_error is None:
@@ -193,6 +197,18 @@ if not uploads:
 
 payload = [(f.name, f.getvalue()) for f in uploads]
 prepared = _prepare(payload, cap, store)
+if any(i.code == "missing_fiscal_year" for i in prepared.issues):
+    # a register whose dates, title lines and names give no fiscal year: ask for it
+    this_year = fiscal_year(data.today())
+    chosen = st.selectbox(
+        tr("upload.fiscal_year_ask"),
+        [None, *range(this_year + 1, this_year - 5, -1)],
+        format_func=lambda y: tr("upload.fiscal_year_pick") if y is None else format_int(y),
+        key=f"upload_fy_{nonce}",
+        help=tr("upload.fiscal_year_help"),
+    )
+    if chosen is not None:
+        prepared = _prepare(payload, cap, store, fiscal_year=int(chosen))
 
 st.subheader(tr("upload.files_read"))
 st.dataframe(

@@ -31,10 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.bench_store import directives  # noqa: E402
+from bench.bench_store import directives, fresh_schema  # noqa: E402
 from tracker.compose import compose  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
@@ -111,19 +109,8 @@ def run_sqlite(rows: int, changed: int, repeat: int) -> dict[str, float]:
 
 
 def run_postgresql(rows: int, changed: int, repeat: int, pg: str) -> dict[str, float]:
-    schema = f"bench_publish_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(
-        make_url(pg).set(drivername="postgresql+psycopg"), connect_args={"connect_timeout": 5}
-    )
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = make_url(pg).update_query_dict({"options": f"-csearch_path={schema}"})
-        return measure(url.render_as_string(hide_password=False), rows, changed, repeat)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_schema(pg, "bench_publish") as url:
+        return measure(url, rows, changed, repeat)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ previous run's are printed beside the new ones.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -124,8 +126,10 @@ def run_sqlite(frames: dict[str, pd.DataFrame], loads: int) -> dict[str, float]:
         return measure(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", frames, loads)
 
 
-def run_postgresql(frames: dict[str, pd.DataFrame], loads: int, pg: str) -> dict[str, float]:
-    schema = f"bench_store_{uuid.uuid4().hex[:10]}"
+@contextlib.contextmanager
+def fresh_schema(pg: str, prefix: str) -> Iterator[str]:
+    """A URL of ``pg`` whose search path is a new, empty schema (dropped afterwards)."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = create_engine(
         make_url(pg).set(drivername="postgresql+psycopg"), connect_args={"connect_timeout": 5}
     )
@@ -133,11 +137,16 @@ def run_postgresql(frames: dict[str, pd.DataFrame], loads: int, pg: str) -> dict
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
         url = make_url(pg).update_query_dict({"options": f"-csearch_path={schema}"})
-        return measure(url.render_as_string(hide_password=False), frames, loads)
+        yield url.render_as_string(hide_password=False)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def run_postgresql(frames: dict[str, pd.DataFrame], loads: int, pg: str) -> dict[str, float]:
+    with fresh_schema(pg, "bench_store") as url:
+        return measure(url, frames, loads)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -275,3 +275,16 @@ def test_replace_register_publish_waits_for_the_confirmation_of_the_number(app, 
     assert not at.exception, at.exception
     at.switch_page(OVERVIEW).run()
     assert _total(at) == 1
+
+
+def test_a_register_without_any_fiscal_year_asks_for_it(app):
+    at = app(UPLOAD)
+    register = "หน่วยรับตรวจ,ข้อสั่งการ,สถานะ\nสำนักงานเขตบางนา,ให้ซ่อมทางเท้า,ดำเนินการแล้ว\n"
+    _upload(at, "ทะเบียน.csv", register.encode("utf-8"), "text/csv")
+    assert _button(at, "upload.publish").disabled
+    ask = at.selectbox(key="upload_fy_0")
+    assert ask.label == t("upload.fiscal_year_ask", "th")
+    ask.set_value(2567).run()
+    assert not at.exception, at.exception
+    assert metric_values(at)[t("upload.count.errors", "th")] == "0"
+    assert not _button(at, "upload.publish").disabled

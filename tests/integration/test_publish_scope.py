@@ -48,6 +48,20 @@ def _only(path: Path, keep: list[str], edit=None) -> bytes:
     return buf.getvalue()
 
 
+def _set_level(new: str):
+    """An edit of the Q2 form: its first "ระดับ ๔" becomes ``new`` (as a unit corrects it)."""
+
+    def edit(wb) -> None:
+        for row in wb[KPI_SHEET_Q2].iter_rows():
+            for cell in row:
+                if cell.value == "ระดับ ๔":
+                    cell.value = new
+                    return
+        raise AssertionError("no level 4 in the form")
+
+    return edit
+
+
 def _register_by_hand(rows: list[tuple]) -> bytes:
     """A register typed by hand: a title line, Thai headers, dates as typed, no KPI/budget."""
     wb = openpyxl.Workbook()
@@ -113,17 +127,8 @@ def test_register_only_upload_keeps_kpis_budget_and_other_directives(store, publ
 
 def test_one_units_q2_kpi_form_replaces_only_that_unit_and_period(store, office, published):
     kpis = published["kpis"]
-
-    def edit(wb):  # the unit corrects one level in its Q2 form: "ระดับ ๔" → "ระดับ ๕"
-        ws = wb[KPI_SHEET_Q2]
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value == "ระดับ ๔":
-                    cell.value = "ระดับ ๕"
-                    return
-        raise AssertionError("no level 4 in the form")
-
-    form = _only(office, [KPI_SHEET_Q2], edit)
+    # the unit corrects one level in its Q2 form: "ระดับ ๔" → "ระดับ ๕"
+    form = _only(office, [KPI_SHEET_Q2], _set_level("ระดับ ๕"))
     p = pub.prepare([("ตัวชี้วัด Q2 บางนา.xlsx", form)], store=store, sandbox=False)
     assert p.can_publish, p.blockers()
     carried = p.dataset.kpis[["unit", "fiscal_year", "period"]].drop_duplicates()
@@ -223,16 +228,7 @@ def test_stale_preview_is_refused_inside_the_lock_and_rebased_by_the_cli(store, 
 @pytest.mark.parametrize("first", ["register", "kpi"])
 def test_two_publishers_on_different_tables_both_land(store, office, published, first):
     register = [("r.xlsx", _register_by_hand([("R-1", 2567, "สำนักการโยธา", "ร", "")]))]
-
-    def edit(wb):
-        ws = wb[KPI_SHEET_Q2]
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.value == "ระดับ ๔":
-                    cell.value = "ระดับ ๓"
-                    return
-
-    kpi = [("k.xlsx", _only(office, [KPI_SHEET_Q2], edit))]
+    kpi = [("k.xlsx", _only(office, [KPI_SHEET_Q2], _set_level("ระดับ ๓")))]
     preps = {
         "register": pub.prepare(register, store=store, sandbox=False),
         "kpi": pub.prepare(kpi, store=store, sandbox=False),
