@@ -41,7 +41,10 @@ def _child(step: str, path: str, q) -> None:
     import pandas as pd
 
     from data_sources.guard import warm_up_sandbox
+    from data_sources.memory import use_system_allocator
     from tracker.loader import load_paths
+
+    use_system_allocator()  # as the app and the command line do at start
 
     if step == "ours_sandbox":
         # the app starts the sandbox server at start-up, long before an upload: wait until it

@@ -267,6 +267,9 @@ def measure(func: Reader, path: Path, repeat: int = 1, warmup: bool = False) -> 
 
 
 def main(argv: list[str] | None = None) -> None:
+    from data_sources.memory import use_system_allocator
+
+    use_system_allocator()  # as the app and the command line do at start
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="best of N (fast readers)")

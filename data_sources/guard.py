@@ -620,16 +620,21 @@ def _main_module_hidden():
     has a file or a module name: that would be app.py, the CLI or a benchmark script. The
     child's target lives in this module, so it needs none of it.
     """
-    main = sys.modules.get("__main__")
-    saved = {k: main.__dict__[k] for k in ("__spec__", "__file__") if main and k in main.__dict__}
-    try:
-        if main is not None:
-            main.__dict__["__spec__"] = None
-            main.__dict__.pop("__file__", None)
-        yield
-    finally:
-        if main is not None:
-            main.__dict__.update(saved)
+    with _start_lock:  # two uploads (or an upload and the sync thread) start children at once
+        main = sys.modules.get("__main__")
+        names = ("__spec__", "__file__")
+        saved = {k: main.__dict__[k] for k in names if main and k in main.__dict__}
+        try:
+            if main is not None:
+                main.__dict__["__spec__"] = None
+                main.__dict__.pop("__file__", None)
+            yield
+        finally:
+            if main is not None:
+                main.__dict__.update(saved)
+
+
+_start_lock = threading.Lock()
 
 
 def warm_up_sandbox() -> None:
@@ -734,6 +739,9 @@ def _sandbox_main(
     one, the workbook comes as an argument and the streams over the pipe after the header.
     """
     _limit_resources(memory_bytes, cpu_seconds)
+    from data_sources.memory import use_system_allocator
+
+    use_system_allocator()
     os.environ["RUST_BACKTRACE"] = "0"
     # A reader that aborts (e.g. "memory allocation of … bytes failed") writes to stderr: the
     # child reports through its header instead, so the server's and the CLI's stderr stay clean.

@@ -536,7 +536,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from data_sources.memory import use_system_allocator
     from tracker.store import StoreError
+
+    use_system_allocator()
 
     args = build_parser().parse_args(argv)
     try:
