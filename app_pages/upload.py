@@ -197,7 +197,7 @@ if not uploads:
 
 payload = [(f.name, f.getvalue()) for f in uploads]
 prepared = _prepare(payload, cap, store)
-if any(i.code == "missing_fiscal_year" for i in prepared.issues):
+if any(i.code == "register_without_fiscal_year" for i in prepared.issues):
     # a register whose dates, title lines and names give no fiscal year: ask for it
     this_year = fiscal_year(data.today())
     chosen = st.selectbox(

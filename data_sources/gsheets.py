@@ -77,7 +77,7 @@ def csv_export_url(spreadsheet: str, gid: int | str | None = None, *, base_url: 
             return text
         fragment_gid = re.search(r"gid=(\d+)", parts.fragment or "")
         gid = gid if gid is not None else (fragment_gid.group(1) if fragment_gid else None)
-        gid = gid if gid is not None else (query.get("gid") or [None])[0]
+        gid = gid if gid is not None else next(iter(query.get("gid") or []), None)
         key = spreadsheet_key(text)
         root = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
     else:

@@ -32,6 +32,7 @@ import time
 import zipfile
 import zlib
 from pathlib import PurePath
+from typing import Any
 
 import pyarrow as pa
 from defusedxml import DefusedXmlException
@@ -512,7 +513,7 @@ class _Ole:
         self.first_mini_fat, _mini_fat_count = struct.unpack_from("<II", data, 0x3C)
         first_difat, difat_count = struct.unpack_from("<II", data, 0x44)
         fat_sids = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < _FREE_OR_END]
-        sid, seen = first_difat, set()
+        sid, seen = first_difat, set[int]()
         while sid < _FREE_OR_END and len(seen) < min(difat_count, self.sector_count):
             if sid in seen:
                 raise ValueError("DIFAT loop")
@@ -567,7 +568,8 @@ class _Ole:
             mini_fat_bytes = self._chain(self.first_mini_fat)
             mini_fat = struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes)
             container = self._chain(root[2], root[3])
-            parts, sid, visited = [], start, set()
+            parts: list[bytes] = []
+            sid, visited = start, set[int]()
             while sid < _FREE_OR_END and len(parts) * self.mini_size < size:
                 if sid in visited or sid >= len(mini_fat):
                     raise ValueError("bad mini chain")
@@ -751,8 +753,10 @@ def _sandbox_main(
         os.close(devnull)
     started = parsed = time.perf_counter()
     blobs: list = []
+    header: dict[str, Any]
     try:
         if data is None:
+            assert handoff is not None  # the workbook came through the shared-memory file
             with open(handoff, "rb") as handle:
                 data = handle.read()
 
@@ -858,7 +862,7 @@ def parse_in_sandbox(
     ctx = _sandbox_context()
     receiver, sender = ctx.Pipe(duplex=False)
     handoff = _handoff_file(data)
-    process = ctx.Process(
+    process = ctx.Process(  # type: ignore[attr-defined]
         target=_sandbox_main,
         args=(
             sender,

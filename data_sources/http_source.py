@@ -19,7 +19,7 @@ import re
 import socket
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -418,7 +418,7 @@ def decode_text(content: bytes, source: str) -> str:
     )
 
 
-def rows_to_frame(rows: list[list[object]]) -> pd.DataFrame:
+def rows_to_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
     """Rows of cells → a positional frame of text, '' as None, short rows padded with None."""
     width = max((len(r) for r in rows), default=0)
     cells = [

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything the tests need on a fresh machine, then runs lint and the whole suite.
+# Installs everything the tests need on a fresh machine, then runs lint, the type check and the
+# whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,7 @@ fi
 .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy
 # Known vulnerabilities in the pinned runtime requirements (PyPI's advisory feed; needs PyPI).
 .venv/bin/python scripts/audit_deps.py requirements.txt
 .venv/bin/python -m pytest -n 2 -q "$@"

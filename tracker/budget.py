@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -250,7 +251,7 @@ def normalize(
         r_fy = fy
         if (t := cell(cells, "fiscal_year")) and not thai.is_missing(t):
             try:
-                r_fy = thai.normalize_fiscal_year(thai.parse_int(t))
+                r_fy = thai.normalize_fiscal_year(thai.parse_int(t))  # type: ignore[arg-type]  # None: TypeError, reported
             except (TypeError, ValueError):
                 issues.append(sheet.issue("error", "invalid_fiscal_year", row, "fiscal_year", t))
         if (
@@ -434,7 +435,7 @@ def _check_sum(
         if typed is None:
             continue
         candidates = [s[k] if s[k] is not None else Decimal(0) for s in (sums, with_personnel)]
-        if all(abs(typed - c) > TOLERANCE for c in candidates):
+        if all(abs(typed - (c or Decimal(0))) > TOLERANCE for c in candidates):
             issues.append(
                 sheet.issue(
                     "warning",
@@ -452,7 +453,7 @@ def _cents(s: pd.Series) -> pd.Series:
     return (s * 100).round().astype("Int64")
 
 
-def _dec(cents: object) -> Decimal | None:
+def _dec(cents: Any) -> Decimal | None:
     if cents is None or pd.isna(cents):
         return None
     return Decimal(int(cents)) / 100
@@ -586,7 +587,7 @@ def overall_rate(budget: pd.DataFrame, as_of: date | pd.Timestamp | None = None)
     return None if r is None or pd.isna(r) else thai.round_half_up(Decimal(repr(float(r))), 2)
 
 
-def _num(v: object) -> float | None:
+def _num(v: Any) -> float | None:
     if v is None or pd.isna(v):
         return None
     return float(thai.round_half_up(Decimal(repr(float(v))), 2))

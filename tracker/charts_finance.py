@@ -7,6 +7,8 @@ so the numbers can be read back from its JSON.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -72,7 +74,7 @@ def _two_lines(label: str) -> str:
     return f"{head}<br>{tail}" if head else label
 
 
-def _num(v: object) -> float | None:
+def _num(v: Any) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
 

@@ -16,6 +16,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import settings
 from tracker.validate import Issue, has_errors
@@ -93,7 +94,7 @@ def _load(items: list[str], fiscal_year: int | None = None):
     from tracker.sync import api_base_url, fetch_with
 
     tables, bad = [], []
-    credentials: object = None
+    credentials: Any = None
     loaded_credentials = False
     for item in items:
         if not is_url(item):

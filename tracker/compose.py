@@ -306,7 +306,10 @@ def compose(
                 changes[k].rows if k in changes else cur[k],
                 True,
                 "replace",
-                **counts[k],
+                added=counts[k]["added"],
+                changed=counts[k]["changed"],
+                removed=counts[k]["removed"],
+                kept=counts[k]["kept"],
             )
             for k in TABLES
             if k in changes or counts[k]["removed"]

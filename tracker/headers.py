@@ -131,9 +131,9 @@ def detect(
                     group = {}
                     if len(header_rows) == 2:
                         group = {
-                            j: upper[j].strip()
+                            j: (upper[j] or "").strip()
                             for j in range(len(upper))
-                            if upper[j] and lower and lower[j] and lower[j].strip()
+                            if upper[j] and lower and (lower[j] or "").strip()
                         }
                     match = HeaderMatch(
                         kind=kind,
@@ -241,7 +241,7 @@ def detect_tables(raw: RawTable) -> list[tuple[RawTable, HeaderMatch]]:
         return []
     hits = _alias_hits(raw.frame)
     out: list[tuple[RawTable, HeaderMatch]] = []
-    match = first
+    match: HeaderMatch | None = first
     while match is not None:
         end = len(raw.frame)
         nxt = None

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -535,7 +536,7 @@ def _row_context(
         unit = thai.collapse_spaces(u)
     if (f := cell(k.cells, "fiscal_year")) and not thai.is_missing(f):
         try:
-            fy = thai.normalize_fiscal_year(thai.parse_int(f))
+            fy = thai.normalize_fiscal_year(thai.parse_int(f))  # type: ignore[arg-type]  # None: TypeError, reported
         except (TypeError, ValueError):
             issues.append(sheet.issue("error", "invalid_fiscal_year", row, "fiscal_year", f))
             fy = None
@@ -592,7 +593,7 @@ def _context_issues(records: list[dict[str, object]], sheet: Sheet, issues: list
         ("fiscal_year", "missing_fiscal_year"),
         ("period", "missing_period"),
     ):
-        rows = [r["row"] for r in records if r[key] is None]
+        rows: list[Any] = [r["row"] for r in records if r[key] is None]
         if rows:
             issues.append(sheet.issue("error", code, rows[0], value=sheet.raw.sheet))
 
@@ -987,7 +988,7 @@ def summary(kpis: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def _num(v: object) -> float | None:
+def _num(v: Any) -> float | None:
     if v is None or pd.isna(v):
         return None
     return float(thai.round_half_up(Decimal(repr(float(v))), 2))

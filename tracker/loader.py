@@ -134,12 +134,12 @@ def build_dataset(
         if raw.frame.empty or raw.frame.isna().all().all():
             issues.append(make_issue("warning", "empty_sheet", file=raw.source, sheet=raw.sheet))
             continue
-        tables = detect_tables(raw)
-        if not tables:
+        found_tables = detect_tables(raw)
+        if not found_tables:
             issues.append(make_issue("warning", "no_table", file=raw.source, sheet=raw.sheet))
             continue
-        complete = any(not m.missing for _, m in tables)
-        for part, match in tables:
+        complete = any(not m.missing for _, m in found_tables)
+        for part, match in found_tables:
             if match.missing and complete:
                 # a side table of a report sheet (e.g. notes) lacking required columns
                 row = raw.first_row + match.header_rows[0]

@@ -291,11 +291,11 @@ def directives(body: Body, fiscal_year: int | None = None) -> tuple[pd.DataFrame
         codes, uniques = pd.factorize(factor_raw, use_na_sentinel=True)
         parsed = [parse_factors(u) for u in uniques]
         bad = [u for u, (_, unknown) in enumerate(parsed) if unknown]
-        shown, more = listed(np.flatnonzero(np.isin(codes, bad)))
+        shown, beyond = listed(np.flatnonzero(np.isin(codes, bad)))
         for i in shown:
             for token in parsed[codes[i]][1]:
                 issues.append(body.issue("error", "unknown_factor", i, "factors", token))
-        issues += body.more("error", "unknown_factor", more, "factors")
+        issues += body.more("error", "unknown_factor", beyond, "factors")
         for key in FACTORS:
             has = np.array([key in found for found, _ in parsed] + [False], dtype=bool)
             out[f"f_{key}"] = has[codes]
@@ -380,7 +380,9 @@ def _infer_fiscal_year(
                 )
             )
         else:
-            issues.append(make_issue("error", "missing_fiscal_year", **where, row=header_row))
+            issues.append(
+                make_issue("error", "register_without_fiscal_year", **where, row=header_row)
+            )
     return fy.astype("Int64"), issues
 
 
@@ -455,6 +457,8 @@ def responses(body: Body) -> tuple[pd.DataFrame, list[Issue]]:
     issues += _required_present(body, "directive_id", ids)
     out["directive_id"] = ids
     status_raw = body.col("status")
+    if status_raw is None:  # required: reported as a missing column, never normalised
+        status_raw = pd.Series([None] * n, dtype=object)
     status = _map_uniques(status_raw, _status_of)
     unknown = status_raw.notna() & status.isna()
     issues += _invalid_issues(body, "status", status_raw, unknown, "unknown_status")

@@ -175,7 +175,7 @@ def district_of(name: object) -> str | None:
     if isinstance(name, numbers.Real) and not isinstance(name, bool):
         if not float(name).is_integer():
             return None
-        name = str(int(name))
+        name = str(int(float(name)))
     text = to_arabic_digits(collapse_spaces(name))
     if not text:
         return None
@@ -200,7 +200,7 @@ def normalize_agency(name: object) -> str:
     text = collapse_spaces(name)
     code = district_of(text)
     if code is not None:
-        return OFFICE_PREFIX + district_name(code, "th")
+        return OFFICE_PREFIX + (district_name(code, "th") or text)
     return text
 
 

@@ -273,6 +273,7 @@ def compare(
     unit and period it carries).
     """
     try:
+        frames: Mapping[str, pd.DataFrame] | None
         if current is None:
             assert store is not None
             base_id = store.current_id()

@@ -478,8 +478,8 @@ def _ensure_coverage(rng: random.Random, items: list[_Directive]) -> None:
         for g in range(len(DEFAULT_GROUPS_TH)):
             if groups[g]:
                 continue
-            common = groups.most_common(1)[0][0]
-            d = _pick(rng, [d for d in items if d.group == common])
+            top_group = groups.most_common(1)[0][0]
+            d = _pick(rng, [d for d in items if d.group == top_group])
             groups[d.group] -= 1
             d.group = g
             d.text = _directive_text(rng, g)
@@ -1286,7 +1286,7 @@ def _package(
             if hasattr(zi, "compress_level"):
                 zi.compress_level = _ZIP_LEVEL
             else:
-                zi._compresslevel = _ZIP_LEVEL
+                zi._compresslevel = _ZIP_LEVEL  # type: ignore[attr-defined]  # Python < 3.13
             if info.filename in patches:
                 _write_spliced(zout, zi, data.decode("utf-8"), patches[info.filename], date_xf)
             else:

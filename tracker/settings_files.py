@@ -251,6 +251,7 @@ def describe_source_changes(old: Sequence[Source], new: Sequence[Source]) -> lis
         if a == b:
             continue
         if a is None:
+            assert b is not None  # a == b was skipped above: not both None
             lines.append(f"+ source {name}: {b.kind} {source_location(b)}")
         elif b is None:
             lines.append(f"- source {name}")
@@ -324,7 +325,8 @@ def roles_text(rows: Iterable[Mapping[str, object]], contact: str) -> str:
     A "who" with a local part ("name@domain") is a person; "@domain" or "domain" is a domain.
     Rows are written as given (a wrong role or place is reported by the parser, by row key).
     """
-    users, domains = [], []
+    users: list[str] = []
+    domains: list[str] = []
     for row in rows:
         who = _cell(row.get("who"))
         role = _cell(row.get("role")).lower()

@@ -285,9 +285,10 @@ def fetch_all(
             continue
         except Exception as exc:  # a connector bug must not take the dashboard down
             log.exception("reading source %s failed", source.name)
-            error = _internal_error(source, exc)
-            reports.append(SourceReport(source.name, source.kind, where, error=error))
+            failure = _internal_error(source, exc)
+            reports.append(SourceReport(source.name, source.kind, where, error=failure))
             continue
+        error: UnreadableFile | None
         if isinstance(got, CachedResult):
             found, fetched_at, error = list(got.tables), got.fetched_at, got.error
         else:
@@ -391,7 +392,7 @@ def sync(
     dataset = build_dataset(tables)
     dataset.issues = mapping + dataset.issues
     counts = {k: len(getattr(dataset, k)) for k in COLUMNS}
-    base = {"sources": reports, "counts": counts, "issues": list(dataset.issues)}
+    base: dict[str, Any] = {"sources": reports, "counts": counts, "issues": list(dataset.issues)}
     if has_errors(dataset.issues):
         n = sum(i.severity == "error" for i in dataset.issues)
         return _result("failed", "invalid", params={"n": n}, **base)
@@ -459,7 +460,7 @@ class SyncRunner:
         return not self.running and self._clock() >= self._next_at
 
     def _schedule(self, sources: Sequence[Source], result: SyncResult) -> None:
-        interval = min((s.refresh_seconds for s in sources), default=300)
+        interval: float = min((s.refresh_seconds for s in sources), default=300)
         if not result.ok:
             interval = min(interval, self._failure_retry)
         self._next_at = self._clock() + interval

@@ -157,12 +157,12 @@ def write_template(target: str | Path | io.BytesIO | None = None) -> bytes:
     # Lists on the instructions sheet (columns G…J), named so validations can refer to them.
     list_col0 = 6
     for j, (key, header) in enumerate(LIST_HEADERS.items()):
-        col = list_col0 + j
-        info.write(0, col, header, head)
+        at = list_col0 + j
+        info.write(0, at, header, head)
         for i, value in enumerate(lists[key], start=1):
-            info.write_string(i, col, value)
-        info.set_column(col, col, 46 if key == "factors" else 34)
-        letter = _col_letter(col)
+            info.write_string(i, at, value)
+        info.set_column(at, at, 46 if key == "factors" else 34)
+        letter = _col_letter(at)
         wb.define_name(
             f"list_{key}", f"='{INSTRUCTIONS_SHEET}'!${letter}$2:${letter}${len(lists[key]) + 1}"
         )

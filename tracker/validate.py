@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tracker.i18n import t
@@ -65,15 +67,13 @@ def make_issue(
     )
 
 
-def listed(indices: object) -> tuple[object, int]:
+def listed(indices: Any) -> tuple[np.ndarray, int]:
     """The first MAX_LISTED of ``indices`` (array-like) and how many are left out."""
-    import numpy as np
-
     idx = np.asarray(indices)
     return idx[:MAX_LISTED], max(len(idx) - MAX_LISTED, 0)
 
 
-def more_rows(severity: str, code: str, n: int, **where: object) -> list[Issue]:
+def more_rows(severity: str, code: str, n: int, **where: Any) -> list[Issue]:
     """[] or the one line saying ``n`` more rows have the same problem as code ``code``."""
     if n <= 0:
         return []
@@ -188,9 +188,8 @@ MAX_AMOUNT = 10**16  # NUMERIC(18, 2): 16 digits before the point
 INT32 = (-(2**31), 2**31 - 1)
 
 
-def _has_nul(values: pd.Series):
+def _has_nul(values: pd.Series) -> np.ndarray:
     """Which text cells hold a NUL character (Arrow kernel: ~1 ms per 100,000 cells)."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -204,11 +203,10 @@ def _has_nul(values: pd.Series):
 
 def check_storable(kind: str, df: pd.DataFrame) -> list[Issue]:
     """Cells of a canonical frame that a database would refuse, one issue each (capped)."""
-    import numpy as np
-
     issues: list[Issue] = []
     if df.empty:
         return issues
+    mask: Any
     for column in df.columns:
         if column in ("source", "sheet"):
             continue

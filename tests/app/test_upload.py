@@ -253,6 +253,12 @@ def test_register_only_upload_keeps_kpi_and_budget_on_the_overview(app, new_work
     assert _total(at) == 61
     for key in ("fin.card.rate", "fin.card.kpi_on", "fin.card.kpi_below"):
         assert after[t(key, "th")] == before[t(key, "th")], key
+    at.switch_page(HISTORY).run()
+    assert not at.exception, at.exception
+    listing = _frame_with(at, t("history.col.changes", "th"))
+    latest = listing[t("history.col.changes", "th")].tolist()[0]
+    # what the newest snapshot changed: the register only, one directive added
+    assert latest == f"{t('upload.count.directives', 'th')}: {t('upload.changes.added', 'th')} 1"
 
 
 def test_replace_register_publish_waits_for_the_confirmation_of_the_number(app, new_workbook):

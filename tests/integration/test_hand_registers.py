@@ -118,7 +118,7 @@ def test_the_fiscal_year_from_the_sheet_name_else_asked_for(tmp_path, capsys):
     path = tmp_path / "ไม่มีปี.xlsx"
     path.write_bytes(_xlsx(_no_year_anywhere))
     refused = pub.prepare([(path.name, path.read_bytes())], sandbox=False)
-    assert _codes(refused.issues, "error") == ["missing_fiscal_year"]
+    assert _codes(refused.issues, "error") == ["register_without_fiscal_year"]
     assert "--fiscal-year" in refused.issues[0].message_en
     assert cli.main(["validate", str(path)]) == cli.EXIT_INVALID
     capsys.readouterr()

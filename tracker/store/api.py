@@ -216,7 +216,7 @@ class Store:
                 if write:
                     conn.execution_options(sqlite_begin="IMMEDIATE")
                 if lock_timeout is not None:
-                    raw = conn.connection.driver_connection
+                    raw = _driver(conn)
                     raw.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
             try:
                 with conn.begin():
@@ -227,7 +227,7 @@ class Store:
             finally:
                 if self.dialect == "sqlite" and lock_timeout is not None:
                     with contextlib.suppress(sqlite3.Error):
-                        conn.connection.driver_connection.execute(
+                        _driver(conn).execute(
                             f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}"
                         )
 
@@ -250,7 +250,7 @@ class Store:
         """SQLite migrations with foreign keys off, as SQLite requires for a table rebuilt in
         batch mode (other tables refer to it); every key is checked before the commit."""
         with self._translate(), self.engine.connect() as conn:
-            raw = conn.connection.driver_connection
+            raw = _driver(conn)
             raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction, or it is ignored
             try:
                 conn.execution_options(sqlite_begin="IMMEDIATE")
@@ -314,7 +314,7 @@ class Store:
             if not part_ids:
                 return np.empty((0, len(cols) + 2), dtype=object)
             sql += f" WHERE t.snapshot_id IN ({', '.join(str(int(p)) for p in part_ids)})"
-        raw = conn.connection.driver_connection
+        raw = _driver(conn)
         # psycopg: binary results parse ints, bools and floats without text conversion
         cur = raw.cursor(binary=True) if self.dialect == "postgresql" else raw.cursor()
         try:
@@ -613,7 +613,7 @@ class Store:
                 if not writes:
                     raise NothingToPublish()
                 now = _now()
-                sid = conn.execute(
+                sid = conn.execute(  # type: ignore[index]  # an INSERT always has a key
                     insert(snapshots).values(
                         created_at=now,
                         user=user,
@@ -812,7 +812,7 @@ class Store:
                     message=f"{code}: {text}",
                     **values,
                 )
-        except (StoreError, *_DB_ERRORS) as err:
+        except (StoreError, *_DB_ERRORS) as err:  # type: ignore[misc]  # a tuple built at import
             log.warning("could not audit a failed publish: %s", err)
 
     def _bulk_insert(self, conn: Connection, kind: str, df: pd.DataFrame, sid: int) -> None:
@@ -824,7 +824,7 @@ class Store:
         q = self.engine.dialect.identifier_preparer.quote
         col_sql = ", ".join(q(c) for c in ["snapshot_id", "seq", *cols])
         if self.dialect == "postgresql":
-            raw = conn.connection.driver_connection
+            raw = _driver(conn)
             with (
                 raw.cursor() as cur,
                 cur.copy(f"COPY {q(table.name)} ({col_sql}) FROM STDIN") as cp,
@@ -836,6 +836,14 @@ class Store:
         conn.exec_driver_sql(
             f"INSERT INTO {q(table.name)} ({col_sql}) VALUES ({marks})", list(rows)
         )
+
+
+def _driver(conn: Connection) -> Any:
+    """The DB-API connection under a SQLAlchemy connection (sqlite3 or psycopg)."""
+    raw = conn.connection.driver_connection
+    if raw is None:  # pragma: no cover - a closed connection
+        raise StoreError(detail="the database connection is closed")
+    return raw
 
 
 def _to_datetime(s: pd.Series) -> pd.Series:
@@ -855,7 +863,7 @@ def _parse_iso(values: np.ndarray, unit: str) -> np.ndarray:
 
 def _int_or_float(col: np.ndarray, dtype: str) -> Any:
     """Object column of numbers/None → Int64 (masked) or float64 (NaN) without inference."""
-    missing = np.equal(col, None)
+    missing = np.equal(col, None)  # type: ignore[call-overload]  # object arrays: None compares
     if dtype == "Int64":
         values = np.where(missing, 0, col).astype(np.int64)
         return pd.arrays.IntegerArray(values, missing)
