@@ -5,13 +5,12 @@ hostile until checked: the body is capped in size while it streams, the whole do
 time limit, transient failures (429/5xx, timeouts) get a bounded number of retries inside a
 total deadline, and the format is sniffed from the bytes, never trusted from the extension or
 the Content-Type. The body is then parsed by the upload path (``data_sources.files.read_file``) and its guards.
-``csv_table`` reads a CSV body exactly as served (used for Google's CSV export, where an empty
-worksheet must still give an empty table).
+``csv_table`` reads a CSV body through the same CSV reader (used for Google's CSV export, where
+an empty worksheet must still give an empty table).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import ipaddress
 import random
@@ -401,23 +400,6 @@ def fetch(
 # --- parsing ----------------------------------------------------------------------------------
 
 
-def decode_text(content: bytes, source: str) -> str:
-    """UTF-8 (BOM optional), else Windows-874, both strict: never a replacement character."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
-    for encoding in ("utf-8", "cp874"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise UnreadableFile(
-        source,
-        "ถอดรหัสตัวอักษรของไฟล์ CSV ไม่ได้ (ไม่ใช่ UTF-8 หรือ Windows-874) — บันทึกไฟล์ใหม่เป็น CSV UTF-8",
-        "Cannot decode the CSV text (neither UTF-8 nor Windows-874). Save it again as CSV UTF-8.",
-        code="csv_encoding",
-    )
-
-
 def rows_to_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
     """Rows of cells → a positional frame of text, '' as None, short rows padded with None."""
     width = max((len(r) for r in rows), default=0)
@@ -432,25 +414,25 @@ def rows_to_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
 
 
 def csv_table(content: bytes, source: str, sheet: str = "csv") -> RawTable:
-    """A CSV body as one RawTable (cells exactly as written, first row is Excel row 1)."""
-    text = decode_text(content, source)
-    sample = text[:65536]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
-    except csv.Error as exc:
-        raise UnreadableFile(
-            source,
-            f"อ่าน CSV ไม่ได้: {exc}",
-            f"Cannot parse the CSV: {exc}",
-            code="csv_malformed",
-        ) from None
-    while rows and not any(rows[-1]):
-        rows.pop()
-    return RawTable(source=source, sheet=sheet, frame=rows_to_frame(rows))
+    """A CSV body as one RawTable, read by the one CSV reader (``data_sources.csv_file``: the
+    same decoding — UTF-8, UTF-16, Windows-874 — delimiter sniffing and caps, parsed in the
+    memory-capped sandbox). An empty body (an empty worksheet exported by Google) is an empty
+    table, not an error."""
+    from data_sources import csv_file, excel, guard
+
+    text, _ = csv_file.decode_text(content, source)
+    if not text.strip():
+        return RawTable(source=source, sheet=sheet, frame=pd.DataFrame())
+    (parsed,) = guard.parse_in_sandbox(content, source, kind="csv")
+    table = excel.to_raw_table(source, parsed)
+    return RawTable(
+        source=source,
+        sheet=sheet,
+        frame=table.frame,
+        first_row=table.first_row,
+        first_col=table.first_col,
+        notes=table.notes,
+    )
 
 
 def _shared_reader(data: bytes, name: str) -> list[RawTable]:

@@ -25,8 +25,14 @@ import pandas as pd
 
 from tracker.dataset import COLUMNS
 from tracker.loader import merge_responses
-from tracker.store.diff import canonical_frame, row_hashes, table_counts
-from tracker.store.parts import PROVENANCE, SCOPES, resolve, scope_codes
+from tracker.store.diff import (
+    PROVENANCE_COLUMNS,
+    TABLE_KEYS,
+    canonical_frame,
+    row_hashes,
+    table_counts,
+)
+from tracker.store.parts import SCOPES, resolve, scope_codes
 
 TABLES: tuple[str, ...] = tuple(COLUMNS)
 MAX_SCOPES_LISTED = 50  # scopes named in a snapshot's record of what it changed
@@ -84,7 +90,7 @@ class Composition:
 
 
 def _value_columns(kind: str) -> list[str]:
-    return [c for c in COLUMNS[kind] if c not in PROVENANCE]
+    return [c for c in COLUMNS[kind] if c not in PROVENANCE_COLUMNS]
 
 
 def _directives(
@@ -146,11 +152,6 @@ def _scope_label(row: tuple) -> str:
     return " · ".join(out)
 
 
-ROW_KEYS: dict[str, tuple[str, ...]] = {
-    "responses": ("directive_id", "submitted_at"),
-    "kpis": ("unit", "fiscal_year", "period", "kpi"),
-    "budget": ("unit", "fiscal_year", "as_of", "budget_type"),
-}
 MODES = {"responses": "append", "kpis": "scope", "budget": "scope"}
 
 
@@ -191,7 +192,7 @@ def _scoped(kind: str, cur: pd.DataFrame, up: pd.DataFrame) -> TableChange | Non
     if not changed_scopes:
         return None
     write = up[np.isin(up_codes, changed_scopes)].reset_index(drop=True)
-    key = list(ROW_KEYS[kind])
+    key = list(TABLE_KEYS[kind])
     replaced = old_rows[np.isin(old_codes, changed_scopes)]
     old_by_key = dict(
         zip(

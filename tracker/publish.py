@@ -35,7 +35,7 @@ from tracker.store import (
     diff_frames,
 )
 from tracker.thai import format_date
-from tracker.validate import Issue, has_errors, issues_frame
+from tracker.validate import ISSUE_COLUMNS, Issue, has_errors, issues_frame
 
 UPLOAD_TYPES: tuple[str, ...] = ("xlsx", "ods", "csv", "xls")
 MAX_NAME_CHARS = 200
@@ -477,17 +477,7 @@ def diff_sections(
 
 # --- downloads -----------------------------------------------------------------------------
 
-REPORT_COLUMNS = (
-    "severity",
-    "code",
-    "file",
-    "sheet",
-    "row",
-    "column",
-    "value",
-    "message_th",
-    "message_en",
-)
+REPORT_COLUMNS = ISSUE_COLUMNS
 
 
 def report_xlsx(prepared: Prepared) -> bytes:

@@ -80,20 +80,23 @@ def more_rows(severity: str, code: str, n: int, **where: Any) -> list[Issue]:
     return [make_issue(severity, "more_rows", value=code, n=f"{n:,}", **where)]
 
 
+# The report's columns, in order (upload page, downloads, CLI): the fields of an Issue.
+ISSUE_COLUMNS: tuple[str, ...] = (
+    "severity",
+    "code",
+    "file",
+    "sheet",
+    "row",
+    "column",
+    "value",
+    "message_th",
+    "message_en",
+)
+
+
 def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
     """The one report table with fixed columns (upload page, downloads, CLI)."""
-    cols = [
-        "severity",
-        "code",
-        "file",
-        "sheet",
-        "row",
-        "column",
-        "value",
-        "message_th",
-        "message_en",
-    ]
-    return pd.DataFrame([i.to_dict() for i in issues], columns=cols)
+    return pd.DataFrame([i.to_dict() for i in issues], columns=list(ISSUE_COLUMNS))
 
 
 def has_errors(issues: Iterable[Issue]) -> bool:

@@ -13,21 +13,14 @@ DIRECTIVE_KEY: tuple[str, ...] = ("directive_id",)
 KPI_KEY: tuple[str, ...] = ("unit", "fiscal_year", "period", "kpi")
 BUDGET_KEY: tuple[str, ...] = ("unit", "fiscal_year", "as_of", "budget_type")
 
-# Value columns compared for KPI and budget rows (provenance such as sheet/row is ignored).
-KPI_VALUES: tuple[str, ...] = (
-    "component",
-    "kpi_code",
-    "measure",
-    "target",
-    "actual",
-    "achievement_pct",
-    "detail",
-    "project",
-    "evidence",
-    "obstacle",
-    "stage",
+PROVENANCE_COLUMNS: tuple[str, ...] = ("source", "sheet", "row")
+# Value columns compared for KPI and budget rows: everything but the key and where it was read.
+KPI_VALUES: tuple[str, ...] = tuple(
+    c for c in COLUMNS["kpis"] if c not in KPI_KEY and c not in PROVENANCE_COLUMNS
 )
-BUDGET_VALUES: tuple[str, ...] = ("allocated", "disbursed", "rate_pct")
+BUDGET_VALUES: tuple[str, ...] = tuple(
+    c for c in COLUMNS["budget"] if c not in BUDGET_KEY and c not in PROVENANCE_COLUMNS
+)
 
 # Columns shown for an added/removed directive.
 DIRECTIVE_BRIEF: tuple[str, ...] = (
@@ -174,7 +167,6 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "kpis": KPI_KEY,
     "budget": BUDGET_KEY,
 }
-PROVENANCE_COLUMNS: tuple[str, ...] = ("source", "sheet", "row")
 
 
 def table_counts(

@@ -30,8 +30,6 @@ SCOPES: dict[str, tuple[str, ...] | None] = {
     "kpis": ("unit", "fiscal_year", "period"),
     "budget": ("unit", "fiscal_year", "as_of"),
 }
-# Where a row was read from: not part of what the row says, so never a reason to rewrite it.
-PROVENANCE: tuple[str, ...] = ("source", "sheet", "row")
 
 # A table is rewritten as one part when its parts hold more than this many rows beyond the
 # rows it shows (read amplification stays below 2x), or when it has more parts than this.
