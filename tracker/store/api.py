@@ -63,6 +63,21 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 ENV_URL = "TRACKER_DATABASE_URL"
 _UPGRADE_LOCK_KEY = 7_346_001  # pg_advisory_xact_lock key serialising concurrent upgrades
 
+# The columns of Store.snapshots(), in order (the CLI's `snapshots` and the History page).
+SNAPSHOT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "created_at",
+    "user",
+    "source",
+    "rows",
+    "sha256",
+    "note",
+    "kind",
+    "current",
+    "counts",
+    "changes",
+)
+
 _DATETIME_COLUMNS = frozenset(c for c, d in DTYPES.items() if d == "datetime64[ns]")
 
 
@@ -387,59 +402,20 @@ class Store:
         with self._transaction(write=False) as conn:
             cur_id = self._current(conn)
             rows = conn.execute(select(snapshots).order_by(snapshots.c.id)).mappings().all()
-        df = pd.DataFrame(
-            [dict(r) for r in rows],
-            columns=[
-                "id",
-                "created_at",
-                "user",
-                "source",
-                "rows",
-                "sha256",
-                "note",
-                "kind",
-                "counts",
-                "changes",
-            ],
-        )
+        df = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in snapshots.columns])
         df["created_at"] = _to_datetime(df["created_at"]).dt.tz_localize("UTC")
         df["id"] = df["id"].astype("Int64")
         df["rows"] = df["rows"].astype("Int64")
         df["counts"] = [json.loads(c) for c in df["counts"]]
         df["changes"] = [json.loads(c or "{}") for c in df["changes"]]
         df["current"] = df["id"].eq(cur_id).fillna(False).astype(bool)
-        return df[
-            [
-                "id",
-                "created_at",
-                "user",
-                "source",
-                "rows",
-                "sha256",
-                "note",
-                "kind",
-                "current",
-                "counts",
-                "changes",
-            ]
-        ]
+        return df[list(SNAPSHOT_COLUMNS)]
 
     def audit_log(self) -> pd.DataFrame:
         """Every publish, failed publish and rollback, oldest first (counts as JSON text)."""
         with self._transaction(write=False) as conn:
             rows = conn.execute(select(audit_log).order_by(audit_log.c.id)).mappings().all()
-        cols = [
-            "id",
-            "at",
-            "user",
-            "action",
-            "snapshot_id",
-            "source",
-            "sha256",
-            "counts",
-            "message",
-        ]
-        df = pd.DataFrame([dict(r) for r in rows], columns=cols)
+        df = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in audit_log.columns])
         df["at"] = _to_datetime(df["at"]).dt.tz_localize("UTC")
         df["id"] = df["id"].astype("Int64")
         df["snapshot_id"] = df["snapshot_id"].astype("Int64")
