@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import settings
+from tracker.cli_inputs import add_reading_options, mapping_of
 from tracker.validate import Issue, has_errors
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_STORE = 0, 1, 2, 3
@@ -75,19 +76,7 @@ def _credentials():
         return exc
 
 
-def _fiscal_year_arg(text: str) -> int:
-    """--fiscal-year: a Buddhist-Era year (2567), or a Gregorian one (2024) or two digits."""
-    from tracker import thai
-
-    try:
-        return thai.normalize_fiscal_year(int(thai.to_arabic_digits(text.strip())))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"ปีงบประมาณไม่ถูกต้อง / not a fiscal year: {text!r}"
-        ) from None
-
-
-def _load(items: list[str], fiscal_year: int | None = None):
+def _load(items: list[str], fiscal_year: int | None = None, mapping: dict[str, str] | None = None):
     """Read local files and URLs in the order given, all into one Dataset."""
     from data_sources.base import UnreadableFile
     from tracker.loader import LoadResult, build_dataset, read_paths
@@ -109,11 +98,11 @@ def _load(items: list[str], fiscal_year: int | None = None):
             tables += fetch_with(source, credentials, api_base_url())
         except UnreadableFile as exc:
             bad.append(exc)
-    return LoadResult(build_dataset(tables, bad, fiscal_year=fiscal_year), bad)
+    return LoadResult(build_dataset(tables, bad, fiscal_year=fiscal_year, mapping=mapping), bad)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    result = _load(args.paths, getattr(args, "fiscal_year", None))
+    result = _load(args.paths, getattr(args, "fiscal_year", None), mapping_of(args))
     issues = result.issues
     code = EXIT_UNREADABLE if result.unreadable else EXIT_INVALID if has_errors(issues) else EXIT_OK
     if args.json:
@@ -199,7 +188,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if not args.paths:
         _say("ระบุไฟล์หรือ URL หรือใช้ --current", "Give files or URLs, or --current.")
         return EXIT_UNREADABLE
-    result = _load(args.paths, getattr(args, "fiscal_year", None))
+    result = _load(args.paths, getattr(args, "fiscal_year", None), mapping_of(args))
     if result.unreadable:
         for issue in result.issues:
             if issue.code == "unreadable_file":
@@ -341,6 +330,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         extensions=extensions,
         replace_register=args.replace_register,
         fiscal_year=args.fiscal_year,
+        mapping=mapping_of(args),
     )
     for issue in prepared.issues:
         if issue.severity != "info" or args.verbose:
@@ -455,13 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("paths", nargs="+", metavar="FILE_OR_URL")
     v.add_argument("--json", action="store_true")
     v.add_argument("--verbose", "-v", action="store_true", help="also show info lines")
-    v.add_argument(
-        "--fiscal-year",
-        type=_fiscal_year_arg,
-        metavar="YEAR",
-        help="the fiscal year (BE, e.g. 2567) of a register that has no fiscal-year column and "
-        "whose dates, title lines and file name do not give it",
-    )
+    add_reading_options(v)
     v.set_defaults(func=cmd_validate)
     s = sub.add_parser("summary", help="figures of all files and URLs read together, or --current")
     s.add_argument("paths", nargs="*", metavar="FILE_OR_URL")
@@ -471,13 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the figures of the current published snapshot (no files needed)",
     )
-    s.add_argument(
-        "--fiscal-year",
-        type=_fiscal_year_arg,
-        metavar="YEAR",
-        help="the fiscal year (BE, e.g. 2567) of a register that has no fiscal-year column and "
-        "whose dates, title lines and file name do not give it",
-    )
+    add_reading_options(s)
     s.set_defaults(func=cmd_summary)
     y = sub.add_parser(
         "sync",
@@ -503,13 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
         "nothing to change or duplicate, 2 unreadable, 3 database problem",
     )
     i.add_argument("paths", nargs="+")
-    i.add_argument(
-        "--fiscal-year",
-        type=_fiscal_year_arg,
-        metavar="YEAR",
-        help="the fiscal year (BE, e.g. 2567) of a register that has no fiscal-year column and "
-        "whose dates, title lines and file name do not give it",
-    )
+    add_reading_options(i)
     i.add_argument(
         "--replace-register",
         action="store_true",

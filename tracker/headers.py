@@ -59,8 +59,37 @@ class HeaderMatch:
         return not self.missing
 
 
-def _match_row(cells: list[str | None], kind: str) -> dict[str, int]:
+Mapping = dict[str, str]  # header_key(header as typed) -> canonical key, given by the user
+
+
+def mapping_for(kind: str, mapping: Mapping | None) -> dict[str, str]:
+    """The user's header mapping restricted to ``kind``'s columns (header key -> column)."""
+    if not mapping:
+        return {}
+    keys = {c.key for c in TABLE_HEADERS[kind]}
+    return {header_key(h): k for h, k in mapping.items() if k in keys}
+
+
+def parse_mapping(pairs: list[str]) -> Mapping:
+    """ "หัวคอลัมน์=field" pairs → a mapping; ValueError naming a pair that is not one."""
+    known = {c.key for columns in TABLE_HEADERS.values() for c in columns}
+    out: Mapping = {}
+    for pair in pairs:
+        header, sep, key = pair.rpartition("=")
+        key = key.strip()
+        if not sep or not header.strip() or key not in known:
+            raise ValueError(pair)
+        out[header_key(header)] = key
+    return out
+
+
+def _match_row(
+    cells: list[str | None], kind: str, mapping: Mapping | None = None
+) -> dict[str, int]:
     index = ALIAS_INDEX[kind]
+    own = mapping_for(kind, mapping)
+    if own:
+        index = {**index, **own}
     found: dict[str, int] = {}
     for j, cell in enumerate(cells):
         if (
@@ -86,7 +115,11 @@ def _cells(frame: pd.DataFrame, i: int) -> list[str | None]:
 
 
 def detect(
-    raw: RawTable, kinds: tuple[str, ...] | None = None, start: int = 0, scan: int = SCAN_ROWS
+    raw: RawTable,
+    kinds: tuple[str, ...] | None = None,
+    start: int = 0,
+    scan: int = SCAN_ROWS,
+    mapping: Mapping | None = None,
 ) -> HeaderMatch | None:
     """The best header match in the first rows of ``raw``, or None if nothing looks like one.
 
@@ -106,12 +139,12 @@ def detect(
             continue
         lower = rows.get(i + 1)
         for kind in kinds:
-            candidates = [([i], upper, _match_row(upper, kind))]
+            candidates = [([i], upper, _match_row(upper, kind, mapping))]
             if lower is not None:
                 merged = [
                     lo if lo and lo.strip() else up for up, lo in zip(upper, lower, strict=True)
                 ]
-                candidates.append(([i, i + 1], merged, _match_row(merged, kind)))
+                candidates.append(([i, i + 1], merged, _match_row(merged, kind, mapping)))
             for header_rows, shown, found in candidates:
                 required = _required(kind)
                 missing = [k for k in required if k not in found]
@@ -229,14 +262,16 @@ def _same_header(frame: pd.DataFrame, i: int, match: HeaderMatch) -> bool:
     return same >= max(2, len(match.colmap) // 2)
 
 
-def detect_tables(raw: RawTable) -> list[tuple[RawTable, HeaderMatch]]:
+def detect_tables(
+    raw: RawTable, mapping: Mapping | None = None
+) -> list[tuple[RawTable, HeaderMatch]]:
     """Every table of a sheet, in order: a report sheet may hold several (KPIs, then budget).
 
     A new table starts at a header row of any kind that is not a repeat of the current one.
     Each table is returned with the sheet cut just before the next table's header (rows above
     its own header stay: title rows such as "หน่วยงาน : …" are read from there).
     """
-    first = detect(raw)
+    first = detect(raw, mapping=mapping)
     if first is None:
         return []
     hits = _alias_hits(raw.frame)
@@ -248,7 +283,7 @@ def detect_tables(raw: RawTable) -> list[tuple[RawTable, HeaderMatch]]:
         for i in np.flatnonzero(hits[match.data_start :] >= 2) + match.data_start:
             if _same_header(raw.frame, int(i), match):
                 continue
-            candidate = detect(raw, start=int(i), scan=1)
+            candidate = detect(raw, start=int(i), scan=1, mapping=mapping)
             if candidate is not None and candidate.header_rows[0] == i:
                 end, nxt = int(i), candidate
                 break

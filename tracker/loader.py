@@ -104,6 +104,7 @@ def build_dataset(
     unreadable: Iterable[UnreadableFile] = (),
     *,
     fiscal_year: int | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> Dataset:
     """Normalise every table found in ``tables`` and run the cross-table checks in one pass.
 
@@ -134,7 +135,7 @@ def build_dataset(
         if raw.frame.empty or raw.frame.isna().all().all():
             issues.append(make_issue("warning", "empty_sheet", file=raw.source, sheet=raw.sheet))
             continue
-        found_tables = detect_tables(raw)
+        found_tables = detect_tables(raw, mapping)
         if not found_tables:
             issues.append(make_issue("warning", "no_table", file=raw.source, sheet=raw.sheet))
             continue

@@ -213,6 +213,7 @@ def prepare(
     progress: Progress | None = None,
     replace_register: bool = False,
     fiscal_year: int | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> Prepared:
     """Read and validate all ``files`` together, hash them and preview the change.
 
@@ -240,7 +241,7 @@ def prepare(
         )
     if progress:
         progress(len(files), steps, "validate")
-    dataset = build_dataset(tables, bad, fiscal_year=fiscal_year)
+    dataset = build_dataset(tables, bad, fiscal_year=fiscal_year, mapping=mapping)
     digest = combined_sha256([f.sha256 for f in infos]) if infos else ""
     prepared = Prepared(
         files=infos,

@@ -147,3 +147,42 @@ def test_running_number_headers(header):
     text = f"{header},ปีงบประมาณ,รอบที่,หน่วยรับตรวจ,ข้อสั่งการ\n14,2567,2,สำนักการโยธา,ข้อ\n"
     p = pub.prepare([("r.csv", text.encode("utf-8"))], sandbox=False)
     assert p.dataset.directives["directive_id"].tolist() == ["2567-2-14"]
+
+
+def _own_headers(ws) -> None:
+    """Headers nobody foresaw: "เรื่อง" for the directive text, "ผู้รับผิดชอบ" for the unit."""
+    ws.title = "ทะเบียน 2567"
+    ws.append(["รหัส", "ผู้รับผิดชอบ", "เรื่อง", "สถานะ"])
+    ws.append(["A-1", "สำนักการโยธา", "ให้ซ่อมทางเท้า", "ดำเนินการแล้ว"])
+    ws.append(["A-2", "สำนักงานเขตบางนา", "ให้ลอกท่อ", ""])
+
+
+def test_columns_mapped_by_the_user_are_read(tmp_path, capsys):
+    path = tmp_path / "หัวคอลัมน์ของเราเอง.xlsx"
+    path.write_bytes(_xlsx(_own_headers))
+    assert cli.main(["validate", str(path)]) != cli.EXIT_OK  # not recognised as a register
+    capsys.readouterr()
+    args = ["validate", str(path), "--map", "ผู้รับผิดชอบ=agency", "--map", "เรื่อง = text"]
+    assert cli.main([*args, "--json"]) == cli.EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert not [i for i in report["issues"] if i["severity"] == "error"]
+    mappings = tmp_path / "mappings.toml"
+    mappings.write_text('[columns]\n"ผู้รับผิดชอบ" = "agency"\n"เรื่อง" = "text"\n', "utf-8")
+    assert cli.main(["validate", str(path), "--mappings", str(mappings)]) == cli.EXIT_OK
+    p = pub.prepare(
+        [(path.name, path.read_bytes())],
+        sandbox=False,
+        mapping={"ผู้รับผิดชอบ": "agency", "เรื่อง": "text"},
+    )
+    assert p.dataset.directives["text"].tolist() == ["ให้ซ่อมทางเท้า", "ให้ลอกท่อ"]
+    assert p.dataset.directives["agency"].astype(str).tolist() == ["สำนักการโยธา", "สำนักงานเขตบางนา"]
+
+
+def test_a_mapping_that_is_not_one_is_refused_clearly(tmp_path, capsys):
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(_xlsx(_own_headers))
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["validate", str(path), "--map", "เรื่อง=ข้อความ"])
+    assert exit_info.value.code == cli.EXIT_UNREADABLE
+    err = capsys.readouterr().err
+    assert "เรื่อง=ข้อความ" in err and "header=field" in err
