@@ -294,7 +294,15 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from tracker.sample import write_sample
 
     info = write_sample(Path(args.out), directives=args.directives, seed=args.seed)
-    print(f"wrote {args.out}: {info}")
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=1, default=str))
+        return EXIT_OK
+    d = info["directives"]
+    print(
+        f"เขียนแล้ว / wrote {args.out}: {d['total']:,} directives, "
+        f"{info['responses']['rows']:,} responses, {len(info['kpis']):,} KPI rows, "
+        f"{len(info['budget']):,} budget rows, {len(info['sheets'])} sheets (seed {info['seed']})"
+    )
     return EXIT_OK
 
 
@@ -469,10 +477,19 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--user", default="sync", help="recorded as the publisher (default: sync)")
     y.add_argument("--verbose", "-v", action="store_true", help="also list warnings")
     y.set_defaults(func=cmd_sync)
-    g = sub.add_parser("sample", help="write a realistic sample workbook")
-    g.add_argument("out")
-    g.add_argument("--directives", type=int, default=400)
-    g.add_argument("--seed", type=int, default=7)
+    g = sub.add_parser(
+        "sample",
+        help="write a realistic sample workbook (register, Forms responses, KPI forms, budget "
+        "reports) and print one summary line",
+    )
+    g.add_argument("out", help="the .xlsx file to write")
+    g.add_argument("--directives", type=int, default=400, help="how many directives (default 400)")
+    g.add_argument(
+        "--seed", type=int, default=7, help="random seed: the same seed, the same workbook"
+    )
+    g.add_argument(
+        "--json", action="store_true", help="print the workbook's figures as JSON instead"
+    )
     g.set_defaults(func=cmd_sample)
     i = sub.add_parser(
         "import",

@@ -201,3 +201,13 @@ def test_output_cut_short_by_the_reader_ends_quietly(tmp_path):
     assert proc.wait(timeout=60) == 141
     assert first.startswith(b"{")
     assert "internal error" not in err and "Traceback" not in err and "Exception" not in err
+
+
+def test_sample_prints_one_summary_line_and_json_on_request(tmp_path, capsys):
+    out = tmp_path / "s.xlsx"
+    assert main(["sample", str(out), "--directives", "30", "--seed", "2"]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert len(printed) == 1 and "30 directives" in printed[0] and out.exists()
+    assert main(["sample", str(out), "--directives", "30", "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["directives"]["total"] == 30
