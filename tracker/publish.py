@@ -282,7 +282,11 @@ def compare(
         else:
             base_id, frames = current
         prepared.base_id = base_id
-        prepared.replaces_demo = store is not None and base_kind(store, base_id) == DEMO_KIND
+        snaps = store.snapshots() if store is not None else None  # read once, used twice
+        base = snaps[snaps["id"] == base_id] if snaps is not None else None
+        prepared.replaces_demo = (
+            base is not None and len(base) > 0 and (base["kind"].iat[0] == DEMO_KIND)
+        )
         prepared.composition = compose(
             frames,
             prepared.dataset.frames(),
@@ -292,8 +296,7 @@ def compare(
         prepared.diff = diff_frames(frames, prepared.composition.frames)
         _known_to_store(prepared, frames)
         prepared.duplicate_of = None
-        if store is not None and prepared.sha256 and prepared.composition.empty:
-            snaps = store.snapshots()
+        if snaps is not None and prepared.sha256 and prepared.composition.empty:
             hit = snaps[snaps["sha256"] == prepared.sha256]
             if len(hit):
                 prepared.duplicate_of = int(hit["id"].iat[-1])
@@ -302,15 +305,6 @@ def compare(
     except StoreError as exc:
         prepared.store_error = exc
     return prepared
-
-
-def base_kind(store: Store, snapshot_id: int | None) -> str | None:
-    """How snapshot ``snapshot_id`` was published (upload, import, sync, bundled…)."""
-    if snapshot_id is None:
-        return None
-    snaps = store.snapshots()
-    row = snaps[snaps["id"] == snapshot_id]
-    return str(row["kind"].iat[0]) if len(row) else None
 
 
 def _known_to_store(prepared: Prepared, frames: Mapping[str, pd.DataFrame] | None) -> None:

@@ -31,7 +31,7 @@ def data_table(df: pd.DataFrame, key: str, *, name: str = "", **kwargs: object) 
         return
     stem = name or key
     filters = tuple(st.session_state.get("_export_filters", ()))
-    frame = (df.data if isinstance(df, Styler) else df).copy()
+    frame = df.data if isinstance(df, Styler) else df  # pages build a new frame each run
     left, right, _ = st.columns([1, 1, 4], vertical_alignment="center")
     left.download_button(
         "xlsx",
