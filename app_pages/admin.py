@@ -1,18 +1,18 @@
 """Admin (admins only): who may do what (roles.toml), the live data sources (sources.toml) and
 the audit log. A save is checked, written atomically with a backup, and audited with the admin's
-address (tracker.settings_files); user text is shown only as tables, plain text or code."""
+address (tracker.admin.settings_files); user text is shown only as tables, plain text or code."""
 
 import pandas as pd
 import streamlit as st
 
 from data_sources.base import UnreadableFile
-from tracker import settings_files
+from tracker.admin import settings_files
+from tracker.admin.roles import ROLES, RoleSettings, RolesFileError, parse_settings, roles_path
+from tracker.admin.settings_files import SavedSettings, SettingsRefused
 from tracker.i18n import catalogue, t
-from tracker.roles import ROLES, RoleSettings, RolesFileError, parse_settings, roles_path
-from tracker.settings_files import SavedSettings, SettingsRefused
-from tracker.sources import Source, load_sources
+from tracker.live.sources import Source, load_sources
+from tracker.live.sync import sources_file
 from tracker.store import StoreError
-from tracker.sync import sources_file
 from tracker.thai import format_bangkok, format_int
 from ui import data
 from ui.auth import _audit, require_action, require_page

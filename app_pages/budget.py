@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from tracker import budget, charts_finance, targets, thai
-from tracker import finance_views as fv
+from tracker import thai
+from tracker.metrics import targets
+from tracker.present import charts_finance
+from tracker.present import finance_views as fv
+from tracker.read import budget_form as budget
 from ui import data
 from ui.auth import require_page
 from ui.filters import url_select

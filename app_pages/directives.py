@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from tracker import charts, metrics
-from tracker.views import directive_table
+from tracker.metrics import directives as metrics
+from tracker.present import charts
+from tracker.present.views import directive_table
 from ui import data
 from ui.auth import require_page
 from ui.filters import sidebar_filters

@@ -5,10 +5,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from tracker import charts, charts_map, metrics
-from tracker.charts import status_label
-from tracker.charts_safe import escape_figure
-from tracker.district_views import (
+from tracker.metrics import directives as metrics
+from tracker.places import district_name, zone_of_code, zones
+from tracker.present import charts, charts_map
+from tracker.present.charts import status_label
+from tracker.present.charts_safe import escape_figure
+from tracker.present.district_views import (
     MEASURES,
     attach_codes,
     district_card,
@@ -20,7 +22,6 @@ from tracker.district_views import (
     unmatched_agencies,
     zone_ranking,
 )
-from tracker.places import district_name, zone_of_code, zones
 from ui import data
 from ui.auth import require_page
 from ui.filters import set_filter, sidebar_filters, widget_key

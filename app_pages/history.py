@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from tracker import publish as pub
-from tracker import trends as trends_mod
+from tracker.publish import flow as pub
+from tracker.publish import trends as trends_mod
 from tracker.store import StoreError
 from tracker.store.diff import table_counts as diff_tables
 from tracker.thai import format_bangkok, format_int

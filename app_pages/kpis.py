@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from tracker import charts_finance, kpi
-from tracker import finance_views as fv
+from tracker.present import charts_finance
+from tracker.present import finance_views as fv
+from tracker.read import kpi_form as kpi
 from ui import data
 from ui.auth import require_page
 from ui.filters import url_select

@@ -2,8 +2,11 @@
 
 import streamlit as st
 
-from tracker import charts, finance_views, metrics, targets, thai
-from tracker.charts import status_label
+from tracker import thai
+from tracker.metrics import directives as metrics
+from tracker.metrics import targets
+from tracker.present import charts, finance_views
+from tracker.present.charts import status_label
 from ui import data
 from ui.auth import require_page
 from ui.filters import sidebar_filters

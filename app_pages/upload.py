@@ -6,9 +6,9 @@ from dataclasses import replace
 import streamlit as st
 
 from data_sources.files import sha256_of
-from tracker import publish as pub
+from tracker.present.template import write_template
+from tracker.publish import flow as pub
 from tracker.store import DuplicateSnapshot, NothingToPublish, StoreError
-from tracker.template import write_template
 from tracker.thai import fiscal_year, format_int
 from ui import data
 from ui.auth import require_action, require_page

@@ -25,7 +25,7 @@ from data_sources import guard  # noqa: E402
 from data_sources.base import UnreadableFile  # noqa: E402
 from data_sources.files import read_file  # noqa: E402
 from data_sources.memory import release_memory  # noqa: E402
-from tracker.loader import build_dataset  # noqa: E402
+from tracker.read.loader import build_dataset  # noqa: E402
 
 HEADER = "รหัส,ปีงบประมาณ,หน่วยรับตรวจ,ข้อสั่งการ,สถานะ\n"
 TARGETS = {"seconds": 15.0, "child_peak_mb": 1024.0, "server_delta_mb": 100.0}

@@ -42,7 +42,7 @@ def _child(step: str, path: str, q) -> None:
 
     from data_sources.guard import warm_up_sandbox
     from data_sources.memory import use_system_allocator
-    from tracker.loader import load_paths
+    from tracker.read.loader import load_paths
 
     use_system_allocator()  # as the app and the command line do at start
 
@@ -93,8 +93,8 @@ def run_step(step: str, path: Path, repeat: int) -> tuple[float, float, str]:
 
 
 def metrics_timing(path: Path) -> tuple[float, float, int]:
-    from tracker import metrics
-    from tracker.loader import load_paths
+    from tracker.metrics import directives as metrics
+    from tracker.read.loader import load_paths
 
     df = load_paths([path], sandbox=False, max_bytes=200 << 20).dataset.directives
     filters = [
@@ -125,13 +125,13 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"register_{args.directives}.xlsx"
     if not TINY.exists():
-        from tracker.sample import write_sample
+        from tracker.dev.sample import write_sample
 
         write_sample(
             TINY, directives=5, seed=1, include_kpis=False, include_budget=False, shape="one_sheet"
         )
     if not path.exists():
-        from tracker.sample import write_sample
+        from tracker.dev.sample import write_sample
 
         t0 = time.perf_counter()
         write_sample(

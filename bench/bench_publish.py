@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 
 from bench.bench_store import directives, fresh_schema  # noqa: E402
-from tracker.compose import compose  # noqa: E402
+from tracker.publish.compose import compose  # noqa: E402
 from tracker.store import Store  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import settings
+from tracker.checks.validate import Issue, has_errors
 from tracker.cli_inputs import add_reading_options, mapping_of
-from tracker.validate import Issue, has_errors
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE, EXIT_STORE = 0, 1, 2, 3
 CLI_USER = "cli"
@@ -53,8 +53,8 @@ def url_source(url: str):
     """
     from urllib.parse import urlsplit
 
-    from tracker.sources import Source, guess_kind
-    from tracker.sync import source_location
+    from tracker.live.sources import Source, guess_kind
+    from tracker.live.sync import source_location
 
     url = url.strip()
     kind = guess_kind(url)
@@ -68,7 +68,7 @@ def url_source(url: str):
 def _credentials():
     """The service account from GOOGLE_SERVICE_ACCOUNT_JSON, or the error of loading it."""
     from data_sources.base import UnreadableFile
-    from tracker.sources import load_credentials
+    from tracker.live.sources import load_credentials
 
     try:
         return load_credentials()
@@ -79,8 +79,8 @@ def _credentials():
 def _load(items: list[str], fiscal_year: int | None = None, mapping: dict[str, str] | None = None):
     """Read local files and URLs in the order given, all into one Dataset."""
     from data_sources.base import UnreadableFile
-    from tracker.loader import LoadResult, build_dataset, read_paths
-    from tracker.sync import api_base_url, fetch_with
+    from tracker.live.sync import api_base_url, fetch_with
+    from tracker.read.loader import LoadResult, build_dataset, read_paths
 
     tables, bad = [], []
     credentials: Any = None
@@ -133,15 +133,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def summary_dict(ds) -> dict:
     """The stable JSON contract of `summary --json` (documented in the README)."""
-    from tracker import metrics
+    from tracker.metrics import directives as metrics
 
     out = {"directives": metrics.summary_json(ds.directives), "kpis": [], "budget": []}
     if not ds.kpis.empty:
-        from tracker import kpi
+        from tracker.read import kpi_form as kpi
 
         out["kpis"] = kpi.to_json_rows(ds.kpis)
     if not ds.budget.empty:
-        from tracker import budget
+        from tracker.read import budget_form as budget
 
         out["budget"] = budget.to_json_rows(ds.budget)
     out["issues"] = [i.to_dict() for i in ds.issues if i.severity != "info"]
@@ -265,8 +265,8 @@ def _print_sync(result, verbose: bool) -> None:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from data_sources.base import UnreadableFile
-    from tracker.sources import load_sources
-    from tracker.sync import api_base_url, sources_file, sync
+    from tracker.live.sources import load_sources
+    from tracker.live.sync import api_base_url, sources_file, sync
 
     path = Path(args.sources) if args.sources else sources_file()
     try:
@@ -291,7 +291,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from tracker.sample import write_sample
+    from tracker.dev.sample import write_sample
 
     info = write_sample(Path(args.out), directives=args.directives, seed=args.seed)
     if args.json:
@@ -319,7 +319,7 @@ def _read_for_import(path: str, cap: int) -> tuple[str, bytes]:
 def cmd_import(args: argparse.Namespace) -> int:
     from data_sources.base import UnreadableFile
     from data_sources.files import SUPPORTED_EXTENSIONS
-    from tracker import publish as pub
+    from tracker.publish import flow as pub
     from tracker.store import DuplicateSnapshot, NothingToPublish
 
     cap = pub.max_upload_bytes()
@@ -430,7 +430,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from tracker.template import write_template
+    from tracker.present.template import write_template
 
     out = Path(args.out)
     try:

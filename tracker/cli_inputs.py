@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 from tracker import thai
-from tracker.headers import parse_mapping
+from tracker.read.headers import parse_mapping
 
 EXIT_UNREADABLE = 2
 

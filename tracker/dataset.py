@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tracker.checks.validate import Issue
 from tracker.schema import (
     BUDGET_COLUMNS,
     DIRECTIVE_COLUMNS,
@@ -15,7 +16,6 @@ from tracker.schema import (
     RESPONSE_COLUMNS,
     STATUSES,
 )
-from tracker.validate import Issue
 
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 

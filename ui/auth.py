@@ -4,7 +4,7 @@ Two modes, chosen by the server's settings only (nothing from the browser decide
 
 - **Signed-in mode**: ``.streamlit/secrets.toml`` has an ``[auth]`` section, so Streamlit's
   built-in OpenID Connect (``st.login`` / ``st.user`` / ``st.logout``) identifies the user and
-  ``roles.toml`` (tracker.roles) gives their role. The role is looked up again on every run, so
+  ``roles.toml`` (tracker.admin.roles) gives their role. The role is looked up again on every run, so
   a removed user loses access at their next click although their cookie lives for days.
 - **Local mode**: no ``[auth]`` → one person on their own computer, acting as admin. The app
   then refuses to run unless it listens on 127.0.0.1 / localhost / ::1 only, and refuses
@@ -29,8 +29,7 @@ from streamlit import config as st_config
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from tracker.i18n import t
-from tracker.roles import (
+from tracker.admin.roles import (
     PAGES,
     Access,
     Role,
@@ -41,6 +40,7 @@ from tracker.roles import (
     normalize_email,
     roles_file,
 )
+from tracker.i18n import t
 from ui.i18n import lang, tr
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ import pandas as pd
 import streamlit as st
 
 import settings
-from tracker.compose import DEMO_KIND
 from tracker.dataset import Dataset
 from tracker.i18n import t
-from tracker.publish import Prepared, compare, prepare, publish
+from tracker.publish.compose import DEMO_KIND
+from tracker.publish.flow import Prepared, compare, prepare, publish
 from tracker.store import ENV_URL, DuplicateSnapshot, Store, StoreError
 from tracker.thai import format_bangkok
 from ui.i18n import lang

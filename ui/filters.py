@@ -12,9 +12,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from tracker.charts import factor_label, status_label
-from tracker.metrics import Filters, zone_codes
+from tracker.metrics.directives import Filters, zone_codes
 from tracker.places import district_codes, district_name, districts, zones
+from tracker.present.charts import factor_label, status_label
 from tracker.schema import FACTORS, STATUSES
 from ui.auth import default_zone
 from ui.i18n import lang, tr

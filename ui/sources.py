@@ -21,8 +21,8 @@ import streamlit as st
 
 from data_sources.base import UnreadableFile
 from tracker.i18n import t
-from tracker.sources import Source, load_credentials, load_sources
-from tracker.sync import SyncResult, SyncRunner, api_base_url, sources_file
+from tracker.live.sources import Source, load_credentials, load_sources
+from tracker.live.sync import SyncResult, SyncRunner, api_base_url, sources_file
 from tracker.thai import format_datetime
 from ui import data
 from ui.i18n import lang, tr

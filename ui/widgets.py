@@ -2,7 +2,7 @@
 
 Every table goes through ``table``: the browser's own CSV export is switched off
 (``client.disableDataExport``) because it writes cells such as ``=HYPERLINK(…)`` as formulas;
-``data_table`` offers xlsx and CSV made by ``tracker.exports`` instead. Every chart goes through
+``data_table`` offers xlsx and CSV made by ``tracker.present.exports`` instead. Every chart goes through
 ``chart``, which escapes the data in the figure so that no cell becomes markup.
 """
 
@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from tracker import exports
-from tracker.charts_safe import escape_figure
+from tracker.present import exports
+from tracker.present.charts_safe import escape_figure
 from tracker.thai import format_int
 from ui.i18n import tr
 

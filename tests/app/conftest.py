@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tracker.sample import write_sample
+from tracker.dev.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from tests.app.conftest import metric_values, plotly_specs
-from tracker.district_views import HIGHER_IS_BETTER
 from tracker.i18n import t
-from tracker.loader import load_paths
-from tracker.metrics import aging
+from tracker.metrics.directives import aging
 from tracker.places import district_codes, district_name, districts
+from tracker.present.district_views import HIGHER_IS_BETTER
+from tracker.read.loader import load_paths
 
 PAGE = "app_pages/districts.py"
 TODAY = pd.Timestamp("2024-10-15")
@@ -28,7 +28,7 @@ def loaded(sample_dir: Path):
 
 @pytest.fixture(scope="module")
 def expected(loaded) -> pd.DataFrame:
-    """Per-district counts computed independently of tracker.district_views."""
+    """Per-district counts computed independently of tracker.present.district_views."""
     d = loaded.directives.copy()
     d["code"] = district_codes(d["agency"]).to_numpy()
     d = d[d["code"].notna()]

@@ -9,10 +9,13 @@ import pandas as pd
 import pytest
 
 from tests.app.conftest import metric_values, plotly_specs
-from tracker import budget, kpi, targets, thai
-from tracker import finance_views as fv
+from tracker import thai
 from tracker.i18n import t
-from tracker.loader import load_paths
+from tracker.metrics import targets
+from tracker.present import finance_views as fv
+from tracker.read import budget_form as budget
+from tracker.read import kpi_form as kpi
+from tracker.read.loader import load_paths
 
 OIG = "กองงานผู้ตรวจราชการ"
 OIG_Q2 = {"unit": OIG, "fy": "2567", "period": "Q2"}

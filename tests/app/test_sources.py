@@ -15,8 +15,8 @@ import pytest
 from tests.app.conftest import metric_values
 from tests.fakes.sheets_server import SheetsServer
 from tests.helpers.sheets import displayed
+from tracker.dev.sample import REGISTER_SHEET, RESPONSES_SHEET, write_sample
 from tracker.i18n import t
-from tracker.sample import REGISTER_SHEET, RESPONSES_SHEET, write_sample
 from ui import sources as ui_sources
 
 

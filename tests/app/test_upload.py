@@ -10,8 +10,8 @@ import pytest
 
 from tests.app.conftest import metric_values
 from tests.helpers.registers import csv_bytes
+from tracker.dev.sample import write_sample
 from tracker.i18n import t
-from tracker.sample import write_sample
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD, HISTORY, OVERVIEW = "app_pages/upload.py", "app_pages/history.py", "app_pages/overview.py"

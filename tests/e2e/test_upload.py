@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import running_app, shot
+from tracker.dev.sample import write_sample
 from tracker.i18n import t
-from tracker.sample import write_sample
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tracker import publish as pub
+from tracker.publish import flow as pub
 from tracker.store import Store
 
 HEADER = "รหัส,ปีงบประมาณ,วันที่สั่งการ,กำหนดแล้วเสร็จ,หน่วยรับตรวจ,ข้อสั่งการ,สถานะ,ปัญหา/อุปสรรค\n"

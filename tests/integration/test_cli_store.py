@@ -14,8 +14,8 @@ import pytest
 
 from tests.helpers.registers import V1, V2, csv_bytes
 from tracker.cli import main
-from tracker.sample import write_sample
-from tracker.template import REGISTER_SHEET
+from tracker.dev.sample import write_sample
+from tracker.present.template import REGISTER_SHEET
 
 ROOT = Path(__file__).resolve().parents[2]
 

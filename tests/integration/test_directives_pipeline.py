@@ -7,7 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from tracker.loader import load_paths
+from tracker.read.loader import load_paths
 
 HEADER = [
     "รหัสข้อสั่งการ",

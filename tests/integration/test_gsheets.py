@@ -19,8 +19,8 @@ import pytest
 from data_sources import gsheets, http_source
 from data_sources.base import RawTable, UnreadableFile
 from tests.fakes.sheets_server import DEFAULT_EMAIL, SheetsServer
-from tracker import sources as src
-from tracker.sources import CachedResult, Source, SourceCache
+from tracker.live import sources as src
+from tracker.live.sources import CachedResult, Source, SourceCache
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from tracker import cli
-from tracker import publish as pub
-from tracker.loader import build_dataset, read_paths
+from tracker.publish import flow as pub
+from tracker.read.loader import build_dataset, read_paths
 
 
 def _xlsx(build) -> bytes:

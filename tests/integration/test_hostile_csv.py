@@ -16,7 +16,7 @@ import pytest
 from data_sources import csv_file
 from data_sources.base import UnreadableFile
 from data_sources.files import read_file
-from tracker.loader import build_dataset
+from tracker.read.loader import build_dataset
 
 HEADER = "รหัส,ปีงบประมาณ,หน่วยรับตรวจ,ข้อสั่งการ,สถานะ\n"
 BODY = "ให้หน่วยงานเร่งรัดการดำเนินการตามแผนและรายงานผลความก้าวหน้าให้ผู้ตรวจราชการทราบ"

@@ -2,8 +2,8 @@
 
 The workbook is built here with openpyxl (title rows, merged two-row header with the as-of
 label, section rows, repeated headers, Thai digits, ".-", "-", HTML cells with <script>),
-read through ``data_sources.files.read_file`` and normalised by ``tracker.kpi`` /
-``tracker.budget``; the numbers must equal the seed's exactly.
+read through ``data_sources.files.read_file`` and normalised by ``tracker.read.kpi_form`` /
+``tracker.read.budget_form``; the numbers must equal the seed's exactly.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ import pandas as pd
 import pytest
 
 from data_sources.files import read_file
-from tracker import budget, kpi
-from tracker.headers import detect
+from tracker.read import budget_form as budget
+from tracker.read import kpi_form as kpi
+from tracker.read.headers import detect
 
 TITLE = (
     "แบบรายงานความก้าวหน้าผลการปฏิบัติราชการตามคำรับรองการปฏิบัติราชการ"

@@ -13,9 +13,9 @@ import pytest
 from data_sources.files import sha256_of
 from tests.conftest import BACKENDS
 from tests.helpers.registers import V1, V2, V3, X, Y, csv_bytes
-from tracker import publish as pub
-from tracker import trends as trends_mod
-from tracker.sample import write_sample
+from tracker.dev.sample import write_sample
+from tracker.publish import flow as pub
+from tracker.publish import trends as trends_mod
 from tracker.store import DuplicateSnapshot, Store
 
 
@@ -194,7 +194,7 @@ def test_stale_preview_is_refused(store):
 
 
 def test_no_rows_is_not_published(store):
-    from tracker.template import write_template
+    from tracker.present.template import write_template
 
     p = pub.prepare([("blank.xlsx", write_template())], store=store, sandbox=False)
     assert p.blockers() == ["no_rows"]
@@ -294,7 +294,7 @@ def test_max_upload_bytes_setting(monkeypatch, env, expected):
 def test_an_unusable_size_setting_is_an_error_naming_it_everywhere(monkeypatch, bad, capsys):
     import settings
     from tracker import cli
-    from tracker.loader import read_paths
+    from tracker.read.loader import read_paths
 
     monkeypatch.setenv("TRACKER_MAX_FILE_MB", bad)
     for read in (pub.max_upload_bytes, lambda: read_paths([])):

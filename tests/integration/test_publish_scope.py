@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 from tracker import cli
-from tracker import publish as pub
-from tracker.compose import compose
-from tracker.sample import write_sample
+from tracker.dev.sample import write_sample
+from tracker.publish import flow as pub
+from tracker.publish.compose import compose
 from tracker.store import NothingToPublish, Store
 from tracker.store.diff import canonical_frame
 

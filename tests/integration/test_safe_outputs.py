@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from tracker import charts, exports
-from tracker.charts_safe import escape_figure
-from tracker.trends import trend_figure
+from tracker.present import charts, exports
+from tracker.present.charts_safe import escape_figure
+from tracker.publish.trends import trend_figure
 
 PIECES = [
     "=",

@@ -72,7 +72,7 @@ def test_importing_the_readers_changes_nothing_and_the_entry_points_choose_the_a
 
     root = Path(__file__).resolve().parents[2]
     code = (
-        "import pyarrow as pa, data_sources, data_sources.files, tracker.loader;"
+        "import pyarrow as pa, data_sources, data_sources.files, tracker.read.loader;"
         "before = pa.default_memory_pool().backend_name;"
         "from tracker import cli;"
         f"cli.main(['template', {str(tmp_path / 't.xlsx')!r}]);"

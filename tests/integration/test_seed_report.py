@@ -4,7 +4,7 @@
 spreadsheet row, cells separated by tabs. From it the tests build an .xlsx with one sheet, a
 tab-separated CSV in UTF-8 with BOM and the same CSV in Windows-874 (only when the text encodes
 in cp874; otherwise that variant is simply not generated), read each through
-``tracker.loader.load_paths`` and check every figure: the KPI levels of 1.1–1.3, the innovation
+``tracker.read.loader.load_paths`` and check every figure: the KPI levels of 1.1–1.3, the innovation
 stage of component 2, the 3.1 digital-systems checklist and the budget disbursement table.
 """
 
@@ -22,9 +22,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tracker import budget, kpi
 from tracker.i18n import t
-from tracker.loader import load_paths
+from tracker.read import budget_form as budget
+from tracker.read import kpi_form as kpi
+from tracker.read.loader import load_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "tests" / "fixtures" / "seed_report_2567_h1.txt"

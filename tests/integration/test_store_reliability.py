@@ -283,7 +283,7 @@ def test_unreachable_database_is_reported_quickly(
 SCOPED_CHILD = r"""
 import sys
 from tests.conftest import synthetic_frames
-from tracker.compose import compose
+from tracker.publish.compose import compose
 from tracker.store import Store
 
 url = sys.argv[1]

@@ -17,10 +17,10 @@ import pytest
 from tests.fakes.sheets_server import DEFAULT_EMAIL, SheetsServer
 from tests.helpers.sheets import displayed
 from tracker import cli
-from tracker.sample import REGISTER_SHEET, RESPONSES_SHEET, write_sample
-from tracker.sources import Source, load_sources
+from tracker.dev.sample import REGISTER_SHEET, RESPONSES_SHEET, write_sample
+from tracker.live.sources import Source, load_sources
+from tracker.live.sync import SYNC_KIND, SyncRunner, content_sha256, sync
 from tracker.store import Store
-from tracker.sync import SYNC_KIND, SyncRunner, content_sha256, sync
 
 
 @pytest.fixture(autouse=True)

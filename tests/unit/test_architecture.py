@@ -15,23 +15,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("tracker", "data_sources", "ui")
 COMPUTING = (
-    "tracker.metrics",
-    "tracker.charts",
-    "tracker.charts_finance",
-    "tracker.charts_map",
-    "tracker.charts_safe",
-    "tracker.views",
-    "tracker.district_views",
-    "tracker.finance_views",
-    "tracker.exports",
+    "tracker.metrics.directives",
+    "tracker.present.charts",
+    "tracker.present.charts_finance",
+    "tracker.present.charts_map",
+    "tracker.present.charts_safe",
+    "tracker.present.views",
+    "tracker.present.district_views",
+    "tracker.present.finance_views",
+    "tracker.present.exports",
 )
 # Modules still over 600 lines (issue 14 splits them). The list may only shrink: a module that
 # grows past 600 lines, or one listed here that is split, fails the test until the list says so.
 LONG_MODULES = {
-    "tracker/kpi.py",
+    "tracker/read/kpi_form.py",
     "tracker/thai.py",
-    "tracker/sample.py",
-    "tracker/budget.py",
+    "tracker/dev/sample.py",
+    "tracker/read/budget_form.py",
     "tracker/store/api.py",
     "data_sources/guard.py",
 }
@@ -124,8 +124,8 @@ def _cycles() -> list[list[str]]:
 def test_the_graph_sees_the_project():
     assert len(MODULES) > 40
     assert (
-        "tracker.store.api" in GRAPH["tracker.publish"]
-        or "tracker.store" in GRAPH["tracker.publish"]
+        "tracker.store.api" in GRAPH["tracker.publish.flow"]
+        or "tracker.store" in GRAPH["tracker.publish.flow"]
     )
 
 

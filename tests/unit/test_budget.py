@@ -1,4 +1,4 @@
-"""tracker.budget (reading rules, validation, metrics, JSON rows) and tracker.targets."""
+"""tracker.read.budget_form (reading rules, validation, metrics, JSON rows) and tracker.metrics.targets."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from data_sources.base import RawTable
-from tracker import budget
-from tracker.headers import detect
-from tracker.targets import DEFAULT, Targets, load_targets
+from tracker.metrics.targets import DEFAULT, Targets, load_targets
+from tracker.read import budget_form as budget
+from tracker.read.headers import detect
 
 HEADER = ["ประเภทงบรายจ่าย", "งบประมาณหลังปรับโอน", "ผลการเบิกจ่าย", "ร้อยละการเบิกจ่าย"]
 TITLE = [["หน่วยงาน : สำนักงานเขตบางนา สำนักปลัดกรุงเทพมหานคร"], ["ข้อมูล ณ วันที่ 31 มีนาคม 2567"]]
@@ -434,7 +434,7 @@ def test_bad_targets_file_gives_warnings_and_defaults(tmp_path, text, code, colu
 
 
 def test_example_targets_file_loads_cleanly():
-    from tracker.targets import PROJECT_ROOT
+    from tracker.metrics.targets import PROJECT_ROOT
 
     t = load_targets(PROJECT_ROOT / "targets.example.toml")
     assert t.issues == () and t.cumulative(2569, "Q4") == 93

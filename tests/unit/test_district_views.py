@@ -9,10 +9,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tracker import charts_map
-from tracker import district_views as dv
 from tracker.dataset import conform
 from tracker.places import district_codes, district_of, districts
+from tracker.present import charts_map
+from tracker.present import district_views as dv
 
 TODAY = date(2024, 10, 15)
 

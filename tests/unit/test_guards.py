@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.roles import ACTIONS, PAGES
+from tracker.admin.roles import ACTIONS, PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = sorted((ROOT / "app_pages").glob("*.py"))

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from data_sources.base import RawTable
-from tracker.headers import detect
+from tracker.read.headers import detect
 
 
 def raw(rows: list[list[str | None]], first_row: int = 1) -> RawTable:

@@ -1,4 +1,4 @@
-"""tracker.kpi: title/section rules, levels and percents, validation, stage, checklist, metrics."""
+"""tracker.read.kpi_form: title/section rules, levels and percents, validation, stage, checklist, metrics."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from data_sources.base import RawTable
-from tracker import kpi, thai
-from tracker.headers import detect
+from tracker import thai
+from tracker.read import kpi_form as kpi
+from tracker.read.headers import detect
 
 HEADER = ["ตัวชี้วัด", "ค่าเป้าหมาย", "ระดับความสำเร็จตามตัวชี้วัด", "รายละเอียดผลการดำเนินงาน", "ปัญหา/อุปสรรค"]
 TITLE = [

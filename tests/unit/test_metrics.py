@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tracker import metrics
 from tracker.dataset import conform
-from tracker.metrics import Filters
+from tracker.metrics import directives as metrics
+from tracker.metrics.directives import Filters
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.roles import (
+from tracker.admin.roles import (
     ACTIONS,
     PAGES,
     ROLE_TABLE,
@@ -204,7 +204,7 @@ def test_unchanged_file_is_not_reparsed(tmp_path, monkeypatch):
     rf = RolesFile(path)
     rf.settings()
     calls = []
-    monkeypatch.setattr("tracker.roles.parse_settings", lambda *a: calls.append(a))
+    monkeypatch.setattr("tracker.admin.roles.parse_settings", lambda *a: calls.append(a))
     for _ in range(5):
         assert rf.settings().resolve("ana@x.th").role.name == "analyst"
     assert calls == []

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from tracker import DATA_DIR
-from tracker.sample import (
+from tracker.dev.sample import (
     BUDGET_AS_OF,
     BUDGET_UNITS,
     KPI_HEADERS_TH,
@@ -574,7 +574,7 @@ def test_bundled_sample_is_current(tmp_path: Path) -> None:
     write_sample(fresh)
     digest = hashlib.sha256(fresh.read_bytes()).hexdigest()
     assert BUNDLED.exists(), (
-        "run: python -c 'from tracker.sample import write_sample; write_sample(\"sample_data/bma_followup_sample.xlsx\")'"
+        "run: python -c 'from tracker.dev.sample import write_sample; write_sample(\"sample_data/bma_followup_sample.xlsx\")'"
     )
     assert hashlib.sha256(BUNDLED.read_bytes()).hexdigest() == digest, (
         "sample_data/bma_followup_sample.xlsx is stale: regenerate it with write_sample defaults"

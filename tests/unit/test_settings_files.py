@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tracker import settings_files as sf
-from tracker.roles import parse_settings, roles_file
-from tracker.sources import Source
+from tracker.admin import settings_files as sf
+from tracker.admin.roles import parse_settings, roles_file
+from tracker.live.sources import Source
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "adm@bma.test"

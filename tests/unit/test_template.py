@@ -9,15 +9,9 @@ import pytest
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from data_sources.files import read_file
-from tracker.loader import build_dataset
+from tracker.checks.validate import has_errors
 from tracker.places import districts
-from tracker.schema import (
-    DEFAULT_GROUPS_TH,
-    FACTOR_TH,
-    RESPONSE_HEADERS,
-    STATUS_TH,
-)
-from tracker.template import (
+from tracker.present.template import (
     INSTRUCTIONS_EN,
     INSTRUCTIONS_SHEET,
     INSTRUCTIONS_TH,
@@ -27,7 +21,13 @@ from tracker.template import (
     agency_choices,
     write_template,
 )
-from tracker.validate import has_errors
+from tracker.read.loader import build_dataset
+from tracker.schema import (
+    DEFAULT_GROUPS_TH,
+    FACTOR_TH,
+    RESPONSE_HEADERS,
+    STATUS_TH,
+)
 
 
 @pytest.fixture(scope="module")

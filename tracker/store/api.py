@@ -528,7 +528,7 @@ class Store:
         note: str = "",
         kind: str = "upload",
     ) -> int:
-        """Publish what ``composition`` (tracker.compose.Composition) changes over snapshot
+        """Publish what ``composition`` (tracker.publish.compose.Composition) changes over snapshot
         ``base_id``, the snapshot it was composed from.
 
         The new snapshot is the whole dataset, but only the changed rows are written. Inside

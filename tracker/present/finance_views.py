@@ -14,12 +14,12 @@ from decimal import Decimal
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from tracker import budget as budget_mod
-from tracker import kpi as kpi_mod
 from tracker import thai
 from tracker.i18n import t
+from tracker.metrics.targets import Targets
+from tracker.read import budget_form as budget_mod
+from tracker.read import kpi_form as kpi_mod
 from tracker.schema import BUDGET_TYPE_EN, BUDGET_TYPE_TH
-from tracker.targets import Targets
 
 DASH = "-"
 LIGHT_COLORS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}

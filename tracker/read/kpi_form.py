@@ -33,10 +33,10 @@ import pandas as pd
 
 from data_sources.base import RawTable
 from tracker import thai
+from tracker.checks.validate import Issue, make_issue
 from tracker.dataset import conform, empty_frame
-from tracker.headers import ALIAS_INDEX, HeaderMatch
+from tracker.read.headers import ALIAS_INDEX, HeaderMatch
 from tracker.schema import KPI_COLUMNS, header_key
-from tracker.validate import Issue, make_issue
 
 PERIODS: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
 MEASURES: tuple[str, ...] = ("level", "percent")
@@ -65,7 +65,7 @@ COMPONENT_TH = {
     "3.2": "3.2 การเบิกจ่ายงบประมาณ",
 }
 
-# --- text helpers shared with tracker.budget ---------------------------------------------------
+# --- text helpers shared with tracker.read.budget_form ---------------------------------------------------
 _UNIT_RE = re.compile(r"^\s*(?:หน่วยงาน|หน่วยรับตรวจ|ส่วนราชการ|unit|agency)\s*[:：]\s*(.+)$", re.I)
 _UNIT_PREFIXES = ("สำนักงานเขต", "สำนักงาน", "สำนัก", "กอง", "ฝ่าย")
 _PERIOD_RULES: tuple[tuple[re.Pattern[str], str | None], ...] = (
@@ -850,8 +850,8 @@ def _text_record(
 def _kpis_header_lacking(raw: RawTable, match: HeaderMatch) -> list[Issue] | None:
     """Missing-column errors when the header is a KPI table's (it has a target or an achieved
     column) that lacks a required one, rather than a text-only KPI table; else None."""
-    from tracker.headers import detect
-    from tracker.normalize import missing_column_issues
+    from tracker.read.headers import detect
+    from tracker.read.normalize import missing_column_issues
 
     full = detect(raw, kinds=("kpis",), start=match.header_rows[0], scan=1)
     if full is None or not full.missing or not {"target", "actual"} & set(full.colmap):

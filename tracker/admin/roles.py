@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import settings
+from tracker import PROJECT_ROOT
 from tracker.places import district_of, zones
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_ROLES_FILE = "TRACKER_ROLES_FILE"
 DEFAULT_ROLES_FILE = PROJECT_ROOT / "roles.toml"
 

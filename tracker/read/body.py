@@ -15,9 +15,9 @@ import pyarrow.compute as pc
 
 from data_sources.base import RawTable
 from tracker import thai
-from tracker.headers import HeaderMatch, arrow_strings
+from tracker.checks.validate import Issue, make_issue, more_rows
 from tracker.parallel import parallel_map
-from tracker.validate import Issue, make_issue, more_rows
+from tracker.read.headers import HeaderMatch, arrow_strings
 
 
 @dataclass

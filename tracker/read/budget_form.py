@@ -30,9 +30,11 @@ import pandas as pd
 
 from data_sources.base import RawTable
 from tracker import thai
+from tracker.checks.validate import Issue
 from tracker.dataset import conform
-from tracker.headers import HeaderMatch
-from tracker.kpi import (
+from tracker.metrics.targets import DEFAULT, Targets
+from tracker.read.headers import HeaderMatch
+from tracker.read.kpi_form import (
     Sheet,
     is_repeated_header,
     raw_cells,
@@ -40,8 +42,6 @@ from tracker.kpi import (
     unit_from_text,
 )
 from tracker.schema import BUDGET_TYPE_EN, BUDGET_TYPE_TH, BUDGET_TYPES, header_key
-from tracker.targets import DEFAULT, Targets
-from tracker.validate import Issue
 
 TOLERANCE = Decimal("0.01")  # baht for totals, percentage points for rates
 CENT = Decimal("0.01")

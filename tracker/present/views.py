@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.charts import factor_label, status_label
 from tracker.i18n import t
+from tracker.present.charts import factor_label, status_label
 from tracker.schema import FACTORS
 from tracker.thai import format_date
 

@@ -2,7 +2,7 @@
 
 A new text is checked before anything touches the file: no secrets (a private key, a token or a
 password belongs in ``.streamlit/secrets.toml`` or the environment, never in these files), then
-the same parsers the app uses (``tracker.roles.parse_settings``, ``tracker.sources.
+the same parsers the app uses (``tracker.admin.roles.parse_settings``, ``tracker.live.sources.
 load_sources``) on the very bytes to be installed. The file is then replaced atomically (a
 temporary file in the same folder + ``os.replace``), so a reader sees the old file or the new
 one, never half of one, and the previous version is kept next to it as
@@ -28,8 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from data_sources.base import UnreadableFile
-from tracker.places import district_name
-from tracker.roles import (
+from tracker.admin.roles import (
     ROLES,
     RoleSettings,
     RolesFileError,
@@ -37,8 +36,9 @@ from tracker.roles import (
     parse_settings,
     roles_file,
 )
-from tracker.sources import Source, load_sources
-from tracker.sync import source_location
+from tracker.live.sources import Source, load_sources
+from tracker.live.sync import source_location
+from tracker.places import district_name
 
 MAX_BYTES = 256 * 1024  # a settings file is a few KB; anything this big is a mistake
 KEEP_BACKUPS = 20  # backups older than the newest KEEP_BACKUPS of a file are removed

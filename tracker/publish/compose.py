@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.dataset import COLUMNS
-from tracker.loader import merge_responses
+from tracker.read.loader import merge_responses
 from tracker.store.diff import (
     PROVENANCE_COLUMNS,
     TABLE_KEYS,

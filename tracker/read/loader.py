@@ -10,13 +10,13 @@ import pandas as pd
 
 import settings
 from data_sources.base import RawTable, UnreadableFile
-from tracker import normalize
 from tracker.agencies import is_known_agency
-from tracker.body import body_of
+from tracker.checks.validate import Issue, check_directives, check_storable, make_issue
 from tracker.dataset import Dataset, conform, empty_frame
-from tracker.headers import detect_tables
+from tracker.read import normalize
+from tracker.read.body import body_of
+from tracker.read.headers import detect_tables
 from tracker.schema import TABLE_FRAME
-from tracker.validate import Issue, check_directives, check_storable, make_issue
 
 
 @dataclass
@@ -33,11 +33,11 @@ def _normalise(
     raw: RawTable, kind: str, match, fiscal_year: int | None = None
 ) -> tuple[pd.DataFrame, list[Issue]]:
     if kind in ("kpis", "innovation", "kpi_text"):  # kpi.normalize reads each KPI table kind
-        from tracker import kpi
+        from tracker.read import kpi_form as kpi
 
         return kpi.normalize(raw, match)
     if kind == "budget":
-        from tracker import budget
+        from tracker.read import budget_form as budget
 
         return budget.normalize(raw, match)
     body, issues = body_of(raw, match)

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker.charts import FONT
 from tracker.i18n import t
+from tracker.present.charts import FONT
 from tracker.store import Store
 from tracker.thai import format_bangkok
 

@@ -13,12 +13,13 @@ import pyarrow.compute as pc
 
 from data_sources.base import RawTable, column_letter
 from tracker import thai
-from tracker.body import Body
+from tracker.checks.validate import Issue, listed, make_issue
 from tracker.dataset import conform_columns
-from tracker.headers import HeaderMatch, arrow_strings
 from tracker.i18n import t
 from tracker.parallel import in_background
 from tracker.places import district_codes, normalize_agency
+from tracker.read.body import Body
+from tracker.read.headers import HeaderMatch, arrow_strings
 from tracker.schema import (
     DEFAULT_GROUPS_EN,
     DEFAULT_GROUPS_TH,
@@ -30,7 +31,6 @@ from tracker.schema import (
     TABLE_HEADERS,
     header_key,
 )
-from tracker.validate import Issue, listed, make_issue
 
 
 def _map_uniques_categorical(series: pd.Series, fn: Callable[[str], str | None]) -> pd.Series:

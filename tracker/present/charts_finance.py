@@ -1,6 +1,6 @@
 """Plotly figures of the KPI and budget pages (DataFrame in, Figure out; no Streamlit).
 
-Same conventions as ``tracker.charts``: a title and axis labels in the active language, the
+Same conventions as ``tracker.present.charts``: a title and axis labels in the active language, the
 Thai-capable font, fixed colours (traffic lights green / amber / red), plain lists in the spec
 so the numbers can be read back from its JSON.
 """
@@ -12,11 +12,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker import finance_views as fv
-from tracker import kpi as kpi_mod
-from tracker.charts import _layout
 from tracker.i18n import t
-from tracker.targets import KINDS, Targets
+from tracker.metrics.targets import KINDS, Targets
+from tracker.present import finance_views as fv
+from tracker.present.charts import _layout
+from tracker.read import kpi_form as kpi_mod
 
 RATE_COLOR = "#1565c0"
 TOTAL_COLOR = "#0d3c78"

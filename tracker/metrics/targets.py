@@ -20,8 +20,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from tracker import PACKAGE_DIR, thai
+from tracker.checks.validate import Issue, make_issue
 from tracker.schema import BUDGET_TYPES
-from tracker.validate import Issue, make_issue
 
 PROJECT_ROOT = PACKAGE_DIR.parent
 TARGETS_FILE = PROJECT_ROOT / "targets.toml"

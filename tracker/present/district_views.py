@@ -14,12 +14,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from tracker import budget as budget_mod
-from tracker import kpi as kpi_mod
-from tracker import metrics
-from tracker.charts import status_label
 from tracker.i18n import t
+from tracker.metrics import directives as metrics
 from tracker.places import ZONE_ORDER, district_codes, district_of, districts, zones
+from tracker.present.charts import status_label
+from tracker.read import budget_form as budget_mod
+from tracker.read import kpi_form as kpi_mod
 from tracker.schema import STATUSES
 from tracker.thai import format_date, format_datetime
 

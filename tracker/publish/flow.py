@@ -22,11 +22,12 @@ from data_sources.base import UnreadableFile
 from data_sources.files import read_file, sha256_of
 from data_sources.guard import extension_of
 from data_sources.memory import release_memory
-from tracker.charts import status_label
-from tracker.compose import DEMO_KIND, Composition, compose
+from tracker.checks.validate import ISSUE_COLUMNS, Issue, has_errors, issues_frame
 from tracker.dataset import COLUMNS, Dataset
 from tracker.i18n import catalogue, t
-from tracker.loader import build_dataset
+from tracker.present.charts import status_label
+from tracker.publish.compose import DEMO_KIND, Composition, compose
+from tracker.read.loader import build_dataset
 from tracker.store import (
     DuplicateSnapshot,
     StalePreview,
@@ -35,7 +36,6 @@ from tracker.store import (
     diff_frames,
 )
 from tracker.thai import format_date
-from tracker.validate import ISSUE_COLUMNS, Issue, has_errors, issues_frame
 
 UPLOAD_TYPES: tuple[str, ...] = ("xlsx", "ods", "csv", "xls")
 MAX_NAME_CHARS = 200
@@ -175,7 +175,7 @@ class Prepared:
         )
 
     def report(self, *, include_info: bool = True) -> pd.DataFrame:
-        """The validation report table (fixed columns; see tracker.validate.issues_frame)."""
+        """The validation report table (fixed columns; see tracker.checks.validate.issues_frame)."""
         issues = [i for i in self.issues if include_info or i.severity != "info"]
         return issues_frame(issues)
 
@@ -268,7 +268,7 @@ def compare(
 ) -> Prepared:
     """Compose the next snapshot, fill in the preview diff and the duplicate check (in place).
 
-    The upload changes only the tables and scopes it carries (see tracker.compose); the diff
+    The upload changes only the tables and scopes it carries (see tracker.publish.compose); the diff
     is between the current snapshot and that composed one, so "removed" is non-empty only
     when the register replaces the whole register (or a KPI/budget form drops a row of the
     unit and period it carries).
@@ -332,7 +332,7 @@ def publish(
 ) -> int:
     """Write what ``prepared`` changes as the new current snapshot, re-checking everything.
 
-    Only the tables and scopes the upload carries change (see tracker.compose). The store
+    Only the tables and scopes the upload carries change (see tracker.publish.compose). The store
     checks, inside its publish lock, that the snapshot the preview was composed from is still
     current. If it is not: with ``rebase`` (the command line, sync, the first start) the
     upload is composed again over the new current snapshot and published; without it (the

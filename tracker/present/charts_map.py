@@ -19,10 +19,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker import PACKAGE_DIR
-from tracker.charts import FONT, status_label
-from tracker.district_views import DIRECTIVE_MEASURES, HIGHER_IS_BETTER
 from tracker.i18n import t
 from tracker.places import districts
+from tracker.present.charts import FONT, status_label
+from tracker.present.district_views import DIRECTIVE_MEASURES, HIGHER_IS_BETTER
 from tracker.schema import STATUS_COLORS, STATUSES
 from tracker.thai import format_int
 

@@ -1,7 +1,7 @@
 """Fetch every configured live source once and publish what they change as one snapshot.
 
 Shared by ``python -m tracker sync`` (cron) and the app's refresh (ui/sources.py); no Streamlit.
-All sources' RawTables go through ``tracker.loader.build_dataset`` as one Dataset, so
+All sources' RawTables go through ``tracker.read.loader.build_dataset`` as one Dataset, so
 everything after reading is the file path's. The snapshot's sha256 is taken over the canonical
 content: an unchanged sheet is "no change", not a new snapshot. A source that cannot be read,
 data with errors or a database problem publish nothing — the current snapshot stays and the
@@ -25,13 +25,14 @@ import pandas as pd
 import settings
 from data_sources import gsheets, http_source
 from data_sources.base import RawTable, UnreadableFile
-from tracker.compose import DEMO_KIND, compose
+from tracker.checks.validate import Issue, has_errors, make_issue
 from tracker.dataset import COLUMNS, Dataset
-from tracker.headers import detect_tables
 from tracker.i18n import t
-from tracker.loader import build_dataset
+from tracker.live.sources import CachedResult, Source, SourceCache, fetch_source
+from tracker.publish.compose import DEMO_KIND, compose
+from tracker.read.headers import detect_tables
+from tracker.read.loader import build_dataset
 from tracker.schema import TABLE_FRAME
-from tracker.sources import CachedResult, Source, SourceCache, fetch_source
 from tracker.store import (
     DuplicateSnapshot,
     NothingToPublish,
@@ -41,11 +42,9 @@ from tracker.store import (
     StoreError,
 )
 from tracker.store.diff import canonical_frame
-from tracker.validate import Issue, has_errors, make_issue
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_SOURCES_FILE = "TRACKER_SOURCES_FILE"
 ENV_API_BASE = "TRACKER_GSHEETS_API_BASE"
 SYNC_KIND = "sync"
@@ -325,7 +324,7 @@ def _write(
 ) -> tuple[str, int | None]:
     """Publish what the sources change, or skip; (status, snapshot id). Raises StoreError.
 
-    Only the tables and scopes the sources carry change (tracker.compose): a sync of a Forms
+    Only the tables and scopes the sources carry change (tracker.publish.compose): a sync of a Forms
     responses sheet leaves the KPIs and budget published from files alone. When another
     publish lands between reading the current snapshot and writing, the change is composed
     again over the new one.
