@@ -3,10 +3,10 @@
 import streamlit as st
 
 from tracker import thai
+from tracker.metrics import budget_sums as budget
 from tracker.metrics import targets
 from tracker.present import charts_finance
 from tracker.present import finance_views as fv
-from tracker.read import budget_form as budget
 from ui import data
 from ui.auth import require_page
 from ui.filters import url_select

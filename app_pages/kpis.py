@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from tracker.metrics import kpi_scores as kpi
 from tracker.present import charts_finance
 from tracker.present import finance_views as fv
-from tracker.read import kpi_form as kpi
 from ui import data
 from ui.auth import require_page
 from ui.filters import url_select

@@ -137,11 +137,11 @@ def summary_dict(ds) -> dict:
 
     out = {"directives": metrics.summary_json(ds.directives), "kpis": [], "budget": []}
     if not ds.kpis.empty:
-        from tracker.read import kpi_form as kpi
+        from tracker.metrics import kpi_scores as kpi
 
         out["kpis"] = kpi.to_json_rows(ds.kpis)
     if not ds.budget.empty:
-        from tracker.read import budget_form as budget
+        from tracker.metrics import budget_sums as budget
 
         out["budget"] = budget.to_json_rows(ds.budget)
     out["issues"] = [i.to_dict() for i in ds.issues if i.severity != "info"]

@@ -130,6 +130,18 @@ BUDGET_TYPE_EN = {
     "total": "Total",
 }
 
+# --- KPIs (docs/domain.md §2) ------------------------------------------------------------------
+PERIODS: tuple[str, ...] = ("Q1", "Q2", "Q3", "Q4")
+MEASURES: tuple[str, ...] = ("level", "percent")
+STAGES: tuple[str, ...] = ("developing", "trialling", "in_use")  # of an innovation (component 2)
+STAGE_TH = {
+    "developing": "อยู่ระหว่างการพัฒนา",
+    "trialling": "พัฒนาเสร็จแล้ว อยู่ระหว่างการทดลองใช้",
+    "in_use": "นำไปใช้ประโยชน์แล้ว",
+}
+STAGE_EN = {"developing": "Under development", "trialling": "Trialling", "in_use": "In use"}
+KPI_TEXT_COLUMNS: tuple[str, ...] = ("detail", "project", "evidence", "obstacle")
+
 # --- table kinds and their columns -------------------------------------------------------------
 TABLE_KINDS: tuple[str, ...] = ("directives", "responses", "kpis", "budget")
 

@@ -11,11 +11,12 @@ import pytest
 from tests.app.conftest import metric_values, plotly_specs
 from tracker import thai
 from tracker.i18n import t
+from tracker.metrics import budget_sums as budget
+from tracker.metrics import kpi_scores as kpi
 from tracker.metrics import targets
 from tracker.present import finance_views as fv
-from tracker.read import budget_form as budget
-from tracker.read import kpi_form as kpi
 from tracker.read.loader import load_paths
+from tracker.schema import PERIODS, STAGE_TH
 
 OIG = "กองงานผู้ตรวจราชการ"
 OIG_Q2 = {"unit": OIG, "fy": "2567", "period": "Q2"}
@@ -94,7 +95,7 @@ def test_kpi_golden_levels_stage_and_checklist(app):
     levels = table[table[t("fin.col.target", "th")] == "ระดับ 5"][t("fin.col.actual", "th")]
     assert levels.tolist() == [f"ระดับ {n}" for n in (1, 2, 2, 1, 3, 2)]
     stages = table[t("fin.col.stage", "th")].tolist()
-    assert kpi.STAGE_TH["developing"] in stages
+    assert STAGE_TH["developing"] in stages
     checklist = _frame(at, "fin.col.ticked")
     items = dict(
         zip(checklist[t("fin.col.item", "th")], checklist[t("fin.col.ticked", "th")], strict=True)
@@ -129,7 +130,7 @@ def test_kpi_levels_over_quarters_match_table(app, dataset):
     levels = wide[wide["measure"] == "level"]
     assert {tr["name"] for tr in spec["data"]} == set(levels["kpi_code"])
     table = _frame(at, "fin.col.code", n=2)  # scorecard, its chart table, then the levels table
-    assert list(table.columns[-4:]) == [fv.period_label(p, "th") for p in kpi.PERIODS]
+    assert list(table.columns[-4:]) == [fv.period_label(p, "th") for p in PERIODS]
     by_code = table.set_index(t("fin.col.code", "th"))
     for trace in spec["data"]:
         row = by_code.loc[trace["name"]]
@@ -137,7 +138,7 @@ def test_kpi_levels_over_quarters_match_table(app, dataset):
             None
             if row[fv.period_label(p, "th")] == "-"
             else float(row[fv.period_label(p, "th")].split()[-1])
-            for p in kpi.PERIODS
+            for p in PERIODS
         ]
         assert trace["y"] == shown
     assert at.selectbox(key="pick_period").format_func("Q2") == "ไตรมาส 2 (ครึ่งปี)"

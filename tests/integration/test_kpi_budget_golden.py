@@ -3,7 +3,8 @@
 The workbook is built here with openpyxl (title rows, merged two-row header with the as-of
 label, section rows, repeated headers, Thai digits, ".-", "-", HTML cells with <script>),
 read through ``data_sources.files.read_file`` and normalised by ``tracker.read.kpi_form`` /
-``tracker.read.budget_form``; the numbers must equal the seed's exactly.
+``tracker.read.budget_form``, figured by ``tracker.metrics.kpi_scores`` /
+``tracker.metrics.budget_sums``; the numbers must equal the seed's exactly.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import pandas as pd
 import pytest
 
 from data_sources.files import read_file
+from tracker.metrics import budget_sums, kpi_scores
 from tracker.read import budget_form as budget
+from tracker.read import kpi_cells
 from tracker.read import kpi_form as kpi
 from tracker.read.headers import detect
 
@@ -229,14 +232,14 @@ def test_budget_golden_figures(budget_rows):
 
 def test_budget_golden_total_and_json(budget_rows):
     df, _ = budget_rows
-    table = budget.by_type(df).set_index("budget_type")
+    table = budget_sums.by_type(df).set_index("budget_type")
     assert table.loc["total"].tolist() == [13503069.00, 4361269.47, 32.30]
-    assert budget.overall_rate(df) == Decimal("32.30")
-    assert budget.overall_rate(df, date(2024, 3, 31)) == Decimal("32.30")
-    rows = budget.to_json_rows(df)
+    assert budget_sums.overall_rate(df) == Decimal("32.30")
+    assert budget_sums.overall_rate(df, date(2024, 3, 31)) == Decimal("32.30")
+    rows = budget_sums.to_json_rows(df)
     json.dumps(rows)  # serialisable as is
     by_type = {r["budget_type"]: r for r in rows}
-    assert list(by_type) == [*budget.JSON_TYPES]
+    assert list(by_type) == [*budget_sums.JSON_TYPES]
     assert by_type["total"] == {
         "unit": "กองงานผู้ตรวจราชการ",
         "fiscal_year": 2567,
@@ -282,7 +285,7 @@ def test_kpi_golden_stage_checklist_and_text(kpis):
     assert digital["measure"] == "percent" and digital["target"] == 100.0
     assert pd.isna(digital["actual"]) and pd.isna(digital["achievement_pct"])
     assert digital["kpi"] == "ร้อยละความสำเร็จในการยกระดับการเปลี่ยนผ่านดิจิทัลภาครัฐ"
-    items = kpi.parse_checklist(digital["detail"])
+    items = kpi_cells.parse_checklist(digital["detail"])
     ticked = [label for label, ok in items if ok]
     assert [label for label, ok in items if not ok] == ["๘.๔ แอปพลิเคชัน Google Meet"]
     assert ticked[1:9] == SYSTEMS and ticked[9:] == APPS
@@ -301,10 +304,10 @@ def test_kpi_golden_stage_checklist_and_text(kpis):
 
 def test_kpi_golden_scorecard_and_json(kpis):
     df, _ = kpis
-    card = kpi.scorecard(df, unit="กองงานผู้ตรวจราชการ", fiscal_year=2567, period="Q2")
+    card = kpi_scores.scorecard(df, unit="กองงานผู้ตรวจราชการ", fiscal_year=2567, period="Q2")
     assert card.loc[card["measure"] == "level", "light"].tolist() == ["red"] * 4 + ["amber", "red"]
-    assert kpi.summary(df)["below_target"] == 6
-    rows = kpi.to_json_rows(df)
+    assert kpi_scores.summary(df)["below_target"] == 6
+    rows = kpi_scores.to_json_rows(df)
     json.dumps(rows)
     assert rows[0] == {
         "unit": "กองงานผู้ตรวจราชการ",

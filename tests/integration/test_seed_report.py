@@ -23,8 +23,8 @@ import pandas as pd
 import pytest
 
 from tracker.i18n import t
-from tracker.read import budget_form as budget
-from tracker.read import kpi_form as kpi
+from tracker.metrics import budget_sums
+from tracker.read import form_text, kpi_cells
 from tracker.read.loader import load_paths
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,7 +122,7 @@ def test_budget_golden_figures(loaded):
     assert set(df["as_of"]) == {pd.Timestamp(2024, 3, 31)}
     assert set(df["unit"]) == {UNIT}
     assert set(df["fiscal_year"]) == {2567}
-    rows = {r["budget_type"]: r for r in budget.to_json_rows(df)}
+    rows = {r["budget_type"]: r for r in budget_sums.to_json_rows(df)}
     assert rows["total"] == {
         "unit": UNIT,
         "fiscal_year": 2567,
@@ -164,7 +164,7 @@ def test_innovation_stage_is_developing(loaded):
     )
     assert pd.isna(r["target"]) and pd.isna(r["actual"]) and r["measure"] is None
     # the stage boxes stay readable in the detail; the text of all four pages is joined
-    items = kpi.parse_checklist(r["detail"])
+    items = kpi_cells.parse_checklist(r["detail"])
     assert items == [
         ("อยู่ระหว่างการพัฒนาวัตกรรม", True),  # sic: the form's own typo
         ("พัฒนานวัตกรรมเสร็จแล้ว อยู่ระหว่างการทดลองใช้ เพื่อปรับปรุงนวัตกรรม", False),
@@ -193,7 +193,7 @@ def test_digital_checklist_3_1(loaded):
         100.0,
         100.0,
     )
-    items = kpi.parse_checklist(r["detail"])
+    items = kpi_cells.parse_checklist(r["detail"])
     systems = _top_items(items)
     assert len(systems) == 8 and all(ok for _, ok in systems)
     assert systems[-1][0].startswith("๘. การประชุมผ่านสื่ออิเล็กทรอนิกส์")
@@ -271,7 +271,7 @@ def test_summary_json_via_cli(files):
     ],
 )
 def test_checklist_percent(items, expected):
-    got = kpi.checklist_percent(items)
+    got = kpi_cells.checklist_percent(items)
     assert (None if got is None else str(got)) == expected
 
 
@@ -291,7 +291,7 @@ def test_checklist_percent(items, expected):
     ],
 )
 def test_is_note_line(text, note):
-    assert kpi.is_note_line(text) is note
+    assert form_text.is_note_line(text) is note
 
 
 def _xlsx(path: Path, rows: list[list[str | None]]) -> Path:

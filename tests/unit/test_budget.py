@@ -1,4 +1,5 @@
-"""tracker.read.budget_form (reading rules, validation, metrics, JSON rows) and tracker.metrics.targets."""
+"""tracker.read.budget_form (reading rules, validation), tracker.metrics.budget_sums (metrics, JSON
+rows) and tracker.metrics.targets."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from data_sources.base import RawTable
+from tracker.metrics import budget_sums
 from tracker.metrics.targets import DEFAULT, Targets, load_targets
 from tracker.read import budget_form as budget
 from tracker.read.headers import detect
@@ -107,7 +109,7 @@ def test_not_applicable_kept_with_null_amounts_and_excluded_from_sums():
     df, issues = read([["งบลงทุน", "-", "-", "-"], ["งบกลาง", "100", "0", "0"]])
     inv = df[df["budget_type"] == "investment"].iloc[0]
     assert pd.isna(inv["allocated"]) and pd.isna(inv["disbursed"]) and pd.isna(inv["rate_pct"])
-    total = budget.by_type(df).set_index("budget_type").loc["total"]
+    total = budget_sums.by_type(df).set_index("budget_type").loc["total"]
     assert total.tolist() == [100.0, 0.0, 0.0]
     assert issues == []
 
@@ -293,7 +295,7 @@ DATA = frame(
 
 
 def test_by_type_latest_as_of_per_unit_with_exact_total():
-    table = budget.by_type(DATA).set_index("budget_type")
+    table = budget_sums.by_type(DATA).set_index("budget_type")
     assert list(table.index) == ["operating", "investment", "subsidy", "total"]
     assert table.loc["operating"].tolist() == [1100.10, 650.05, 59.09]
     assert table.loc["investment"].tolist() == [0.2, 0.1, 50.0]
@@ -302,32 +304,32 @@ def test_by_type_latest_as_of_per_unit_with_exact_total():
 
 
 def test_by_type_one_unit_and_date():
-    table = budget.by_type(DATA, unit="ก", as_of=date(2023, 12, 31)).set_index("budget_type")
+    table = budget_sums.by_type(DATA, unit="ก", as_of=date(2023, 12, 31)).set_index("budget_type")
     assert table.loc["total"].tolist() == [100.10, 20.20, 20.18]
 
 
 def test_by_unit_flags_units_below_the_target_for_the_date():
     targets = Targets(quarterly={2567: {1: Decimal(20), 2: Decimal(55)}})
-    table = budget.by_unit(DATA, targets=targets).set_index("unit")
+    table = budget_sums.by_unit(DATA, targets=targets).set_index("unit")
     assert table.loc["ก", ["rate_pct", "target", "below_target"]].tolist() == [50.0, 55.0, True]
     assert table.loc["ข", ["rate_pct", "target", "below_target"]].tolist() == [60.0, 55.0, False]
-    early = budget.by_unit(DATA, as_of=date(2023, 12, 31), targets=targets).set_index("unit")
+    early = budget_sums.by_unit(DATA, as_of=date(2023, 12, 31), targets=targets).set_index("unit")
     assert early["target"].tolist() == [20.0, 20.0]
     assert early["below_target"].tolist() == [False, True]
 
 
 def test_by_unit_without_a_target_never_flags():
-    table = budget.by_unit(DATA)  # built-in defaults: no quarterly targets for Q2
+    table = budget_sums.by_unit(DATA)  # built-in defaults: no quarterly targets for Q2
     assert table["target"].isna().all() and not table["below_target"].any()
 
 
 def test_cumulative_rate_over_dates():
     targets = Targets(quarterly={2567: {1: Decimal(20), 2: Decimal(55)}})
-    line = budget.cumulative(DATA, targets=targets)
+    line = budget_sums.cumulative(DATA, targets=targets)
     assert line["as_of"].tolist() == [pd.Timestamp(2023, 12, 31), pd.Timestamp(2024, 3, 31)]
     assert line["rate_pct"].tolist() == [10.93, 59.09]
     assert line["target"].tolist() == [20.0, 55.0]
-    assert budget.cumulative(DATA, unit="ข")["rate_pct"].tolist() == [10.0, 60.0]
+    assert budget_sums.cumulative(DATA, unit="ข")["rate_pct"].tolist() == [10.0, 60.0]
 
 
 @pytest.mark.parametrize(
@@ -335,15 +337,15 @@ def test_cumulative_rate_over_dates():
     [(None, Decimal("59.09")), (date(2023, 12, 31), Decimal("10.93")), (date(2020, 1, 1), None)],
 )
 def test_overall_rate(as_of, expected):
-    assert budget.overall_rate(DATA, as_of) == expected
+    assert budget_sums.overall_rate(DATA, as_of) == expected
 
 
 def test_overall_rate_none_when_nothing_applicable():
-    assert budget.overall_rate(DATA[DATA["budget_type"] == "subsidy"]) is None
+    assert budget_sums.overall_rate(DATA[DATA["budget_type"] == "subsidy"]) is None
 
 
 def test_json_rows_have_a_computed_total_per_unit_and_date():
-    rows = budget.to_json_rows(DATA)
+    rows = budget_sums.to_json_rows(DATA)
     assert len(rows) == 6 + 4
     totals = [r for r in rows if r["budget_type"] == "total"]
     assert [
@@ -369,8 +371,8 @@ def test_json_rows_have_a_computed_total_per_unit_and_date():
 
 def test_empty_frames():
     empty = DATA.iloc[0:0]
-    assert budget.by_type(empty).empty and budget.by_unit(empty).empty
-    assert budget.cumulative(empty).empty and budget.to_json_rows(empty) == []
+    assert budget_sums.by_type(empty).empty and budget_sums.by_unit(empty).empty
+    assert budget_sums.cumulative(empty).empty and budget_sums.to_json_rows(empty) == []
 
 
 # --- targets ---------------------------------------------------------------------------------

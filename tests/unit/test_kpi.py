@@ -1,4 +1,5 @@
-"""tracker.read.kpi_form: title/section rules, levels and percents, validation, stage, checklist, metrics."""
+"""tracker.read.kpi_form (with form_text, kpi_cells): title/section rules, levels and percents,
+validation, stage, checklist; tracker.metrics.kpi_scores: lights, scorecard, summary, JSON rows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 
 from data_sources.base import RawTable
 from tracker import thai
+from tracker.metrics import kpi_scores
+from tracker.read import form_text, kpi_cells
 from tracker.read import kpi_form as kpi
 from tracker.read.headers import detect
 
@@ -53,7 +56,7 @@ def codes(issues, severity=None):
     ],
 )
 def test_unit_from_text(text, unit):
-    assert kpi.unit_from_text(text) == unit
+    assert form_text.unit_from_text(text) == unit
 
 
 @pytest.mark.parametrize(
@@ -90,12 +93,12 @@ def test_fiscal_year_from_text(text, fy):
     ],
 )
 def test_period_from_text(text, period):
-    assert kpi.period_from_text(text) == period
+    assert form_text.period_from_text(text) == period
 
 
 @pytest.mark.parametrize(("text", "period"), [("2", "Q2"), ("Q4", "Q4"), ("๓", "Q3"), ("5", None)])
 def test_period_column_values(text, period):
-    assert kpi.period_from_text(text, bare=True) == period
+    assert form_text.period_from_text(text, bare=True) == period
 
 
 @pytest.mark.parametrize(
@@ -116,7 +119,7 @@ def test_period_column_values(text, period):
     ],
 )
 def test_component_of(text, component):
-    assert kpi.component_of(text) == component
+    assert form_text.component_of(text) == component
 
 
 @pytest.mark.parametrize(
@@ -131,7 +134,7 @@ def test_component_of(text, component):
     ],
 )
 def test_parse_checklist(text, items):
-    assert kpi.parse_checklist(text) == items
+    assert kpi_cells.parse_checklist(text) == items
 
 
 def test_checkboxes_in_html_survive_as_marks():
@@ -139,9 +142,9 @@ def test_checkboxes_in_html_survive_as_marks():
         '<p><input checked="" type="checkbox"/> ระบบ ก</p>'
         '<input type="checkbox"> ระบบ ข <input type="text" value="x">'
     )
-    text = kpi.plain_text(html)
+    text = form_text.plain_text(html)
     assert text == "☑ ระบบ ก\n☐ ระบบ ข"
-    assert kpi.parse_checklist(text) == [("ระบบ ก", True), ("ระบบ ข", False)]
+    assert kpi_cells.parse_checklist(text) == [("ระบบ ก", True), ("ระบบ ข", False)]
 
 
 @pytest.mark.parametrize(
@@ -163,7 +166,7 @@ def test_checkboxes_in_html_survive_as_marks():
     ],
 )
 def test_stage_of(cells, stage):
-    assert kpi.stage_of(cells) == stage
+    assert kpi_cells.stage_of(cells) == stage
 
 
 @pytest.mark.parametrize(
@@ -179,7 +182,7 @@ def test_stage_of(cells, stage):
     ],
 )
 def test_plain_text(value, text):
-    assert kpi.plain_text(value) == text
+    assert form_text.plain_text(value) == text
 
 
 @pytest.mark.parametrize(
@@ -195,7 +198,7 @@ def test_plain_text(value, text):
     ],
 )
 def test_achievement_half_up(actual, target, pct):
-    assert kpi.achievement(actual, target) == pct
+    assert kpi_cells.achievement(actual, target) == pct
 
 
 @pytest.mark.parametrize(
@@ -214,7 +217,7 @@ def test_achievement_half_up(actual, target, pct):
     ],
 )
 def test_light_thresholds(actual, target, light):
-    assert kpi.light(actual, target) == light
+    assert kpi_scores.light(actual, target) == light
 
 
 # --- normalize -------------------------------------------------------------------------------
@@ -452,12 +455,12 @@ DATA = frame(
 
 
 def test_scorecard_filters_and_lights():
-    card = kpi.scorecard(DATA, unit="ก", fiscal_year=2567, period="Q2")
+    card = kpi_scores.scorecard(DATA, unit="ก", fiscal_year=2567, period="Q2")
     assert card[["kpi_code", "light"]].values.tolist() == [["1.1-1", "red"], ["1.1-2", "green"]]
 
 
 def test_scorecard_defaults_to_latest_period_per_unit():
-    card = kpi.scorecard(DATA)
+    card = kpi_scores.scorecard(DATA)
     assert card[["unit", "period", "kpi_code", "light"]].values.tolist() == [
         ["ก", "Q4", "1.1-1", "amber"],
         ["ข", "Q2", "1.1-1", "amber"],
@@ -466,16 +469,16 @@ def test_scorecard_defaults_to_latest_period_per_unit():
 
 
 def test_levels_over_periods():
-    table = kpi.levels_over_periods(DATA, "ก", 2567)
+    table = kpi_scores.levels_over_periods(DATA, "ก", 2567)
     assert table["kpi_code"].tolist() == ["1.1-1", "1.1-2"]
     assert table[["Q1", "Q2", "Q3", "Q4"]].iloc[0].tolist()[:2] == [1.0, 1.0]
     assert pd.isna(table["Q3"].iloc[0]) and table["Q4"].iloc[0] == 4.0
     assert table[["Q2"]].iloc[1].tolist() == [5.0] and pd.isna(table["Q1"].iloc[1])
-    assert kpi.levels_over_periods(DATA, "ค", 2567).empty
+    assert kpi_scores.levels_over_periods(DATA, "ค", 2567).empty
 
 
 def test_summary_counts_latest_period():
-    assert kpi.summary(DATA) == {
+    assert kpi_scores.summary(DATA) == {
         "total": 3,
         "on_target": 0,
         "below_target": 2,
@@ -487,7 +490,7 @@ def test_summary_counts_latest_period():
 
 
 def test_json_rows():
-    rows = kpi.to_json_rows(DATA.iloc[:1])
+    rows = kpi_scores.to_json_rows(DATA.iloc[:1])
     assert rows == [
         {
             "unit": "ก",

@@ -13,10 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from tracker.i18n import t
+from tracker.metrics import kpi_scores as kpi_mod
 from tracker.metrics.targets import KINDS, Targets
 from tracker.present import finance_views as fv
 from tracker.present.charts import _layout
-from tracker.read import kpi_form as kpi_mod
+from tracker.schema import PERIODS
 
 RATE_COLOR = "#1565c0"
 TOTAL_COLOR = "#0d3c78"
@@ -118,13 +119,13 @@ def kpi_achievement(card: pd.DataFrame, lang: str) -> go.Figure:
 def kpi_levels(wide: pd.DataFrame, measure: str, lang: str) -> go.Figure:
     """Each KPI's achieved value (level or percent) over the quarters, one line per KPI."""
     rows = wide[wide["measure"] == measure]
-    x = [t(f"fin.period_short.{p}", lang) for p in kpi_mod.PERIODS]
+    x = [t(f"fin.period_short.{p}", lang) for p in PERIODS]
     fig = go.Figure()
     for i, r in enumerate(rows.itertuples(index=False)):
         fig.add_scatter(
             name=str(r.kpi_code),
             x=x,
-            y=[_num(getattr(r, p)) for p in kpi_mod.PERIODS],
+            y=[_num(getattr(r, p)) for p in PERIODS],
             mode="lines+markers",
             line={"color": _PALETTE[i % len(_PALETTE)], "width": 2},
             marker={"size": 9},

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from tracker.i18n import t
+from tracker.metrics import budget_sums as budget_mod
 from tracker.metrics import directives as metrics
+from tracker.metrics import kpi_scores as kpi_mod
 from tracker.places import ZONE_ORDER, district_codes, district_of, districts, zones
 from tracker.present.charts import status_label
-from tracker.read import budget_form as budget_mod
-from tracker.read import kpi_form as kpi_mod
 from tracker.schema import STATUSES
 from tracker.thai import format_date, format_datetime
 

@@ -16,10 +16,18 @@ from pandas.io.formats.style import Styler
 
 from tracker import thai
 from tracker.i18n import t
+from tracker.metrics import budget_sums as budget_mod
+from tracker.metrics import kpi_scores as kpi_mod
 from tracker.metrics.targets import Targets
-from tracker.read import budget_form as budget_mod
-from tracker.read import kpi_form as kpi_mod
-from tracker.schema import BUDGET_TYPE_EN, BUDGET_TYPE_TH
+from tracker.schema import (
+    BUDGET_TYPE_EN,
+    BUDGET_TYPE_TH,
+    KPI_TEXT_COLUMNS,
+    MEASURES,
+    PERIODS,
+    STAGE_EN,
+    STAGE_TH,
+)
 
 DASH = "-"
 LIGHT_COLORS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
@@ -31,7 +39,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 # --- labels -----------------------------------------------------------------------------------
 def period_label(period: str | None, lang: str) -> str:
     """ "ไตรมาส 2 (ครึ่งปี)" / "Q2 (half-year)"; "-" when missing."""
-    if not period or period not in kpi_mod.PERIODS:
+    if not period or period not in PERIODS:
         return DASH
     return t(f"fin.period.{period}", lang)
 
@@ -45,7 +53,7 @@ def stage_label(stage: str | None, lang: str) -> str:
     """The innovation stage in the active language; "-" when none."""
     if not stage:
         return DASH
-    return (kpi_mod.STAGE_TH if lang == "th" else kpi_mod.STAGE_EN).get(stage, stage)
+    return (STAGE_TH if lang == "th" else STAGE_EN).get(stage, stage)
 
 
 def component_label(component: str | None, lang: str) -> str:
@@ -115,7 +123,7 @@ def kpi_periods(kpis: pd.DataFrame, unit: str | None, fiscal_year: int | None) -
     if fiscal_year is not None:
         df = df[df["fiscal_year"] == fiscal_year]
     present = set(df["period"].dropna())
-    return [p for p in kpi_mod.PERIODS if p in present]
+    return [p for p in PERIODS if p in present]
 
 
 def budget_units(budget: pd.DataFrame) -> list[str]:
@@ -199,7 +207,7 @@ def kpi_texts(card: pd.DataFrame, lang: str) -> list[KpiText]:
     for r in card.itertuples(index=False):
         fields = []
         checklist: list[tuple[str, bool]] = []
-        for key in kpi_mod.TEXT_COLUMNS:
+        for key in KPI_TEXT_COLUMNS:
             value = getattr(r, key)
             if value is None or pd.isna(value) or not str(value).strip():
                 continue
@@ -233,7 +241,7 @@ def digital_checklist(card: pd.DataFrame) -> tuple[str, list[tuple[str, bool]]] 
     """The digital-systems checklist of KPI 3.1 in the scorecard: (kpi_code, items) or None."""
     rows = card[card["component"] == "3.1"]
     for r in rows.itertuples(index=False):
-        for key in kpi_mod.TEXT_COLUMNS:
+        for key in KPI_TEXT_COLUMNS:
             value = getattr(r, key)
             if value is None or pd.isna(value):
                 continue
@@ -252,24 +260,22 @@ def levels_table(wide: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("fin.col.kpi", lang): r.kpi or DASH,
             t("fin.col.target", lang): measure_value(r.target, r.measure, lang),
         }
-        for p in kpi_mod.PERIODS:
+        for p in PERIODS:
             row[period_label(p, lang)] = measure_value(getattr(r, p), r.measure, lang)
         rows.append(row)
     cols = [t(f"fin.col.{k}", lang) for k in ("code", "kpi", "target")]
-    return pd.DataFrame(rows, columns=[*cols, *(period_label(p, lang) for p in kpi_mod.PERIODS)])
+    return pd.DataFrame(rows, columns=[*cols, *(period_label(p, lang) for p in PERIODS)])
 
 
 def by_measure(wide: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
     """The rows of ``levels_over_periods`` split by measure (levels and percents are charted
     apart: their scales differ)."""
-    return [
-        (m, wide[wide["measure"] == m]) for m in kpi_mod.MEASURES if (wide["measure"] == m).any()
-    ]
+    return [(m, wide[wide["measure"] == m]) for m in MEASURES if (wide["measure"] == m).any()]
 
 
 def has_trend(wide: pd.DataFrame) -> bool:
     """True when at least two periods hold an achieved value (a line is worth drawing)."""
-    filled = [p for p in kpi_mod.PERIODS if p in wide and wide[p].notna().any()]
+    filled = [p for p in PERIODS if p in wide and wide[p].notna().any()]
     return len(filled) >= 2
 
 

@@ -1,4 +1,5 @@
-"""Budget disbursement (docs/domain.md §3): read the report's table as printed, check it, sum it.
+"""Budget disbursement (docs/domain.md §3): read the report's table as printed and check it (the
+sums: ``tracker.metrics.budget_sums``).
 
 Read from the raw rows below the header, top to bottom:
 
@@ -14,8 +15,7 @@ Read from the raw rows below the header, top to bottom:
 Rates are always recomputed from the two amounts, half-up to 2 dp (``thai.rate_pct``); a typed
 rate is only compared. The as-of date comes from the group label of a two-row header
 ("ข้อมูล ณ วันที่ ๓๑ มีนาคม พ.ศ. ๒๕๖๗"), an as-of column, or a title row; the fiscal year from a
-column or title, else from the as-of date. Metrics use the latest as-of date of each unit unless
-one is given, and sum amounts exactly (in satang).
+column or title, else from the as-of date.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pandas as pd
 
@@ -32,20 +31,13 @@ from data_sources.base import RawTable
 from tracker import thai
 from tracker.checks.validate import Issue
 from tracker.dataset import conform
-from tracker.metrics.targets import DEFAULT, Targets
+from tracker.read.form_text import is_repeated_header, raw_cells, title_text, unit_from_text
 from tracker.read.headers import HeaderMatch
-from tracker.read.kpi_form import (
-    Sheet,
-    is_repeated_header,
-    raw_cells,
-    title_text,
-    unit_from_text,
-)
+from tracker.read.kpi_form import Sheet
 from tracker.schema import BUDGET_TYPE_EN, BUDGET_TYPE_TH, BUDGET_TYPES, header_key
 
 TOLERANCE = Decimal("0.01")  # baht for totals, percentage points for rates
 CENT = Decimal("0.01")
-JSON_TYPES: tuple[str, ...] = (*BUDGET_TYPES, "total")
 
 # --- labels -----------------------------------------------------------------------------------
 _TOTAL_EXACT = {"รวม", "รวมทั้งสิ้น", "รวมทั้งหมด", "ยอดรวม", "total", "grandtotal", "รวมเงิน", "sum"}
@@ -448,214 +440,4 @@ def _check_sum(
             )
 
 
-# --- metrics ----------------------------------------------------------------------------------
-def _cents(s: pd.Series) -> pd.Series:
-    return (s * 100).round().astype("Int64")
-
-
-def _dec(cents: Any) -> Decimal | None:
-    if cents is None or pd.isna(cents):
-        return None
-    return Decimal(int(cents)) / 100
-
-
-def latest_as_of(budget: pd.DataFrame, as_of: date | pd.Timestamp | None = None) -> pd.DataFrame:
-    """Rows of ``as_of`` exactly, or (None) each unit's latest as-of date."""
-    if budget.empty:
-        return budget
-    if as_of is not None:
-        return budget[budget["as_of"] == pd.Timestamp(as_of)]
-    latest = budget.groupby(budget["unit"].fillna(""))["as_of"].transform("max")
-    return budget[budget["as_of"] == latest]
-
-
-def _totals(df: pd.DataFrame, by: list[str] | None) -> pd.DataFrame:
-    """Exact sums of applicable amounts (and their rate) per group, or overall when ``by`` is
-    None. Groups with nothing applicable get null amounts and rate."""
-    ok = df["allocated"].notna() & df["disbursed"].notna()
-    work = pd.DataFrame(
-        {
-            "a": _cents(df["allocated"].where(ok)),
-            "d": _cents(df["disbursed"].where(ok)),
-            "n": ok.astype(int),
-        }
-    )
-    if by:
-        for c in by:
-            work[c] = df[c].to_numpy()
-        agg = (
-            work.groupby(by, sort=False, dropna=False)
-            .agg(a=("a", "sum"), d=("d", "sum"), n=("n", "sum"))
-            .reset_index()
-        )
-    else:
-        agg = pd.DataFrame({"a": [work["a"].sum()], "d": [work["d"].sum()], "n": [work["n"].sum()]})
-    rows = []
-    for r in agg.itertuples(index=False):
-        has = r.n > 0
-        a, d = (_dec(r.a), _dec(r.d)) if has else (None, None)
-        rows.append(
-            {
-                **({c: getattr(r, c) for c in by} if by else {}),
-                "allocated": _float(a),
-                "disbursed": _float(d),
-                "rate_pct": _float(_rate(a, d)),
-            }
-        )
-    return pd.DataFrame(rows, columns=[*(by or []), "allocated", "disbursed", "rate_pct"])
-
-
-def by_type(
-    budget: pd.DataFrame, unit: str | None = None, as_of: date | pd.Timestamp | None = None
-) -> pd.DataFrame:
-    """Allocated, disbursed and rate per budget type plus a computed "total" row.
-
-    Without ``as_of``, each unit's latest as-of date. Not-applicable types have null amounts.
-    """
-    df = budget if unit is None else budget[budget["unit"] == unit]
-    df = latest_as_of(df, as_of)
-    cols = ["budget_type", "allocated", "disbursed", "rate_pct"]
-    if df.empty:
-        return pd.DataFrame(columns=cols)
-    per = _totals(df, ["budget_type"])
-    per["_order"] = per["budget_type"].map({t: i for i, t in enumerate(BUDGET_TYPES)})
-    per = per.sort_values("_order").drop(columns="_order")
-    total = _totals(df, None)
-    total.insert(0, "budget_type", "total")
-    return pd.concat([per, total], ignore_index=True)[cols]
-
-
-def by_unit(
-    budget: pd.DataFrame, as_of: date | pd.Timestamp | None = None, targets: Targets | None = None
-) -> pd.DataFrame:
-    """Per unit: allocated, disbursed, rate, the target for its as-of date, below_target flag.
-
-    Without ``as_of``, each unit's latest as-of date. ``targets`` defaults to the built-in
-    defaults (pass ``load_targets()`` for the office's settings).
-    """
-    targets = targets or DEFAULT
-    cols = [
-        "unit",
-        "fiscal_year",
-        "as_of",
-        "allocated",
-        "disbursed",
-        "rate_pct",
-        "target",
-        "below_target",
-    ]
-    df = latest_as_of(budget, as_of)
-    if df.empty:
-        return pd.DataFrame(columns=cols)
-    out = _totals(df, ["unit", "fiscal_year", "as_of"])
-    out["target"] = [_target(targets, d) for d in out["as_of"]]
-    out["below_target"] = [
-        bool(r is not None and t is not None and not pd.isna(r) and not pd.isna(t) and r < t)
-        for r, t in zip(out["rate_pct"], out["target"], strict=True)
-    ]
-    return out[cols].sort_values("unit", kind="stable").reset_index(drop=True)
-
-
-def _target(targets: Targets, as_of: object) -> float | None:
-    if as_of is None or pd.isna(as_of):
-        return None
-    return _float(targets.for_date(pd.Timestamp(as_of).date()))
-
-
-def cumulative(
-    budget: pd.DataFrame, unit: str | None = None, targets: Targets | None = None
-) -> pd.DataFrame:
-    """The overall rate at every as-of date (all units, or one), with the target then."""
-    targets = targets or DEFAULT
-    cols = ["as_of", "fiscal_year", "allocated", "disbursed", "rate_pct", "target"]
-    df = budget if unit is None else budget[budget["unit"] == unit]
-    df = df[df["as_of"].notna()]
-    if df.empty:
-        return pd.DataFrame(columns=cols)
-    out = _totals(df, ["as_of"]).sort_values("as_of").reset_index(drop=True)
-    out["fiscal_year"] = [thai.fiscal_year(pd.Timestamp(d).date()) for d in out["as_of"]]
-    out["target"] = [_target(targets, d) for d in out["as_of"]]
-    return out[cols]
-
-
-def overall_rate(budget: pd.DataFrame, as_of: date | pd.Timestamp | None = None) -> Decimal | None:
-    """The overall disbursement rate (all units and types) as of ``as_of`` or each unit's latest."""
-    df = latest_as_of(budget, as_of)
-    if df.empty:
-        return None
-    r = _totals(df, None)["rate_pct"].iloc[0]
-    return None if r is None or pd.isna(r) else thai.round_half_up(Decimal(repr(float(r))), 2)
-
-
-def _num(v: Any) -> float | None:
-    if v is None or pd.isna(v):
-        return None
-    return float(thai.round_half_up(Decimal(repr(float(v))), 2))
-
-
-def to_json_rows(budget: pd.DataFrame) -> list[dict[str, object]]:
-    """Rows for ``summary --json``: every type row plus a computed "total" per unit and as-of
-    date; amounts and rates as numbers with 2 dp, null when not applicable."""
-    out: list[dict[str, object]] = []
-    if budget.empty:
-        return out
-    order = {t: i for i, t in enumerate(BUDGET_TYPES)}
-    df = budget.assign(_o=budget["budget_type"].map(order))
-    keys = ["unit", "fiscal_year", "as_of"]
-    for _, g in df.groupby(keys, sort=True, dropna=False):
-        g = g.sort_values(["_o", "row"], kind="stable")
-        total = _totals(g, None).iloc[0]
-        rows = [*g.itertuples(index=False)]
-        for r in rows:
-            out.append(
-                _json_row(
-                    r.unit,
-                    r.fiscal_year,
-                    r.as_of,
-                    r.budget_type,
-                    r.allocated,
-                    r.disbursed,
-                    r.rate_pct,
-                )
-            )
-        r0 = rows[0]
-        out.append(
-            _json_row(
-                r0.unit,
-                r0.fiscal_year,
-                r0.as_of,
-                "total",
-                total["allocated"],
-                total["disbursed"],
-                total["rate_pct"],
-            )
-        )
-    return out
-
-
-def _json_row(unit, fy, as_of, btype, alloc, disb, rate) -> dict[str, object]:
-    return {
-        "unit": unit,
-        "fiscal_year": None if fy is None or pd.isna(fy) else int(fy),
-        "as_of": None
-        if as_of is None or pd.isna(as_of)
-        else pd.Timestamp(as_of).date().isoformat(),
-        "budget_type": btype,
-        "allocated": _num(alloc),
-        "disbursed": _num(disb),
-        "rate_pct": _num(rate),
-    }
-
-
-__all__ = [
-    "JSON_TYPES",
-    "TOLERANCE",
-    "by_type",
-    "by_unit",
-    "classify_label",
-    "cumulative",
-    "latest_as_of",
-    "normalize",
-    "overall_rate",
-    "to_json_rows",
-]
+__all__ = ["CENT", "TOLERANCE", "classify_label", "normalize"]
