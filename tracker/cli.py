@@ -232,7 +232,7 @@ def _print_summary(data: dict) -> int:
 
 def _existing_store():
     """The store if one is configured or the default SQLite file exists, else None."""
-    from tracker.store.api import DEFAULT_SQLITE_PATH, ENV_URL
+    from tracker.store.engine import DEFAULT_SQLITE_PATH, ENV_URL
 
     if settings.get(ENV_URL) or DEFAULT_SQLITE_PATH.exists():
         return _store()

@@ -22,7 +22,7 @@ from tracker.store import (
     diff_frames,
     resolve_url,
 )
-from tracker.store import api as store_api
+from tracker.store import convert as store_convert
 from tracker.store.api import DEFAULT_SQLITE_PATH
 from tracker.store.diff import canonical_frame
 from tracker.store.tables import metadata
@@ -111,7 +111,7 @@ def test_empty_store_loads_empty_frames(store: Store) -> None:
 @pytest.mark.parametrize("path", ["typed", "conform-fallback"])
 def test_publish_load_round_trip(store: Store, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if path == "conform-fallback":  # as if DTYPES had a dtype the fast loader does not know
-        monkeypatch.setattr(store_api, "_typed_column", lambda col, name: None)
+        monkeypatch.setattr(store_convert, "_typed_column", lambda col, name: None)
     frames = hand_made_frames()
     sid = store.publish(frames, user="analyst1", source="ไฟล์.xlsx", sha256="a" * 64, note="n")
     assert store.current_id() == sid

@@ -409,7 +409,7 @@ def test_bad_settings_file_is_a_clear_cli_error(env, capsys, text, code):
 
 def test_no_store_only_checks(env, account, server, monkeypatch, tmp_path, capsys):
     monkeypatch.delenv("TRACKER_DATABASE_URL")
-    monkeypatch.setattr("tracker.store.api.DEFAULT_SQLITE_PATH", tmp_path / "absent.sqlite")
+    monkeypatch.setattr("tracker.store.engine.DEFAULT_SQLITE_PATH", tmp_path / "absent.sqlite")
     code, out, _ = _run(capsys, "sync", "--json")
     assert code == cli.EXIT_OK
     assert json.loads(out)["status"] == "checked"

@@ -1,0 +1,262 @@
+"""Reading snapshots: the current one, a snapshot's four frames (its parts resolved), the
+snapshot list, every snapshot's rows of a table (for trends), what changed between two, and
+where a snapshot's tables come from.
+"""
+
+from __future__ import annotations
+
+import json
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from tracker.dataset import COLUMNS, DTYPES, conform, empty_frame
+from tracker.store.convert import _columns_to_frame, _to_datetime
+from tracker.store.diff import diff_frames
+from tracker.store.engine import StoreBase, _driver
+from tracker.store.errors import SnapshotNotFound
+from tracker.store.parts import SCOPES, surviving
+from tracker.store.tables import (
+    DATA_TABLES,
+    DATE_COLUMNS,
+    MONEY_COLUMNS,
+    current_snapshot,
+    snapshot_parts,
+    snapshots,
+)
+
+# The columns of Store.snapshots(), in order (the CLI's `snapshots` and the History page).
+SNAPSHOT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "created_at",
+    "user",
+    "source",
+    "rows",
+    "sha256",
+    "note",
+    "kind",
+    "current",
+    "counts",
+    "changes",
+)
+
+_DATETIME_COLUMNS = frozenset(c for c, d in DTYPES.items() if d == "datetime64[ns]")
+
+
+class SnapshotReader(StoreBase):
+    """Reads what the snapshots hold (never writes)."""
+
+    def current_id(self) -> int | None:
+        """Id of the snapshot the dashboard shows, or None before the first publish."""
+        with self._transaction(write=False) as conn:
+            return self._current(conn)
+
+    @staticmethod
+    def _current(conn: Connection) -> int | None:
+        return conn.execute(
+            select(current_snapshot.c.snapshot_id).where(current_snapshot.c.id == 1)
+        ).scalar()
+
+    def load(self, snapshot_id: int | None = None) -> dict[str, pd.DataFrame]:
+        """The four canonical frames of a snapshot (the current one by default)."""
+        with self._transaction(write=False) as conn:
+            sid = self._current(conn) if snapshot_id is None else int(snapshot_id)
+            if sid is None:
+                return {kind: empty_frame(kind) for kind in COLUMNS}
+            if conn.execute(select(snapshots.c.id).where(snapshots.c.id == sid)).scalar() is None:
+                raise SnapshotNotFound(sid)
+            lists = self._part_lists(conn, sid)
+            return {kind: self._read_snapshot(conn, kind, lists.get(kind, [])) for kind in COLUMNS}
+
+    @staticmethod
+    def _part_lists(conn: Connection, snapshot_id: int | None) -> dict[str, list[int]]:
+        """Per table, the part ids of a snapshot oldest first (or of every snapshot, keyed
+        "kind:id", when ``snapshot_id`` is None)."""
+        stmt = select(
+            snapshot_parts.c.snapshot_id, snapshot_parts.c.kind, snapshot_parts.c.part_id
+        ).order_by(snapshot_parts.c.snapshot_id, snapshot_parts.c.kind, snapshot_parts.c.position)
+        if snapshot_id is not None:
+            stmt = stmt.where(snapshot_parts.c.snapshot_id == int(snapshot_id))
+        out: dict[str, list[int]] = {}
+        for sid, kind, part in conn.execute(stmt):
+            key = kind if snapshot_id is not None else f"{kind}:{sid}"
+            out.setdefault(key, []).append(int(part))
+        return out
+
+    def _fetch(
+        self, conn: Connection, kind: str, part_ids: list[int] | None, cols: list[str]
+    ) -> np.ndarray:
+        """Rows of the given parts (all parts when None) as an object array
+        [part_id, seq, *cols], ordered by part id and seq."""
+        table = DATA_TABLES[kind]
+        select_cols = ", ".join(self._select_expr(f"t.{self._q(c)}", c) for c in cols)
+        sql = f"SELECT t.snapshot_id, t.seq, {select_cols} FROM {self._q(table.name)} t"
+        if part_ids is not None:
+            if not part_ids:
+                return np.empty((0, len(cols) + 2), dtype=object)
+            sql += f" WHERE t.snapshot_id IN ({', '.join(str(int(p)) for p in part_ids)})"
+        raw = _driver(conn)
+        # psycopg: binary results parse ints, bools and floats without text conversion
+        cur = raw.cursor(binary=True) if self.dialect == "postgresql" else raw.cursor()
+        try:
+            # No ORDER BY: the rows come back (nearly always already) in order and are sorted
+            # here if not. A server-side sort of 100,000 wide rows spills to disk on PostgreSQL.
+            cur.execute(sql)
+            rows = cur.fetchall()
+        finally:
+            cur.close()
+        arr = np.array(rows, dtype=object) if rows else np.empty((0, len(cols) + 2), dtype=object)
+        sid, seq = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
+        in_order = (sid[1:] > sid[:-1]) | ((sid[1:] == sid[:-1]) & (seq[1:] > seq[:-1]))
+        if not in_order.all():
+            arr = arr[np.lexsort((seq, sid))]
+        return arr
+
+    @staticmethod
+    def _columns_for(kind: str, columns: list[str] | None) -> tuple[list[str], list[str]]:
+        """(columns asked for, columns to fetch: those plus the table's scope columns)."""
+        cols = list(columns) if columns is not None else list(COLUMNS[kind])
+        unknown = set(cols) - set(COLUMNS[kind])
+        if unknown:
+            raise ValueError(f"unknown {kind} columns: {sorted(unknown)}")
+        scope = SCOPES[kind] or ()
+        return cols, cols + [c for c in scope if c not in cols]
+
+    def _read_snapshot(
+        self, conn: Connection, kind: str, part_ids: list[int], columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """One table of one snapshot: the rows of its parts that no later part supersedes."""
+        cols, fetch = self._columns_for(kind, columns)
+        arr = self._fetch(conn, kind, part_ids, fetch)
+        positions = np.zeros(len(arr), dtype=np.int64)
+        if len(part_ids) > 1 and len(arr):
+            rank = {p: i for i, p in enumerate(part_ids)}
+            positions = np.array([rank[int(p)] for p in arr[:, 0]], dtype=np.int64)
+            order = np.lexsort((arr[:, 1].astype(np.int64), positions))
+            arr, positions = arr[order], positions[order]
+        if len(part_ids) > 1 and len(arr):
+            # superseded rows are dropped before any column is typed (cheaper than after)
+            scope = SCOPES[kind] or ()
+            keys = pd.DataFrame({c: arr[:, 2 + fetch.index(c)] for c in scope})
+            keep = surviving(keys, positions, kind)
+            if not keep.all():
+                arr = arr[keep]
+        frame = _columns_to_frame(list(arr.T[2:]), fetch, kind)
+        return frame[cols] if fetch != cols else frame
+
+    def _q(self, name: str) -> str:
+        return self.engine.dialect.identifier_preparer.quote(name)
+
+    def _select_expr(self, expr: str, column: str) -> str:
+        """SELECT expression for a column, so every backend returns ISO text / floats.
+
+        SQLite already stores dates as ISO text and amounts as REAL. PostgreSQL's date objects
+        and Decimals would be slow to convert, so it is asked for text and float8 instead.
+        """
+        if self.dialect == "sqlite":
+            return expr
+        if column in DATE_COLUMNS:
+            return f"to_char({expr}, 'YYYY-MM-DD')"
+        if column in _DATETIME_COLUMNS:
+            return f"to_char({expr}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        if column in MONEY_COLUMNS:
+            return f"{expr}::float8"
+        return expr
+
+    def snapshots(self) -> pd.DataFrame:
+        """All snapshots, oldest first, with a ``current`` flag and rows per table."""
+        with self._transaction(write=False) as conn:
+            cur_id = self._current(conn)
+            rows = conn.execute(select(snapshots).order_by(snapshots.c.id)).mappings().all()
+        df = pd.DataFrame([dict(r) for r in rows], columns=[c.name for c in snapshots.columns])
+        df["created_at"] = _to_datetime(df["created_at"]).dt.tz_localize("UTC")
+        df["id"] = df["id"].astype("Int64")
+        df["rows"] = df["rows"].astype("Int64")
+        df["counts"] = [json.loads(c) for c in df["counts"]]
+        df["changes"] = [json.loads(c or "{}") for c in df["changes"]]
+        df["current"] = df["id"].eq(cur_id).fillna(False).astype(bool)
+        return df[list(SNAPSHOT_COLUMNS)]
+
+    def history(
+        self, kind: str = "directives", *, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        """Rows of ``kind`` in every snapshot, with snapshot_id and created_at (for trends).
+
+        Each snapshot's rows are what it shows (its parts resolved); a part shared by several
+        snapshots is read once.
+        """
+        if kind not in DATA_TABLES:
+            raise ValueError(f"unknown table kind {kind!r}")
+        cols, fetch = self._columns_for(kind, columns)
+        with self._transaction(write=False) as conn:
+            lists = self._part_lists(conn, None)
+            created = dict(conn.execute(select(snapshots.c.id, snapshots.c.created_at)).all())
+            arr = self._fetch(conn, kind, None, fetch)
+        part_col = arr[:, 0].astype(np.int64)
+        starts = {}
+        if len(part_col):
+            edges = np.flatnonzero(np.r_[True, part_col[1:] != part_col[:-1], True])
+            starts = {int(part_col[a]): (int(a), int(b)) for a, b in pairwise(edges)}
+        full = _columns_to_frame(list(arr.T[2:]), fetch, kind)
+        pieces: list[np.ndarray] = []
+        owners: list[np.ndarray] = []
+        for sid in sorted(created):
+            parts = lists.get(f"{kind}:{sid}", [])
+            spans = [starts[p] for p in parts if p in starts]
+            if not spans:
+                continue
+            idx = np.concatenate([np.arange(a, b) for a, b in spans])
+            if len(spans) > 1:
+                positions = np.repeat(np.arange(len(spans)), [b - a for a, b in spans])
+                idx = idx[surviving(full.iloc[idx], positions, kind)]
+            pieces.append(idx)
+            owners.append(np.full(len(idx), sid, dtype=np.int64))
+        take = np.concatenate(pieces) if pieces else np.empty(0, dtype=np.int64)
+        owner = np.concatenate(owners) if owners else np.empty(0, dtype=np.int64)
+        frame = full.iloc[take][cols].reset_index(drop=True)
+        when = np.array([created[int(s)] for s in owner], dtype=object)
+        head = pd.DataFrame(
+            {
+                "snapshot_id": pd.array(owner, dtype="Int64"),
+                "created_at": pd.Series(
+                    pd.to_datetime(pd.Series(when, dtype=object)).to_numpy("datetime64[ns]")
+                ).dt.tz_localize("UTC"),
+            }
+        )
+        out = pd.concat([head, frame], axis=1)
+        if len(owner) and len(cols):
+            out[cols] = conform(out[cols], kind)[cols]
+        return out
+
+    def diff(self, a: int, b: int) -> dict[str, pd.DataFrame]:
+        """What changed from snapshot ``a`` to snapshot ``b`` (see diff.diff_frames)."""
+        return diff_frames(self.load(a), self.load(b))
+
+    def provenance(self, snapshot_id: int | None = None) -> pd.DataFrame:
+        """Where each table of a snapshot comes from: its parts, oldest first, with the
+        snapshot that wrote each (id, when, who, source) and the rows it holds."""
+        cols = ["kind", "position", "part_id", "rows", "created_at", "user", "source"]
+        with self._transaction(write=False) as conn:
+            sid = self._current(conn) if snapshot_id is None else int(snapshot_id)
+            if sid is None:
+                return pd.DataFrame(columns=cols)
+            stmt = (
+                select(
+                    snapshot_parts.c.kind,
+                    snapshot_parts.c.position,
+                    snapshot_parts.c.part_id,
+                    snapshot_parts.c.rows,
+                    snapshots.c.created_at,
+                    snapshots.c.user,
+                    snapshots.c.source,
+                )
+                .join(snapshots, snapshots.c.id == snapshot_parts.c.part_id)
+                .where(snapshot_parts.c.snapshot_id == sid)
+                .order_by(snapshot_parts.c.kind, snapshot_parts.c.position)
+            )
+            rows = conn.execute(stmt).all()
+        df = pd.DataFrame([tuple(r) for r in rows], columns=cols)
+        df["created_at"] = _to_datetime(df["created_at"]).dt.tz_localize("UTC")
+        return df
