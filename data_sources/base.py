@@ -1,21 +1,79 @@
-"""The one shape every connector returns: a sheet's cells as text, with where they came from."""
+"""The one shape every connector returns: a sheet's cells as text, with where they came from;
+and the one refusal of a file that cannot be read at all (``UnreadableFile``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
+from messages.codes import placeholders, spec
+from messages.problems import Refusal, freeze, render
+from messages.reader_codes import reader_key
 
-class UnreadableFile(Exception):
-    """A file (or sheet source) that cannot be read at all; carries a Thai and English reason."""
 
-    def __init__(self, source: str, reason_th: str, reason_en: str, code: str = "unreadable"):
-        super().__init__(f"{source}: {reason_en}")
+class UnreadableFile(Refusal):
+    """A file (or sheet source) that cannot be read at all: the name shown (``source``), a
+    registered code (messages/reader_codes.py) and its parameters, never a sentence.
+
+    The Thai and English reasons (``reason_th``, ``reason_en``) are rendered from
+    messages/locales/read.*.json when they are shown. The parameter ``variant`` picks another
+    sentence of the same code (key ``read.<code>.<variant>``).
+    """
+
+    def __init__(self, source: str, code: str, /, *legacy: str, **params: Any) -> None:
         self.source = source
-        self.reason_th = reason_th
-        self.reason_en = reason_en
+        self._texts: tuple[str, str] | None = None
+        if legacy:
+            self._legacy(code, legacy, params)
+            return
+        variant = params.get("variant")
+        if variant is None:
+            super().__init__(code, **params)
+            return
+        declared = spec(code)
+        if declared.kind != "refusal":
+            raise ValueError(f"{code} is an {declared.kind} code, not a refusal")
+        missing = placeholders(reader_key(code, str(variant))) - set(params)
+        if missing:
+            raise ValueError(f"{code} ({variant}) needs {sorted(missing)}")
+        Exception.__init__(self, code)
         self.code = code
+        self.params = freeze(params)
+
+    def _legacy(self, reason_th: str, rest: tuple[str, ...], params: dict[str, Any]) -> None:
+        """Transitional: ``UnreadableFile(source, reason_th, reason_en, code=...)``, the form of
+        callers outside data_sources that do not name a registered code yet."""
+        if len(rest) != 1 or not set(params) <= {"code"}:
+            raise TypeError("UnreadableFile(source, code, **params)")
+        self._texts = (reason_th, rest[0])
+        self.code = str(params.get("code", "unreadable"))
+        self.params = ()
+        Exception.__init__(self, self.code)
+
+    @property
+    def key(self) -> str:
+        """The catalogue key of its message (its variant's, if it has one)."""
+        variant = self.param("variant")
+        return spec(self.code).key if variant is None else reader_key(self.code, str(variant))
+
+    def message(self, lang: str) -> str:
+        texts = getattr(self, "_texts", None)
+        if texts is not None:
+            return texts[1] if lang == "en" else texts[0]
+        return render(replace(spec(self.code), key=self.key), lang, self.params)
+
+    @property
+    def reason_th(self) -> str:
+        return self.message("th")
+
+    @property
+    def reason_en(self) -> str:
+        return self.message("en")
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason_en}"
 
 
 @dataclass
@@ -52,16 +110,12 @@ def column_letter(index0: int) -> str:
     return out
 
 
-def refuse(name: str, code: str, reason_th: str, reason_en: str) -> UnreadableFile:
-    """Build the one error type for an unreadable file (a stable code, Thai + English)."""
-    return UnreadableFile(source=name, reason_th=reason_th, reason_en=reason_en, code=code)
+def refuse(name: str, code: str, /, **params: Any) -> UnreadableFile:
+    """Build the one error type for an unreadable file: a registered code and its parameters
+    (``variant`` picks another sentence of the code; see messages/reader_codes.py)."""
+    return UnreadableFile(name, code, **params)
 
 
 def empty_file(name: str) -> UnreadableFile:
     """The file (or every sheet of the workbook) holds no data."""
-    return refuse(
-        name,
-        "empty_file",
-        "ไฟล์ว่างเปล่า ไม่มีข้อมูลให้อ่าน",
-        "The file is empty: there is no data to read.",
-    )
+    return refuse(name, "empty_file")

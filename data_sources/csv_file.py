@@ -45,14 +45,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
             return raw.decode(encoding, errors="strict"), encoding
         except UnicodeDecodeError:
             continue
-    raise refuse(
-        name,
-        "bad_encoding",
-        f"อ่านตัวอักษรในไฟล์ “{name}” ไม่ได้: ไม่ใช่ UTF-8 หรือ Windows-874 (TIS-620) "
-        "กรุณาบันทึกเป็น “CSV UTF-8” จาก Excel แล้วอัปโหลดใหม่",
-        f"Cannot decode the text of “{name}”: it is neither UTF-8 nor Windows-874 "
-        "(TIS-620). Save it from Excel as “CSV UTF-8” and upload it again.",
-    )
+    raise refuse(name, "bad_encoding", name=name)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -150,10 +143,10 @@ def _check_cell_lengths(table: pa.Table, name: str) -> None:
             raise refuse(
                 name,
                 "cell_too_long",
-                f"เซลล์ในแถวที่ {row + 1:,} คอลัมน์ {_letter(j)} ยาว {longest:,} ตัวอักษร "
-                f"เกินกำหนด {MAX_CELL_CHARS:,} ตัวอักษร (ขีดจำกัดของ Excel)",
-                f"The cell in row {row + 1:,}, column {_letter(j)} holds {longest:,} characters, "
-                f"more than the limit of {MAX_CELL_CHARS:,} (Excel's own).",
+                row=row + 1,
+                column=_letter(j),
+                length=longest,
+                limit=MAX_CELL_CHARS,
             )
 
 
@@ -194,12 +187,7 @@ def _parse_with_csv_module(text: str, delimiter: str, name: str) -> pa.Table:
             width = max(width, len(record))
             rows.append(record)
     except csv.Error as exc:
-        raise refuse(
-            name,
-            "parse_failed",
-            f"อ่านไฟล์ CSV ไม่สำเร็จ: รูปแบบไม่ถูกต้อง ({exc})",
-            f"Could not read the CSV file: it is malformed ({exc}).",
-        ) from None
+        raise refuse(name, "parse_failed", variant="csv", detail=str(exc)) from None
     columns = [
         pa.array(
             [row[j] if j < len(row) and row[j] != "" else None for row in rows], type=pa.string()
@@ -210,18 +198,8 @@ def _parse_with_csv_module(text: str, delimiter: str, name: str) -> pa.Table:
 
 
 def _too_many_rows(name: str, count: int) -> UnreadableFile:
-    return refuse(
-        name,
-        "too_large",
-        f"ไฟล์ CSV มีมากกว่า {MAX_ROWS:,} แถว (ขีดจำกัดของ Excel)",
-        f"The CSV file has more than {MAX_ROWS:,} rows (Excel's own limit).",
-    )
+    return refuse(name, "too_large", variant="csv_rows", limit=MAX_ROWS)
 
 
 def _too_many_columns(name: str, count: int) -> UnreadableFile:
-    return refuse(
-        name,
-        "too_large",
-        f"ไฟล์ CSV มี {count:,} คอลัมน์ เกินกำหนด {MAX_COLUMNS:,} คอลัมน์",
-        f"The CSV file has {count:,} columns, more than the limit of {MAX_COLUMNS:,}.",
-    )
+    return refuse(name, "too_large", variant="csv_columns", count=count, limit=MAX_COLUMNS)

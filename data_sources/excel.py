@@ -178,18 +178,9 @@ def _parse_error(name: str, exc: Exception, sheet: str | None = None) -> Unreada
     """Map a reader error to UnreadableFile (password-protected .xls -> encrypted)."""
     detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
     if "password" in detail.lower() or "encrypt" in detail.lower():
+        return UnreadableFile(name, "encrypted", variant="workbook_password")
+    if sheet:
         return UnreadableFile(
-            source=name,
-            reason_th="ไฟล์ถูกตั้งรหัสผ่าน กรุณาเอารหัสผ่านออกแล้วบันทึกใหม่ก่อนอัปโหลด",
-            reason_en="The workbook is password-protected; remove the password and save it again.",
-            code="encrypted",
+            name, "parse_failed", variant="workbook_sheet", sheet=sheet, detail=detail
         )
-    where_th = f" (ชีต {sheet})" if sheet else ""
-    where_en = f" (sheet {sheet})" if sheet else ""
-    return UnreadableFile(
-        source=name,
-        reason_th=f"อ่านไฟล์ไม่สำเร็จ{where_th}: ไฟล์อาจเสียหาย ลองเปิดใน Excel แล้วบันทึกใหม่ ({detail})",
-        reason_en=f"Could not read the workbook{where_en}: it may be damaged; open it in Excel "
-        f"and save it again ({detail})",
-        code="parse_failed",
-    )
+    return UnreadableFile(name, "parse_failed", variant="workbook", detail=detail)

@@ -3,7 +3,8 @@
 ``read_file`` decides what a file is from its content (``guard.detect_kind``), refuses
 what must not be opened, parses workbooks and CSV in a sandboxed child process (memory and time capped),
 and returns one RawTable per sheet. Every failure is an ``UnreadableFile`` with
-a stable code and a Thai + English reason; ``name`` is only ever shown, never opened.
+a stable code and its parameters (its Thai and English reasons are rendered from
+messages/locales/read.*.json); ``name`` is only ever shown, never opened.
 
 Empty input: a 0-byte or blank file, or a workbook none of whose sheets has a value,
 raises ``UnreadableFile(code="empty_file")``. An empty sheet of a workbook that has data
@@ -17,7 +18,7 @@ import os
 from pathlib import Path
 
 from data_sources import csv_file, excel, guard
-from data_sources.base import RawTable, UnreadableFile
+from data_sources.base import RawTable, UnreadableFile, refuse
 
 # What the upload widget offers. Content decides the real kind: a CSV named .txt is read,
 # an .xlsx that is really text is refused. .tsv/.txt are read as delimited text.
@@ -82,13 +83,7 @@ def _parse_in_process(data: bytes, name: str) -> list[excel.SheetArrow]:
         raise
     except BaseException as exc:  # pyo3 panics derive from BaseException
         detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
-        raise guard.refuse(
-            name,
-            "parse_failed",
-            f"อ่านไฟล์ไม่สำเร็จ ไฟล์อาจเสียหาย ลองเปิดใน Excel แล้วบันทึกใหม่ ({detail})",
-            f"Could not read the file; it may be damaged: open it in Excel and save it again "
-            f"({detail}).",
-        ) from None
+        raise refuse(name, "parse_failed", variant="in_process", detail=detail) from None
 
 
 def _read_capped(path: Path, name: str, max_bytes: int) -> bytes:
@@ -100,12 +95,7 @@ def _read_capped(path: Path, name: str, max_bytes: int) -> bytes:
                 raise guard.too_large(name, size, max_bytes)
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        raise guard.refuse(
-            name,
-            "not_found",
-            f"เปิดไฟล์ไม่ได้: ไม่พบไฟล์หรือไม่มีสิทธิ์อ่าน ({exc.strerror})",
-            f"Cannot open the file: it does not exist or cannot be read ({exc.strerror}).",
-        ) from None
+        raise refuse(name, "not_found", detail=str(exc.strerror)) from None
     if len(data) > max_bytes:
         raise guard.too_large(name, len(data), max_bytes)
     return data

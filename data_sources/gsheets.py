@@ -4,8 +4,8 @@ Values are read as displayed text (``get_all_values``; never the records helper,
 "0012" into 12), so normalisation stays ours and a sheet reads like the same data as .xlsx.
 Every HTTP call has a timeout, and 429/5xx/timeouts are retried with jittered exponential
 backoff inside one total deadline for the whole read (gspread's BackOffHTTPClient retries
-without limit, so it is not used). Failures become UnreadableFile with a distinct code and a
-Thai + English reason naming the sheet and saying what to do.
+without limit, so it is not used). Failures become UnreadableFile with a distinct code whose
+Thai and English reasons (messages/locales/read.*.json) name the sheet and say what to do.
 """
 
 from __future__ import annotations
@@ -54,13 +54,7 @@ def spreadsheet_key(spreadsheet: str) -> str:
         key = parse_qs(urlsplit(text).query).get("key")
         if key and _BARE_KEY.match(key[0]):
             return key[0]
-    raise UnreadableFile(
-        text[:200],
-        "ไม่พบรหัสสเปรดชีตในข้อความนี้ — ใส่ URL ของ Google Sheets (https://docs.google.com/spreadsheets/d/…/edit) หรือรหัสสเปรดชีต",
-        "No spreadsheet key found: give a Google Sheets URL "
-        "(https://docs.google.com/spreadsheets/d/…/edit) or the spreadsheet key.",
-        code="gsheets_bad_url",
-    )
+    raise UnreadableFile(text[:200], "gsheets_bad_url")
 
 
 def csv_export_url(spreadsheet: str, gid: int | str | None = None, *, base_url: str = "") -> str:
@@ -90,88 +84,36 @@ def csv_export_url(spreadsheet: str, gid: int | str | None = None, *, base_url: 
 # --- messages ---------------------------------------------------------------------------------
 
 
-def _fail(name: str, code: str, th: str, en: str) -> UnreadableFile:
-    return UnreadableFile(name, th, en, code=code)
-
-
 def _auth_error(name: str, detail: str = "") -> UnreadableFile:
-    extra = f" ({detail})" if detail else ""
-    return _fail(
-        name,
-        "gsheets_auth",
-        f"เข้าสู่ระบบ Google ด้วยบัญชีบริการ (service account) ไม่สำเร็จสำหรับ “{name}”{extra} — "
-        "ตรวจสอบไฟล์ JSON ของบัญชีบริการใน GOOGLE_SERVICE_ACCOUNT_JSON หรือ .streamlit/secrets.toml "
-        "หรือสร้างคีย์ใหม่ใน Google Cloud Console",
-        f"Signing in to Google with the service account failed for “{name}”{extra}. Check the "
-        "service-account JSON in GOOGLE_SERVICE_ACCOUNT_JSON or .streamlit/secrets.toml, or "
-        "create a new key in the Google Cloud Console.",
-    )
+    if not detail:
+        return UnreadableFile(name, "gsheets_auth", variant="no_detail", name=name)
+    return UnreadableFile(name, "gsheets_auth", name=name, detail=detail)
 
 
 def _forbidden_error(name: str, email: str) -> UnreadableFile:
-    return _fail(
-        name,
-        "gsheets_forbidden",
-        f"บัญชีบริการไม่มีสิทธิ์อ่านสเปรดชีต “{name}” (HTTP 403) — กด “แชร์” ในสเปรดชีต "
-        f"แล้วเพิ่มอีเมล {email} เป็น “ผู้มีสิทธิ์อ่าน”",
-        f"The service account may not read the spreadsheet “{name}” (HTTP 403). Click “Share” "
-        f"in the spreadsheet and add {email} as a Viewer.",
-    )
+    return UnreadableFile(name, "gsheets_forbidden", name=name, email=email)
 
 
 def _api_disabled_error(name: str) -> UnreadableFile:
-    return _fail(
-        name,
-        "gsheets_api_disabled",
-        f"Google Sheets API ยังไม่ได้เปิดใช้ในโปรเจกต์ของบัญชีบริการ จึงอ่าน “{name}” ไม่ได้ — "
-        "เปิด Google Sheets API ใน Google Cloud Console แล้วลองใหม่",
-        f"The Google Sheets API is not enabled in the service account's project, so “{name}” "
-        "cannot be read. Enable the Google Sheets API in the Google Cloud Console and retry.",
-    )
+    return UnreadableFile(name, "gsheets_api_disabled", name=name)
 
 
 def _not_found_error(name: str) -> UnreadableFile:
-    return _fail(
-        name,
-        "gsheets_not_found",
-        f"ไม่พบสเปรดชีต “{name}” (HTTP 404) — ตรวจสอบ URL หรือรหัสสเปรดชีตในการตั้งค่าแหล่งข้อมูล",
-        f"Spreadsheet “{name}” not found (HTTP 404). Check the URL or key in the source settings.",
-    )
+    return UnreadableFile(name, "gsheets_not_found", name=name)
 
 
 def _worksheet_missing_error(name: str, missing: list[str], existing: list[str]) -> UnreadableFile:
     wanted = ", ".join(f"“{w}”" for w in missing)
     have = ", ".join(f"“{w}”" for w in existing) or "—"
-    return _fail(
-        name,
-        "gsheets_worksheet_missing",
-        f"ไม่พบแผ่นงาน {wanted} ในสเปรดชีต “{name}” (อาจถูกเปลี่ยนชื่อหรือลบ) — แผ่นงานที่มีอยู่: {have} "
-        "แก้ชื่อแผ่นงานในการตั้งค่าแหล่งข้อมูลให้ตรงกัน",
-        f"Worksheet {wanted} not found in the spreadsheet “{name}” (renamed or deleted?). "
-        f"Worksheets it has: {have}. Fix the worksheet name in the source settings.",
-    )
+    return UnreadableFile(name, "gsheets_worksheet_missing", name=name, wanted=wanted, have=have)
 
 
 def _unavailable_error(name: str, status: int | str, seconds: float) -> UnreadableFile:
-    return _fail(
-        name,
-        "gsheets_unavailable",
-        f"Google Sheets ไม่พร้อมให้บริการขณะอ่าน “{name}” ({status}) แม้ลองใหม่แล้วภายใน {seconds:g} วินาที "
-        "— ระบบจะแสดงข้อมูลล่าสุดที่อ่านได้ ลองกดรีเฟรชอีกครั้งภายหลัง",
-        f"Google Sheets was unavailable while reading “{name}” ({status}), even after retrying "
-        f"for {seconds:g} s. The last good data is shown; try refreshing later.",
-    )
+    return UnreadableFile(name, "gsheets_unavailable", name=name, status=status, seconds=seconds)
 
 
 def _timeout_error(name: str, timeout: float, seconds: float) -> UnreadableFile:
-    return _fail(
-        name,
-        "gsheets_timeout",
-        f"Google Sheets ไม่ตอบภายใน {timeout:g} วินาทีขณะอ่าน “{name}” (ลองใหม่แล้วภายใน {seconds:g} วินาที) "
-        "— เครือข่ายช้าหรือสเปรดชีตใหญ่มาก ลองอีกครั้งภายหลัง",
-        f"Google Sheets did not answer within {timeout:g} s while reading “{name}” (retried for "
-        f"{seconds:g} s). The network is slow or the spreadsheet very large; try again later.",
-    )
+    return UnreadableFile(name, "gsheets_timeout", name=name, timeout=timeout, seconds=seconds)
 
 
 # --- the bounded HTTP client ------------------------------------------------------------------
@@ -291,15 +233,7 @@ def read(
     key = spreadsheet_key(spreadsheet)
     label = key
     if not credentials:
-        raise _fail(
-            key,
-            "gsheets_auth",
-            f"ยังไม่ได้ตั้งค่าบัญชีบริการ (service account) สำหรับอ่านสเปรดชีต “{key}” — ใส่ JSON ของบัญชีบริการใน "
-            "GOOGLE_SERVICE_ACCOUNT_JSON หรือ .streamlit/secrets.toml หรือเผยแพร่แผ่นงานเป็น CSV แล้วใช้ลิงก์ CSV",
-            f"No service account is configured to read the spreadsheet “{key}”. Put the "
-            "service-account JSON in GOOGLE_SERVICE_ACCOUNT_JSON or .streamlit/secrets.toml, "
-            "or publish the sheet as CSV and use its CSV link.",
-        )
+        raise UnreadableFile(key, "gsheets_auth", variant="no_credentials", name=key)
     email = str(credentials.get("client_email", "?"))
     budget = Deadline(deadline, timeout=timeout)
     client = _client(credentials, budget, api_base_url, label)
@@ -377,13 +311,8 @@ def _api_error(label: str, email: str, exc: APIError) -> UnreadableFile:
         return _not_found_error(label)
     if status == 401:
         return _auth_error(label, "HTTP 401")
-    return _fail(
-        label,
-        "gsheets_error",
-        f"Google Sheets ปฏิเสธคำขออ่าน “{label}” (HTTP {status}): {str(exc.error.get('message', ''))[:200]}",
-        f"Google Sheets refused to read “{label}” (HTTP {status}): "
-        f"{str(exc.error.get('message', ''))[:200]}",
-    )
+    detail = str(exc.error.get("message", ""))[:200]
+    return UnreadableFile(label, "gsheets_error", name=label, status=status, detail=detail)
 
 
 def read_published_csv(
@@ -410,15 +339,7 @@ def read_published_csv(
         )
     except UnreadableFile as exc:
         if exc.code in ("http_html", "http_forbidden"):
-            raise _fail(
-                shown,
-                "gsheets_not_published",
-                f"แผ่นงานที่ {shown} ยังไม่ได้เผยแพร่หรือแชร์แบบ “ทุกคนที่มีลิงก์” — ใน Google Sheets เลือก "
-                "ไฟล์ › แชร์ › เผยแพร่ไปยังเว็บ เป็น CSV (หรือแชร์ให้ทุกคนที่มีลิงก์อ่านได้) หรือใช้บัญชีบริการ",
-                f"The sheet at {shown} is not published or shared with “anyone with the link”. In "
-                "Google Sheets choose File › Share › Publish to web as CSV (or share it with anyone "
-                "with the link as Viewer), or use a service account.",
-            ) from None
+            raise UnreadableFile(shown, "gsheets_not_published", url=shown) from None
         if exc.code == "http_not_found":
             raise _not_found_error(shown) from None
         if exc.code == "http_unavailable":
@@ -427,13 +348,7 @@ def read_published_csv(
             raise _timeout_error(shown, timeout, deadline) from None
         raise
     if download.kind != "csv":
-        raise _fail(
-            shown,
-            "gsheets_not_csv",
-            f"ลิงก์ {shown} ไม่ได้ส่งข้อมูล CSV กลับมา ({download.kind}) — ใช้ลิงก์ที่ลงท้ายด้วย output=csv หรือ format=csv",
-            f"The link {shown} did not return CSV ({download.kind}). Use a link ending in "
-            "output=csv or format=csv.",
-        )
+        raise UnreadableFile(shown, "gsheets_not_csv", url=shown, kind=download.kind)
     name = sheet or _gid_label(target)
     table = http_source.csv_table(download.content, shown, name)
     table.notes.append(f"published_csv:{shown}")

@@ -64,11 +64,7 @@ def refuse_private_address(url: str) -> None:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not address.is_global:
             raise UnreadableFile(
-                display_url(url)[:200],
-                f"ไม่อนุญาตให้ดึงข้อมูลจากที่อยู่ภายในเครือข่าย ({address}) แหล่งข้อมูลต้องอยู่บนอินเทอร์เน็ตสาธารณะ",
-                f"Fetching from a private, loopback or link-local address ({address}) is not "
-                "allowed; a source must be on the public internet.",
-                code="http_private_address",
+                display_url(url)[:200], "http_private_address", address=str(address)
             )
 
 
@@ -208,63 +204,28 @@ def _filename(url: str, content_disposition: str | None) -> str:
 # --- errors -----------------------------------------------------------------------------------
 
 
-def _error(url: str, code: str, th: str, en: str) -> UnreadableFile:
-    return UnreadableFile(display_url(url), th, en, code=code)
+def _error(url: str, code: str, **params: object) -> UnreadableFile:
+    """A refusal about ``url``, shown (and named in its messages) without query or password."""
+    shown = display_url(url)
+    return UnreadableFile(shown, code, url=shown, **params)
 
 
 def _status_error(url: str, status: int) -> UnreadableFile:
-    shown = display_url(url)
     if status in (401, 403):
-        return _error(
-            url,
-            "http_forbidden",
-            f"เซิร์ฟเวอร์ไม่อนุญาตให้อ่าน {shown} (HTTP {status}) — ตรวจสอบว่าลิงก์เปิดให้ทุกคนที่มีลิงก์อ่านได้ หรือใช้บัญชีบริการ (service account)",
-            f"The server refused access to {shown} (HTTP {status}). Make sure the link is "
-            "readable by anyone with the link, or use a service account.",
-        )
+        return _error(url, "http_forbidden", status=status)
     if status in (404, 410):
-        return _error(
-            url,
-            "http_not_found",
-            f"ไม่พบไฟล์ที่ {shown} (HTTP {status}) — ตรวจสอบ URL ในการตั้งค่าแหล่งข้อมูล",
-            f"Nothing found at {shown} (HTTP {status}). Check the URL in the source settings.",
-        )
+        return _error(url, "http_not_found", status=status)
     if status in RETRYABLE_STATUS:
-        return _error(
-            url,
-            "http_unavailable",
-            f"เซิร์ฟเวอร์ของ {shown} ไม่พร้อมให้บริการ (HTTP {status}) แม้ลองใหม่หลายครั้งแล้ว — ลองอีกครั้งภายหลัง",
-            f"The server of {shown} is unavailable (HTTP {status}) after several retries. "
-            "Try again later.",
-        )
-    return _error(
-        url,
-        "http_error",
-        f"อ่าน {shown} ไม่ได้: เซิร์ฟเวอร์ตอบ HTTP {status}",
-        f"Cannot read {shown}: the server answered HTTP {status}.",
-    )
+        return _error(url, "http_unavailable", status=status)
+    return _error(url, "http_error", status=status)
 
 
 def _timeout_error(url: str, seconds: float) -> UnreadableFile:
-    shown = display_url(url)
-    return _error(
-        url,
-        "http_timeout",
-        f"ดาวน์โหลด {shown} ไม่เสร็จภายใน {seconds:g} วินาที — เซิร์ฟเวอร์ช้าหรือไฟล์ใหญ่เกินไป ลองอีกครั้งภายหลัง",
-        f"Downloading {shown} did not finish within {seconds:g} s: the server is slow or the "
-        "file too big. Try again later.",
-    )
+    return _error(url, "http_timeout", seconds=seconds)
 
 
 def _too_large_error(url: str, max_bytes: int) -> UnreadableFile:
-    mb = max_bytes / (1024 * 1024)
-    shown = display_url(url)
-    return _error(
-        url,
-        "http_too_large",
-        f"ไฟล์ที่ {shown} ใหญ่เกินขนาดที่อนุญาต ({mb:g} MB) — แบ่งไฟล์หรือลดขนาดก่อน",
-        f"The file at {shown} is larger than the allowed {mb:g} MB. Split or shrink it first.",
-    )
+    return _error(url, "http_too_large", limit_mb=max_bytes / (1024 * 1024))
 
 
 # --- fetching ---------------------------------------------------------------------------------
@@ -273,12 +234,7 @@ def _too_large_error(url: str, max_bytes: int) -> UnreadableFile:
 def _check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnreadableFile(
-            url[:200],
-            "URL ต้องขึ้นต้นด้วย http:// หรือ https:// และมีชื่อเครื่อง",
-            "The URL must start with http:// or https:// and name a host.",
-            code="http_bad_url",
-        )
+        raise UnreadableFile(url[:200], "http_bad_url")
 
 
 def _download_once(
@@ -314,8 +270,9 @@ def fetch(
 ) -> Download:
     """Download ``url`` (http/https only) under a size cap and a total deadline, and sniff it.
 
-    Raises UnreadableFile (http_bad_url, http_forbidden, http_not_found, http_unavailable,
-    http_timeout, http_too_large, http_html, http_not_table).
+    Raises UnreadableFile (http_bad_url, http_private_address, http_forbidden, http_not_found,
+    http_unavailable, http_error, http_too_many_redirects, http_bad_redirect, http_timeout,
+    http_too_large, http_html, http_not_table).
     """
     _check_url(url)
     refuse_private_address(url)
@@ -338,27 +295,11 @@ def fetch(
                     continue
                 if timed_out:
                     raise _timeout_error(url, budget.total) from None
-                raise _error(
-                    url,
-                    "http_unavailable",
-                    f"ติดต่อเซิร์ฟเวอร์ของ {display_url(url)} ไม่ได้ — ตรวจสอบ URL และการเชื่อมต่อเครือข่าย",
-                    f"Cannot connect to the server of {display_url(url)}. Check the URL and "
-                    "the network connection.",
-                ) from None
+                raise _error(url, "http_unavailable", variant="no_connection") from None
             except requests.TooManyRedirects:
-                raise _error(
-                    url,
-                    "http_error",
-                    f"{display_url(url)} ส่งต่อ (redirect) หลายทอดเกินไป",
-                    f"{display_url(url)} redirects too many times.",
-                ) from None
+                raise _error(url, "http_too_many_redirects") from None
             except (requests.exceptions.InvalidSchema, requests.exceptions.InvalidURL):
-                raise _error(
-                    url,
-                    "http_bad_url",
-                    f"{display_url(url)} ส่งต่อไปยังที่อยู่ที่ไม่ใช่ http(s)",
-                    f"{display_url(url)} redirects to a non-http(s) address.",
-                ) from None
+                raise _error(url, "http_bad_redirect") from None
             if response.status_code >= 400:
                 if response.status_code in RETRYABLE_STATUS:
                     retry_after = retry_after_seconds(response.headers.get("Retry-After"))
@@ -371,22 +312,10 @@ def fetch(
             session.close()
 
     kind = sniff(body)
-    shown = display_url(url)
     if kind == "html":
-        raise _error(
-            url,
-            "http_html",
-            f"{shown} ส่งหน้าเว็บกลับมา ไม่ใช่ไฟล์ CSV หรือ Excel — อาจต้องเข้าสู่ระบบ หรือ URL ไม่ใช่ลิงก์ดาวน์โหลด",
-            f"{shown} returned a web page, not a CSV or Excel file: it may need a sign-in, or "
-            "the URL is not a download link.",
-        )
+        raise _error(url, "http_html")
     if kind not in ("csv", *WORKBOOK_KINDS):
-        raise _error(
-            url,
-            "http_not_table",
-            f"ข้อมูลจาก {shown} ไม่ใช่ไฟล์ CSV, xlsx, xls หรือ ods",
-            f"What {shown} serves is not a CSV, xlsx, xls or ods file.",
-        )
+        raise _error(url, "http_not_table")
     return Download(
         url=url,
         final_url=response.url or url,

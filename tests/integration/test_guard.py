@@ -18,7 +18,7 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from data_sources import guard
+from data_sources import guard, sandbox
 from data_sources.base import UnreadableFile
 from data_sources.files import read_file
 from data_sources.guard import detect_kind, ole_directory_names, parse_in_sandbox, prolog_verdict
@@ -545,7 +545,7 @@ def test_sandbox_hands_sheets_over_in_shared_memory_and_cleans_up() -> None:
 def test_sandbox_falls_back_to_the_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
     data = two_sheet_workbook()
     expected = _as_rows(parse_in_sandbox(data, "ท่อ.xlsx"))
-    monkeypatch.setattr(guard, "_handoff_file", lambda data: None)
+    monkeypatch.setattr(sandbox, "_handoff_file", lambda data: None)
     stats: dict = {}
     assert _as_rows(parse_in_sandbox(data, "ท่อ.xlsx", stats=stats)) == expected
     assert stats["handoff"] == "pipe"
@@ -556,26 +556,26 @@ def test_child_side_handoff_write_gives_way_to_the_pipe(
 ) -> None:
     """A handoff file that cannot be written (not a file, or /dev/shm full) means the pipe."""
     table = pa.table({"0": ["ข้อมูล", None]})
-    assert guard._handoff_write(str(tmp_path), [table]) is None  # a directory, not a file
+    assert sandbox._handoff_write(str(tmp_path), [table]) is None  # a directory, not a file
     target = tmp_path / "handoff.arrow"
     target.write_bytes(b"workbook bytes")
 
     def full(fd: int, offset: int, length: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(guard.os, "posix_fallocate", full)
-    assert guard._handoff_write(str(target), [table]) is None
+    monkeypatch.setattr(sandbox.os, "posix_fallocate", full)
+    assert sandbox._handoff_write(str(target), [table]) is None
     monkeypatch.undo()
-    spans = guard._handoff_write(str(target), [table, table])
+    spans = sandbox._handoff_write(str(target), [table, table])
     assert spans is not None and [s["offset"] for s in spans] == [0, spans[0]["size"]]
-    tables = guard._handoff_read(str(target), spans, 2)
+    tables = sandbox._handoff_read(str(target), spans, 2)
     assert [t.to_pylist() for t in tables] == [table.to_pylist()] * 2
 
 
 def test_workbook_reaches_the_child_through_the_handoff_file() -> None:
     """The workbook goes to the child in the shared-memory file, not pickled in its arguments."""
     data = two_sheet_workbook()
-    path = guard._handoff_file(data)
+    path = sandbox._handoff_file(data)
     assert path is not None
     try:
         assert Path(path).read_bytes() == data
@@ -599,12 +599,12 @@ def test_handoff_spans_from_the_child_are_checked(tmp_path: Path, spans: object)
     path = tmp_path / "handoff.arrow"
     path.write_bytes(b"\0" * 64)
     with pytest.raises(ValueError):
-        guard._handoff_read(str(path), spans, 1)
+        sandbox._handoff_read(str(path), spans, 1)
 
 
 def test_stale_handoff_files_are_swept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A server killed mid-parse leaves its handoff file: the next start removes it."""
-    monkeypatch.setattr(guard, "HANDOFF_DIR", str(tmp_path))
+    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
     now = time.time()
     old = tmp_path / "tracker-sandbox-old.arrow"
     fresh = tmp_path / "tracker-sandbox-fresh.arrow"
@@ -613,10 +613,10 @@ def test_stale_handoff_files_are_swept(monkeypatch: pytest.MonkeyPatch, tmp_path
         path.write_bytes(b"x")
     os.utime(old, (now - 3600, now - 3600))
     os.utime(other, (now - 3600, now - 3600))
-    assert guard.sweep_stale_handoffs(now) == 1
+    assert sandbox.sweep_stale_handoffs(now) == 1
     assert not old.exists() and fresh.exists() and other.exists()
-    monkeypatch.setattr(guard, "HANDOFF_DIR", str(tmp_path / "missing"))
-    assert guard.sweep_stale_handoffs(now) == 0  # no /dev/shm: nothing to do, no error
+    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path / "missing"))
+    assert sandbox.sweep_stale_handoffs(now) == 0  # no /dev/shm: nothing to do, no error
 
 
 def test_warm_up_never_runs_the_apps_script_in_the_sandbox_server(tmp_path: Path) -> None:
