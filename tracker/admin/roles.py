@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import settings
+from messages.problems import Refusal
 from tracker import PROJECT_ROOT
 from tracker.places import district_of, zones
 
@@ -82,18 +83,15 @@ def local_access() -> Access:
     return Access(user="local", role=ROLE_TABLE["admin"], local=True)
 
 
-class RolesFileError(Exception):
-    """roles.toml cannot be used (bad TOML, unknown role, zone or district); fails closed."""
+class RolesFileError(Refusal):
+    """roles.toml cannot be used (bad TOML, unknown role, zone or district); fails closed.
+
+    Code ``roles_file``; ``problems`` lists each problem once, written in both languages."""
 
     def __init__(self, path: Path, problems: list[str]) -> None:
         self.path = path
         self.problems = problems
-        listing = "; ".join(problems)
-        self.message_th = f"ไฟล์กำหนดสิทธิ์ {path.name} ใช้ไม่ได้ จึงยังไม่มีใครเข้าใช้งานได้: {listing}"
-        self.message_en = (
-            f"The roles file {path.name} cannot be used, so nobody can sign in: {listing}"
-        )
-        super().__init__(self.message_en)
+        super().__init__("roles_file", file=path.name, problems="; ".join(problems))
 
 
 @dataclass(frozen=True)

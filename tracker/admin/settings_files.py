@@ -25,9 +25,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from data_sources.base import UnreadableFile
+from messages.codes import spec
+from messages.problems import Bilingual, Refusal, render
 from tracker.admin.roles import (
     ROLES,
     RoleSettings,
@@ -55,14 +57,39 @@ _lock = threading.Lock()  # one save at a time per process (the sha check covers
 T = TypeVar("T")
 
 
-class SettingsRefused(Exception):
-    """A new settings text was not written: why, in Thai and English (one line per problem)."""
+class SettingsRefused(Refusal):
+    """A new settings text was not written: why, in Thai and English (one line per problem).
 
-    def __init__(self, code: str, problems_th: Sequence[str], problems_en: Sequence[str]) -> None:
-        self.code = code  # invalid | secret | lockout | conflict | too_big | unwritable
-        self.problems_th = list(problems_th)
-        self.problems_en = list(problems_en)
-        super().__init__("; ".join(self.problems_en))
+    Built from a registry code (``registered``: settings_invalid, settings_too_big, …);
+    ``code`` is the check that refused: invalid | secret | lockout | conflict | too_big |
+    unwritable. ``problems`` (Thai, English) are the lines of an invalid or secret text.
+    """
+
+    def __init__(
+        self, registered: str, /, *, problems: Sequence[tuple[str, str]] = (), **params: Any
+    ) -> None:
+        if problems or "problems" in spec(registered).params:
+            params["problems"] = Bilingual(
+                "; ".join(th for th, _ in problems), "; ".join(en for _, en in problems)
+            )
+        super().__init__(registered, **params)
+        self.registered = registered
+        self.code = _SHOWN_AS.get(registered, registered.removeprefix("settings_"))
+        self.lines = tuple((th, en) for th, en in problems)
+
+    def message(self, lang: str) -> str:
+        return render(spec(self.registered), lang, self.params)
+
+    @property
+    def problems_th(self) -> list[str]:
+        return [th for th, _ in self.lines] if self.lines else [self.message_th]
+
+    @property
+    def problems_en(self) -> list[str]:
+        return [en for _, en in self.lines] if self.lines else [self.message_en]
+
+
+_SHOWN_AS = {"settings_no_folder": "unwritable"}
 
 
 @dataclass(frozen=True)
@@ -170,17 +197,13 @@ def find_secrets(text: str) -> list[tuple[str, str]]:
 def _check_text(text: str) -> str:
     """Common checks of a new text (size, secrets); returns it with \\n line ends."""
     if not isinstance(text, str):
-        raise SettingsRefused("invalid", ["ข้อความไม่ถูกต้อง"], ["not a text"])
+        raise SettingsRefused("settings_invalid", problems=[("ข้อความไม่ถูกต้อง", "not a text")])
     size = len(text.encode("utf-8"))
     if size > MAX_BYTES:
-        raise SettingsRefused(
-            "too_big",
-            [f"ไฟล์ใหญ่เกินไป ({size:,} ไบต์ เกิน {MAX_BYTES:,})"],
-            [f"the text is too big ({size:,} bytes, limit {MAX_BYTES:,})"],
-        )
+        raise SettingsRefused("settings_too_big", size=size, limit=MAX_BYTES)
     secrets = find_secrets(text)
     if secrets:
-        raise SettingsRefused("secret", [th for th, _ in secrets], [en for _, en in secrets])
+        raise SettingsRefused("settings_secret", problems=secrets)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text and not text.endswith("\n"):
         text += "\n"
@@ -195,7 +218,7 @@ def validate_roles(text: str, path: Path) -> RoleSettings:
     except RolesFileError as exc:
         # parse_settings writes each problem once in both languages ("ไทย / English")
         lines = [f"{Path(path).name}: {p}" for p in exc.problems]
-        raise SettingsRefused("invalid", lines, lines) from None
+        raise SettingsRefused("settings_invalid", problems=[(x, x) for x in lines]) from None
 
 
 def _load_sources_file(path: Path, shown: Path) -> list[Source]:
@@ -203,11 +226,8 @@ def _load_sources_file(path: Path, shown: Path) -> list[Source]:
     try:
         return load_sources(path)
     except UnreadableFile as exc:
-        raise SettingsRefused(
-            "invalid",
-            [exc.reason_th.replace(str(path), str(shown))],
-            [exc.reason_en.replace(str(path), str(shown))],
-        ) from None
+        th, en = (r.replace(str(path), str(shown)) for r in (exc.reason_th, exc.reason_en))
+        raise SettingsRefused("settings_invalid", problems=[(th, en)]) from None
 
 
 def validate_sources(text: str, path: Path) -> list[Source]:
@@ -349,11 +369,7 @@ def _temp_file(path: Path, text: str) -> Path:
     """``text`` in a new temporary file next to ``path`` (same file system: os.replace works)."""
     folder = path.parent
     if not folder.is_dir():
-        raise SettingsRefused(
-            "unwritable",
-            [f"ไม่มีโฟลเดอร์ {folder} — ตรวจค่าตัวแปรที่ชี้ไปยังไฟล์ตั้งค่า"],
-            [f"the folder {folder} does not exist; check the variable naming the settings file"],
-        )
+        raise SettingsRefused("settings_no_folder", folder=str(folder))
     try:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -371,11 +387,7 @@ def _temp_file(path: Path, text: str) -> Path:
 
 
 def _unwritable(where: Path, exc: OSError) -> SettingsRefused:
-    return SettingsRefused(
-        "unwritable",
-        [f"เขียนไฟล์ใน {where} ไม่ได้ ({type(exc).__name__}) — ตรวจสิทธิ์ของโฟลเดอร์"],
-        [f"cannot write in {where} ({type(exc).__name__}); check the folder's permissions"],
-    )
+    return SettingsRefused("settings_unwritable", folder=str(where), error=type(exc).__name__)
 
 
 def backup_name(path: Path, when: datetime) -> Path:
@@ -425,11 +437,7 @@ def _save(
     with _lock:
         old_text = read_text(path) if path.exists() else None
         if expected_sha256 is not None and text_sha256(old_text or "") != expected_sha256:
-            raise SettingsRefused(
-                "conflict",
-                [f"{path.name} ถูกแก้ไขไปแล้วระหว่างที่คุณแก้ — โหลดหน้าใหม่แล้วแก้อีกครั้ง"],
-                [f"{path.name} was changed meanwhile; reload the page and edit it again"],
-            )
+            raise SettingsRefused("settings_conflict", file=path.name)
         tmp = _temp_file(path, text)
         try:
             new = parse_new(tmp)  # the very bytes that will be installed
@@ -493,11 +501,7 @@ def save_roles(
         if check_lockout:
             grant = settings.grant_for(user)
             if grant is None or grant.role != "admin":
-                raise SettingsRefused(
-                    "lockout",
-                    [f"บันทึกไม่ได้: คุณ ({user}) จะไม่เป็นผู้ดูแลระบบอีกต่อไปและจะเข้าหน้านี้ไม่ได้"],
-                    [f"not saved: you ({user}) would no longer be an admin and be locked out"],
-                )
+                raise SettingsRefused("settings_lockout", user=user)
         return settings
 
     result, _ = _save(

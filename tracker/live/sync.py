@@ -25,6 +25,8 @@ import pandas as pd
 import settings
 from data_sources import gsheets, http_source
 from data_sources.base import RawTable, UnreadableFile
+from messages.codes import spec
+from messages.problems import Bilingual, Refusal, render
 from tracker.checks.validate import Issue, has_errors, make_issue
 from tracker.dataset import COLUMNS, Dataset
 from tracker.i18n import t
@@ -119,7 +121,8 @@ class SyncResult:
     published: a new snapshot holding what the sources changed is current (tables and scopes
     the sources do not carry stay as they were). no_change: the current snapshot already
     holds everything the sources hold. checked: no store, fetched and validated only.
-    failed: nothing was written (code: no_sources, source, invalid, no_rows, store, internal).
+    failed: nothing was written; ``refusal`` says why (a SyncFailed, whose ``code`` is
+    no_sources, source, invalid, no_rows, store or internal).
     """
 
     status: str
@@ -128,9 +131,7 @@ class SyncResult:
     sha256: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
-    code: str = ""
-    message_th: str = ""
-    message_en: str = ""
+    refusal: SyncFailed | None = None  # why a failed sync wrote nothing
 
     @property
     def ok(self) -> bool:
@@ -140,8 +141,23 @@ class SyncResult:
     def failed_sources(self) -> list[SourceReport]:
         return [s for s in self.sources if not s.ok]
 
+    @property
+    def code(self) -> str:
+        """Why it failed ("" unless failed)."""
+        return self.refusal.code if self.refusal is not None else ""
+
     def message(self, lang: str) -> str:
-        return self.message_en if lang == "en" else self.message_th
+        if self.refusal is not None:
+            return self.refusal.message(lang)
+        return t(f"sync.status.{self.status}", lang, snapshot=self.snapshot_id)
+
+    @property
+    def message_th(self) -> str:
+        return self.message("th")
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON of ``sync --json`` (documented in the README)."""
@@ -175,16 +191,21 @@ def _error_dict(error: UnreadableFile | None) -> dict[str, str] | None:
     return {"code": error.code, "message_th": error.reason_th, "message_en": error.reason_en}
 
 
-def _message(status: str, code: str = "", **params: Any) -> tuple[str, str]:
-    key = f"sync.fail.{code}" if status == "failed" else f"sync.status.{status}"
-    return t(key, "th", **params), t(key, "en", **params)
+class SyncFailed(Refusal):
+    """Why a sync wrote nothing: ``code`` (no_sources, source, invalid, no_rows, store,
+    internal) and its parameters; the messages are the registry's ``sync_<code>``."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(f"sync_{code}", **params)
+        self.registered = self.code
+        self.code = code
+
+    def message(self, lang: str) -> str:
+        return render(spec(self.registered), lang, self.params)
 
 
-def _result(
-    status: str, code: str = "", *, params: Mapping[str, Any] | None = None, **kw: Any
-) -> SyncResult:
-    th, en = _message(status, code, **(params or {}))
-    return SyncResult(status=status, code=code, message_th=th, message_en=en, **kw)
+def _failed(code: str, *, params: Mapping[str, Any] | None = None, **kw: Any) -> SyncResult:
+    return SyncResult("failed", refusal=SyncFailed(code, **(params or {})), **kw)
 
 
 # --- content ----------------------------------------------------------------------------------
@@ -375,7 +396,7 @@ def sync(
     the error met while loading it). ``store`` None only fetches and validates ("checked").
     """
     if not sources:
-        return _result("failed", "no_sources")
+        return _failed("no_sources")
     if fetcher is None:
 
         def fetcher(source: Source) -> list[RawTable]:
@@ -385,33 +406,25 @@ def sync(
     failed = [r for r in reports if not r.ok]
     if failed:
         names = ", ".join(f"“{r.name}”" for r in failed)
-        return _result(
-            "failed", "source", params={"names": names, "n": len(failed)}, sources=reports
-        )
+        return _failed("source", params={"names": names, "n": len(failed)}, sources=reports)
     dataset = build_dataset(tables)
     dataset.issues = mapping + dataset.issues
     counts = {k: len(getattr(dataset, k)) for k in COLUMNS}
     base: dict[str, Any] = {"sources": reports, "counts": counts, "issues": list(dataset.issues)}
     if has_errors(dataset.issues):
         n = sum(i.severity == "error" for i in dataset.issues)
-        return _result("failed", "invalid", params={"n": n}, **base)
+        return _failed("invalid", params={"n": n}, **base)
     if sum(counts.values()) == 0:
-        return _result("failed", "no_rows", **base)
+        return _failed("no_rows", **base)
     sha = content_sha256(dataset.frames())
     if store is None:
-        return _result("checked", sha256=sha, **base)
+        return SyncResult("checked", sha256=sha, **base)
     try:
         status, sid = _write(store, dataset, sha, sources, reports, user)
     except StoreError as exc:
-        return SyncResult(
-            "failed",
-            sha256=sha,
-            code="store",
-            message_th=exc.message_th,
-            message_en=exc.message_en,
-            **base,
-        )
-    return _result(status, params={"snapshot": sid}, snapshot_id=sid, sha256=sha, **base)
+        reason = Bilingual(exc.message_th, exc.message_en)
+        return _failed("store", params={"reason": reason}, sha256=sha, **base)
+    return SyncResult(status, snapshot_id=sid, sha256=sha, **base)
 
 
 # --- the app's shared runner ------------------------------------------------------------------
@@ -521,7 +534,7 @@ class SyncRunner:
             self.run(sources, store)
         except Exception:  # never let a thread die silently with the state unknown
             log.exception("background sync failed")
-            self.last = _result("failed", "internal")
+            self.last = _failed("internal")
             self._next_at = self._clock() + self._failure_retry
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -538,6 +551,7 @@ __all__ = [
     "SYNC_KIND",
     "SYNC_USER",
     "SourceReport",
+    "SyncFailed",
     "SyncResult",
     "SyncRunner",
     "api_base_url",

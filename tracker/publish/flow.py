@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import xlsxwriter
@@ -22,6 +23,8 @@ from data_sources.base import UnreadableFile
 from data_sources.files import read_file, sha256_of
 from data_sources.guard import extension_of
 from data_sources.memory import release_memory
+from messages.codes import spec
+from messages.problems import Refusal, render
 from tracker.checks.validate import ISSUE_COLUMNS, Issue, has_errors, issues_frame
 from tracker.dataset import COLUMNS, Dataset
 from tracker.i18n import catalogue, t
@@ -164,15 +167,18 @@ class Prepared:
     def message(self, code: str, lang: str) -> str:
         """The text of one blocker in ``lang``."""
         if code == "store" and self.store_error is not None:
-            return self.store_error.message_en if lang == "en" else self.store_error.message_th
-        n_err = sum(i.severity == "error" for i in self.issues)
-        return t(
-            f"publish.block.{code}",
-            lang,
-            n=n_err,
-            files=len(self.unreadable),
-            snapshot=self.duplicate_of if self.duplicate_of is not None else "",
-        )
+            return self.store_error.message(lang)
+        return self.refusal(code).message(lang)
+
+    def refusal(self, code: str) -> PublishRefused:
+        """One blocker (not "store": that is ``store_error``) as the refusal publish raises."""
+        given = {
+            "n": sum(i.severity == "error" for i in self.issues),
+            "files": len(self.unreadable),
+            "snapshot": self.duplicate_of if self.duplicate_of is not None else "",
+        }
+        needs = spec(PublishRefused.registered_as(code)).params
+        return PublishRefused(code, **{k: v for k, v in given.items() if k in needs})
 
     def report(self, *, include_info: bool = True) -> pd.DataFrame:
         """The validation report table (fixed columns; see tracker.checks.validate.issues_frame)."""
@@ -180,14 +186,22 @@ class Prepared:
         return issues_frame(issues)
 
 
-class PublishRefused(Exception):
-    """Publish was asked for something that must not be published; Thai + English reason."""
+class PublishRefused(Refusal):
+    """Publish was asked for something that must not be published (a blocker's ``code``:
+    no_files, unreadable, has_errors, no_rows, replace_without_register, stale_preview…);
+    its messages are the registry's ``publish_<code>`` (publish.block.<code>)."""
 
-    def __init__(self, code: str, message_th: str, message_en: str) -> None:
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(self.registered_as(code), **params)
+        self.registered = self.code
         self.code = code
-        self.message_th = message_th
-        self.message_en = message_en
-        super().__init__(message_en)
+
+    @staticmethod
+    def registered_as(code: str) -> str:
+        return f"publish_{code}"
+
+    def message(self, lang: str) -> str:
+        return render(spec(self.registered), lang, self.params)
 
 
 def _read_one(
@@ -345,7 +359,7 @@ def publish(
     for code in prepared.blockers():
         if code in ("duplicate", "store", "no_changes"):
             continue  # the store re-checks these itself, inside the publish transaction
-        raise PublishRefused(code, prepared.message(code, "th"), prepared.message(code, "en"))
+        raise prepared.refusal(code)
     clean_note = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", note or "").strip()[:MAX_NOTE_CHARS]
     if prepared.composition is None or not check_base:
         compare(prepared, store)
@@ -365,11 +379,7 @@ def publish(
             )
         except StalePreview:
             if not rebase or attempt == 3:
-                raise PublishRefused(
-                    "stale_preview",
-                    t("publish.block.stale_preview", "th"),
-                    t("publish.block.stale_preview", "en"),
-                ) from None
+                raise PublishRefused("stale_preview") from None
             compare(prepared, store)
             if prepared.store_error is not None:
                 raise prepared.store_error from None

@@ -1,18 +1,44 @@
-"""Typed store errors: each carries a stable code and a Thai and an English message."""
+"""Typed store errors: each a Refusal (messages.problems) with a stable code; their Thai and
+English messages live in messages/locales/refusals.*.json and are rendered when shown."""
 
 from __future__ import annotations
 
+from typing import Any
 
-class StoreError(Exception):
-    """A database problem the user can be told about (never a traceback)."""
+from messages.codes import spec
+from messages.i18n import t
+from messages.problems import Bilingual, Refusal, render
+
+
+class StoreError(Refusal):
+    """A database problem the user can be told about (never a traceback).
+
+    ``code`` is the class's stable code (tests, the audit log); the registry code its message
+    is rendered from (``registered``) is the same except for DuplicateSnapshot's two variants.
+    """
 
     code = "store_error"
 
     def __init__(self, message_th: str = "", message_en: str = "", *, detail: str = "") -> None:
-        self.message_th = message_th or "เกิดข้อผิดพลาดของฐานข้อมูล ไม่ได้บันทึกข้อมูลใหม่"
-        self.message_en = message_en or "Database error; nothing new was saved."
+        params: dict[str, Any] = {}
+        if message_th or message_en:  # a caller's own text (the registry's otherwise)
+            params["text"] = Bilingual(
+                message_th or t("refusal.store_error", "th"),
+                message_en or t("refusal.store_error", "en"),
+            )
+        self._refuse("store_error", detail=detail, **params)
+
+    def _refuse(self, registered: str, *, detail: str = "", **params: Any) -> None:
+        Refusal.__init__(self, registered, **params)
+        self.registered = registered
+        self.code = type(self).code
         self.detail = detail  # driver text for logs; never contains a URL or password
-        super().__init__(self.message_en)
+
+    def message(self, lang: str) -> str:
+        text = self.param("text")
+        if isinstance(text, Bilingual):
+            return text.in_lang(lang)
+        return render(spec(self.registered), lang, self.params)
 
 
 class DuplicateSnapshot(StoreError):
@@ -23,22 +49,8 @@ class DuplicateSnapshot(StoreError):
     def __init__(self, snapshot_id: int, *, current: bool) -> None:
         self.snapshot_id = snapshot_id
         self.current = current
-        if current:
-            th = f"ไฟล์นี้เผยแพร่แล้วเป็นสแนปช็อต #{snapshot_id} ซึ่งเป็นข้อมูลปัจจุบันอยู่แล้ว จึงไม่เผยแพร่ซ้ำ"
-            en = (
-                f"This file was already published as snapshot #{snapshot_id}, which is the "
-                "current one; nothing was published."
-            )
-        else:
-            th = (
-                f"ไฟล์นี้เคยเผยแพร่แล้วเป็นสแนปช็อต #{snapshot_id} (ไม่ใช่ข้อมูลปัจจุบัน "
-                "หากต้องการใช้ ให้ย้อนกลับไปยังสแนปช็อตนั้น) จึงไม่เผยแพร่ซ้ำ"
-            )
-            en = (
-                f"This file was already published as snapshot #{snapshot_id} (not the current "
-                "one; roll back to it to make it current); nothing was published."
-            )
-        super().__init__(th, en)
+        registered = "duplicate_snapshot" if current else "duplicate_snapshot_old"
+        self._refuse(registered, snapshot_id=snapshot_id)
 
 
 class StoreBusy(StoreError):
@@ -47,12 +59,7 @@ class StoreBusy(StoreError):
     code = "store_busy"
 
     def __init__(self, *, detail: str = "") -> None:
-        super().__init__(
-            "มีเจ้าหน้าที่คนอื่นกำลังเผยแพร่ข้อมูลอยู่ กรุณาลองใหม่อีกครั้ง (ยังไม่ได้บันทึกข้อมูลใด ๆ)",
-            "Another analyst is publishing right now; please try again in a moment. "
-            "Nothing was written.",
-            detail=detail,
-        )
+        self._refuse("store_busy", detail=detail)
 
 
 class StoreFull(StoreError):
@@ -61,12 +68,7 @@ class StoreFull(StoreError):
     code = "store_full"
 
     def __init__(self, *, detail: str = "") -> None:
-        super().__init__(
-            "พื้นที่จัดเก็บฐานข้อมูลเต็ม ไม่ได้บันทึกข้อมูลใหม่ ข้อมูลที่เผยแพร่แล้วยังอยู่ครบ กรุณาแจ้งผู้ดูแลระบบ",
-            "The database storage is full; nothing new was saved and the published data is "
-            "intact. Please tell the administrator.",
-            detail=detail,
-        )
+        self._refuse("store_full", detail=detail)
 
 
 class StoreUnavailable(StoreError):
@@ -75,13 +77,7 @@ class StoreUnavailable(StoreError):
     code = "store_unavailable"
 
     def __init__(self, where: str = "", *, detail: str = "") -> None:
-        at_th = f" ({where})" if where else ""
-        super().__init__(
-            f"ไม่สามารถเชื่อมต่อฐานข้อมูลได้{at_th} ไม่ได้บันทึกข้อมูลใหม่ กรุณาลองใหม่ภายหลังหรือแจ้งผู้ดูแลระบบ",
-            f"Cannot reach the database{at_th}; nothing was saved. "
-            "Try again later or tell the administrator.",
-            detail=detail,
-        )
+        self._refuse("store_unavailable", detail=detail, at=f" ({where})" if where else "")
 
 
 class SnapshotNotFound(StoreError):
@@ -91,10 +87,7 @@ class SnapshotNotFound(StoreError):
 
     def __init__(self, snapshot_id: int) -> None:
         self.snapshot_id = snapshot_id
-        super().__init__(
-            f"ไม่พบสแนปช็อต #{snapshot_id}",
-            f"Snapshot #{snapshot_id} does not exist.",
-        )
+        self._refuse("snapshot_not_found", snapshot_id=snapshot_id)
 
 
 class StalePreview(StoreError):
@@ -105,12 +98,7 @@ class StalePreview(StoreError):
     def __init__(self, base_id: int | None, current_id: int | None) -> None:
         self.base_id = base_id
         self.current_id = current_id
-        super().__init__(
-            "มีผู้เผยแพร่ข้อมูลใหม่หลังจากที่คุณดูตัวอย่าง กรุณาตรวจดูสิ่งที่จะเปลี่ยนแปลงอีกครั้งก่อนเผยแพร่ "
-            "(ยังไม่ได้บันทึกข้อมูลใด ๆ)",
-            "Someone published new data after your preview: check what will change again "
-            "before publishing. Nothing was written.",
-        )
+        self._refuse("stale_preview")
 
 
 class NothingToPublish(StoreError):
@@ -119,7 +107,4 @@ class NothingToPublish(StoreError):
     code = "nothing_to_publish"
 
     def __init__(self) -> None:
-        super().__init__(
-            "ข้อมูลในไฟล์ตรงกับข้อมูลปัจจุบันทุกรายการ จึงไม่มีสิ่งใดต้องเผยแพร่",
-            "The file holds nothing the current data does not already hold; nothing was published.",
-        )
+        self._refuse("nothing_to_publish")
