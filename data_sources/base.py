@@ -22,12 +22,8 @@ class UnreadableFile(Refusal):
     sentence of the same code (key ``read.<code>.<variant>``).
     """
 
-    def __init__(self, source: str, code: str, /, *legacy: str, **params: Any) -> None:
+    def __init__(self, source: str, code: str, /, **params: Any) -> None:
         self.source = source
-        self._texts: tuple[str, str] | None = None
-        if legacy:
-            self._legacy(code, legacy, params)
-            return
         variant = params.get("variant")
         if variant is None:
             super().__init__(code, **params)
@@ -42,16 +38,6 @@ class UnreadableFile(Refusal):
         self.code = code
         self.params = freeze(params)
 
-    def _legacy(self, reason_th: str, rest: tuple[str, ...], params: dict[str, Any]) -> None:
-        """Transitional: ``UnreadableFile(source, reason_th, reason_en, code=...)``, the form of
-        callers outside data_sources that do not name a registered code yet."""
-        if len(rest) != 1 or not set(params) <= {"code"}:
-            raise TypeError("UnreadableFile(source, code, **params)")
-        self._texts = (reason_th, rest[0])
-        self.code = str(params.get("code", "unreadable"))
-        self.params = ()
-        Exception.__init__(self, self.code)
-
     @property
     def key(self) -> str:
         """The catalogue key of its message (its variant's, if it has one)."""
@@ -59,9 +45,6 @@ class UnreadableFile(Refusal):
         return spec(self.code).key if variant is None else reader_key(self.code, str(variant))
 
     def message(self, lang: str) -> str:
-        texts = getattr(self, "_texts", None)
-        if texts is not None:
-            return texts[1] if lang == "en" else texts[0]
         return render(replace(spec(self.code), key=self.key), lang, self.params)
 
     @property

@@ -8,6 +8,13 @@ the CSV reader's row cap are both ``too_large``), the other sentences are its va
 """
 
 READER_REFUSALS: dict[str, str] = {
+    # sources.toml, service-account credentials and a live source (tracker.live), an upload
+    # of a type the page does not take (tracker.publish)
+    "sources_missing": "read.sources_missing",
+    "sources_invalid": "read.sources_invalid",
+    "credentials_invalid": "read.credentials_invalid",
+    "type_not_allowed": "read.type_not_allowed",
+    "source_internal": "read.source_internal",
     # what the file is, and what must not be opened (data_sources.inspection)
     "empty_file": "read.empty_file",
     "too_large": "read.too_large",
@@ -52,6 +59,7 @@ READER_REFUSALS: dict[str, str] = {
 
 # The other sentences of a code (key ``<its key>.<variant>``).
 READER_VARIANTS: dict[str, tuple[str, ...]] = {
+    "sources_invalid": ("encoding", "toml"),
     "too_large": ("csv_rows", "csv_columns"),
     "not_a_spreadsheet": (
         "binary",

@@ -1,29 +1,6 @@
-"""Message catalogues (tracker/locales/[feature.]th.json and en.json: same keys) and lookup."""
+"""The catalogues live in ``messages`` (a leaf the readers can use too); this name stays for
+the modules that still import it from here."""
 
-from __future__ import annotations
+from messages.i18n import LANGS, catalogue, t
 
-import json
-from functools import cache
-
-from tracker import PACKAGE_DIR
-
-LANGS = ("th", "en")
-
-
-@cache
-def catalogue(lang: str) -> dict[str, str]:
-    """``locales/{lang}.json`` merged with every ``locales/*.{lang}.json`` (one per feature)."""
-    folder = PACKAGE_DIR / "locales"
-    merged: dict[str, str] = {}
-    for path in [folder / f"{lang}.json", *sorted(folder.glob(f"*.{lang}.json"))]:
-        with open(path, encoding="utf-8") as fh:
-            merged.update(json.load(fh))
-    return merged
-
-
-def t(key: str, lang: str = "th", **kwargs: object) -> str:
-    """The message ``key`` in ``lang`` with ``{placeholders}`` filled; the key itself if absent."""
-    template = catalogue(lang if lang in LANGS else "th").get(key)
-    if template is None:
-        template = catalogue("en").get(key, key)
-    return template.format(**kwargs) if kwargs else template
+__all__ = ["LANGS", "catalogue", "t"]

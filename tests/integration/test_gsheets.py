@@ -666,7 +666,7 @@ def _table(marker: str) -> RawTable:
 
 
 def _error() -> UnreadableFile:
-    return UnreadableFile("s", "ล่ม", "down", code="gsheets_unavailable")
+    return UnreadableFile("s", "gsheets_unavailable", name="s", status=503, seconds=30.0)
 
 
 SOURCE = Source(name="reg", kind="gsheets", location=KEY, refresh_seconds=60)

@@ -1,38 +1,18 @@
-"""Issue model and the checks: bad user data becomes Issues, never exceptions."""
+"""The checks across rows: bad user data becomes Issues (messages.problems), never exceptions."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tracker.i18n import t
+from messages.problems import Issue, issue
 
-SEVERITIES = ("error", "warning", "info")
 # Rows listed per issue code in one table; the rows beyond are counted in one "more_rows" line
 # (a million rows with the same mistake must not become a million messages).
 MAX_LISTED = 1000
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One finding about the input, positioned as the user sees it in Excel."""
-
-    severity: str  # error | warning | info
-    code: str  # stable code, e.g. "unknown_status"; messages live in tracker/locales
-    file: str = ""
-    sheet: str = ""
-    row: int | None = None  # Excel row number (1-based) as the user sees it
-    column: str = ""  # header text and letter, e.g. "สถานะ (L)"
-    value: str = ""
-    message_th: str = ""
-    message_en: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def make_issue(
@@ -42,28 +22,26 @@ def make_issue(
     file: str = "",
     sheet: str = "",
     row: int | None = None,
-    column: str = "",
+    column_key: str = "",
+    header: str = "",
+    letter: str = "",
     value: object = "",
     **params: object,
 ) -> Issue:
-    """Build an Issue with both messages rendered from the catalogues (key ``issue.<code>``)."""
-    value_s = "" if value is None else str(value)
-    fill = {"value": value_s, "column": column, "row": row, "sheet": sheet, "file": file, **params}
-
-    def in_lang(lang: str) -> dict:
-        # A parameter given as {"th": ..., "en": ...} is rendered in each language.
-        return {k: (v[lang] if isinstance(v, dict) else v) for k, v in fill.items()}
-
-    return Issue(
-        severity=severity,
-        code=code,
+    """An Issue of a registered code (messages.codes), rendered only when shown."""
+    if "column" in params:
+        raise TypeError("give column_key, header and letter, not column")
+    return issue(
+        severity,
+        code,
         file=file,
         sheet=sheet,
         row=row,
-        column=column,
-        value=value_s,
-        message_th=t(f"issue.{code}", "th", **in_lang("th")),
-        message_en=t(f"issue.{code}", "en", **in_lang("en")),
+        column_key=column_key,
+        header=header,
+        letter=letter,
+        value=value,
+        **params,
     )
 
 
@@ -134,22 +112,22 @@ def check_directives(df: pd.DataFrame, known_agency: pd.Series | None = None) ->
                 "error",
                 "duplicate_id",
                 **_at(df, i),
-                column="directive_id",
+                column_key="directive_id",
                 value=ids.iat[i],
                 rows=rows_of[ids.iat[i]],
             )
         )
-    issues += more_rows("error", "duplicate_id", more, column="directive_id")
+    issues += more_rows("error", "duplicate_id", more, column_key="directive_id")
     early = (df["due_date"] < df["issued_date"]).fillna(False)
     shown, more = listed(early.to_numpy().nonzero()[0])
-    issues += more_rows("error", "due_before_issue", more, column="due_date")
+    issues += more_rows("error", "due_before_issue", more, column_key="due_date")
     for i in shown:
         issues.append(
             make_issue(
                 "error",
                 "due_before_issue",
                 **_at(df, i),
-                column="due_date",
+                column_key="due_date",
                 value=str(df["due_date"].iat[i].date()),
                 issued=str(df["issued_date"].iat[i].date()),
             )
@@ -157,14 +135,14 @@ def check_directives(df: pd.DataFrame, known_agency: pd.Series | None = None) ->
     fy_of_date = fiscal_year_series(df["issued_date"])
     wrong = fy_of_date.notna() & df["fiscal_year"].notna() & (fy_of_date != df["fiscal_year"])
     shown, more = listed(wrong.fillna(False).to_numpy().nonzero()[0])
-    issues += more_rows("error", "fiscal_year_mismatch", more, column="fiscal_year")
+    issues += more_rows("error", "fiscal_year_mismatch", more, column_key="fiscal_year")
     for i in shown:
         issues.append(
             make_issue(
                 "error",
                 "fiscal_year_mismatch",
                 **_at(df, i),
-                column="fiscal_year",
+                column_key="fiscal_year",
                 value=int(df["fiscal_year"].iat[i]),
                 expected=int(fy_of_date.iat[i]),
             )
@@ -178,7 +156,7 @@ def check_directives(df: pd.DataFrame, known_agency: pd.Series | None = None) ->
                 seen.add(name)
                 issues.append(
                     make_issue(
-                        "warning", "unknown_agency", **_at(df, i), column="agency", value=name
+                        "warning", "unknown_agency", **_at(df, i), column_key="agency", value=name
                     )
                 )
     return issues
@@ -246,6 +224,6 @@ def check_storable(kind: str, df: pd.DataFrame) -> list[Issue]:
         for i in shown:
             value = shown_values.iat[i]
             text = str(value).replace("\x00", "\u2400")[:200] if value is not None else ""
-            issues.append(make_issue("error", code, **_at(df, i), column=column, value=text))
-        issues += more_rows("error", code, more, column=column)
+            issues.append(make_issue("error", code, **_at(df, i), column_key=column, value=text))
+        issues += more_rows("error", code, more, column_key=column)
     return issues

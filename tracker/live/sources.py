@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from data_sources import gsheets, http_source
 from data_sources.base import RawTable, UnreadableFile
+from messages.problems import Bilingual
 from tracker.schema import TABLE_KINDS
 
 SOURCE_KINDS: tuple[str, ...] = ("gsheets", "published_csv", "http")
@@ -266,27 +267,20 @@ def load_sources(path: str | Path) -> list[Source]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise UnreadableFile(
-            str(path),
-            f"ไม่พบไฟล์ตั้งค่าแหล่งข้อมูล {path} — คัดลอก sources.example.toml แล้วแก้ไข",
-            f"Source settings file {path} not found. Copy sources.example.toml and edit it.",
-            code="sources_missing",
-        ) from None
+        raise UnreadableFile(str(path), "sources_missing", path=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise UnreadableFile(
             str(path),
-            f"อ่านไฟล์ตั้งค่า {path} ไม่ได้ ({type(exc).__name__}) — บันทึกเป็น UTF-8",
-            f"Cannot read the settings file {path} ({type(exc).__name__}); save it as UTF-8.",
-            code="sources_invalid",
+            "sources_invalid",
+            variant="encoding",
+            path=str(path),
+            error=type(exc).__name__,
         ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UnreadableFile(
-            str(path),
-            f"ไฟล์ตั้งค่า {path} เขียนผิดรูปแบบ TOML: {exc}",
-            f"The settings file {path} is not valid TOML: {exc}",
-            code="sources_invalid",
+            str(path), "sources_invalid", variant="toml", path=str(path), error=str(exc)
         ) from None
     problems: list[tuple[str, str]] = []
     for key in sorted(set(data) - _TOP_KEYS):
@@ -313,9 +307,11 @@ def load_sources(path: str | Path) -> list[Source]:
     if problems:
         raise UnreadableFile(
             str(path),
-            f"ไฟล์ตั้งค่า {path} มีข้อผิดพลาด: " + "; ".join(th for th, _ in problems),
-            f"The settings file {path} has errors: " + "; ".join(en for _, en in problems),
-            code="sources_invalid",
+            "sources_invalid",
+            path=str(path),
+            problems=Bilingual(
+                "; ".join(th for th, _ in problems), "; ".join(en for _, en in problems)
+            ),
         )
     return sources
 
@@ -333,7 +329,7 @@ class ServiceAccountInfo(dict):
 
 
 def _credentials_error(origin: str, th: str, en: str) -> UnreadableFile:
-    return UnreadableFile(origin, th, en, code="credentials_invalid")
+    return UnreadableFile(origin, "credentials_invalid", reason=Bilingual(th, en))
 
 
 def load_credentials(

@@ -282,10 +282,7 @@ def fetch_with(
 
 def _internal_error(source: Source, exc: Exception) -> UnreadableFile:
     return UnreadableFile(
-        source.name,
-        f"เกิดข้อผิดพลาดภายในขณะอ่านแหล่งข้อมูล “{source.name}” ({type(exc).__name__})",
-        f"Internal error while reading the source “{source.name}” ({type(exc).__name__}).",
-        code="source_internal",
+        source.name, "source_internal", name=source.name, error=type(exc).__name__
     )
 
 

@@ -128,7 +128,9 @@ def _pct(value: object) -> Decimal | None:
 
 
 def _bad(path: Path, key: str, value: object) -> Issue:
-    return make_issue("warning", "invalid_target_value", file=path.name, column=key, value=value)
+    return make_issue(
+        "warning", "invalid_target_value", file=path.name, column_key=key, value=value
+    )
 
 
 def load_targets(path: str | Path | None = None) -> Targets:

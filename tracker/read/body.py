@@ -37,10 +37,9 @@ class Body:
             return None
         return self.frame.iloc[:, j]
 
-    def where(self, key: str) -> str:
-        """Header text and letter of a canonical column, e.g. "สถานะ (L)"."""
-        j = self.match.colmap[key]
-        return f"{self.match.header_text.get(j, key)} ({self.raw.column_letter(j)})"
+    def column(self, key: str | None) -> dict[str, str]:
+        """Where canonical column ``key`` is (key, header text, letter) for an Issue."""
+        return self.match.column_of(key, self.raw) if key else {}
 
     def issue(
         self, severity: str, code: str, i: int, key: str | None, value: object, **kw
@@ -51,7 +50,7 @@ class Body:
             file=self.raw.source,
             sheet=self.raw.sheet,
             row=int(self.rows[i]),
-            column=self.where(key) if key else "",
+            **self.column(key),
             value=value,
             **kw,
         )
@@ -64,7 +63,7 @@ class Body:
             n,
             file=self.raw.source,
             sheet=self.raw.sheet,
-            column=self.where(key) if key else "",
+            **self.column(key),
         )
 
 

@@ -58,6 +58,17 @@ class HeaderMatch:
     def complete(self) -> bool:
         return not self.missing
 
+    def column_of(self, key: str, raw: RawTable) -> dict[str, str]:
+        """Where canonical column ``key`` is, as an Issue takes it: key, header text, letter."""
+        j = self.colmap.get(key)
+        if j is None:
+            return {"column_key": key}
+        return {
+            "column_key": key,
+            "header": self.header_text.get(j, key),
+            "letter": raw.column_letter(j),
+        }
+
 
 Mapping = dict[str, str]  # header_key(header as typed) -> canonical key, given by the user
 

@@ -80,12 +80,6 @@ class Sheet:
         self.raw = raw
         self.match = match
 
-    def where(self, key: str) -> str:
-        j = self.match.colmap.get(key)
-        if j is None:
-            return key
-        return f"{self.match.header_text.get(j, key)} ({self.raw.column_letter(j)})"
-
     def issue(
         self,
         severity: str,
@@ -95,13 +89,16 @@ class Sheet:
         value: object = "",
         **params: object,
     ) -> Issue:
+        where: dict[str, str] = self.match.column_of(key, self.raw) if key else {}
         return make_issue(
             severity,
             code,
             file=self.raw.source,
             sheet=self.raw.sheet,
             row=row,
-            column=self.where(key) if key else "",
+            column_key=where.get("column_key", ""),
+            header=where.get("header", ""),
+            letter=where.get("letter", ""),
             value=value,
             **params,
         )

@@ -360,14 +360,13 @@ def _infer_fiscal_year(
         fallback, how, shown = int(given), "given", str(given)
     issues: list[Issue] = []
     if source_key:
-        column = body.where(source_key)
         issues.append(
             make_issue(
                 "warning",
                 "fiscal_year_from_dates",
                 **where,
                 row=header_row,
-                column=column,
+                **body.column(source_key),
                 value=", ".join(str(int(v)) for v in sorted(fy.dropna().unique())[:5]),
             )
         )
@@ -424,7 +423,7 @@ def _directive_ids(body: Body, out: dict[str, object], n: int) -> tuple[pd.Serie
                 "id_from_running_number",
                 **where,
                 row=header_row,
-                column=body.where("seq_no"),
+                **body.column("seq_no"),
             )
         )
         return pd.Series(ids, dtype=object), issues
