@@ -8,11 +8,13 @@ import streamlit as st
 from data_sources.files import sha256_of
 from tracker.present.template import write_template
 from tracker.publish import flow as pub
+from tracker.read.mapping import mapping_from_choices, source_pattern
 from tracker.store import DuplicateSnapshot, NothingToPublish, StoreError
 from tracker.thai import fiscal_year, format_int
 from ui import data
 from ui.auth import require_action, require_page
 from ui.i18n import lang, tr
+from ui.mapping import mapping_form, saved_table
 from ui.widgets import cards, count
 
 require_page("upload")
@@ -34,7 +36,11 @@ def _template() -> bytes:
 
 
 def _prepare(
-    payload: list[tuple[str, bytes]], cap: int, store, fiscal_year: int | None = None
+    payload: list[tuple[str, bytes]],
+    cap: int,
+    store,
+    fiscal_year: int | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> pub.Prepared:
     """Read and check the uploads once per content and current snapshot, with progress."""
     loaded = data.current()
@@ -44,6 +50,7 @@ def _prepare(
         cap,
         tuple((name, sha256_of(blob)) for name, blob in payload),
         fiscal_year,
+        tuple(sorted((mapping or {}).items())),
     )
     box = _prepared_cache()
     if key in box:
@@ -71,6 +78,7 @@ def _prepare(
             current=(loaded.snapshot_id, loaded.dataset.frames()),
             progress=step,
             fiscal_year=fiscal_year,
+            mapping=mapping,
         )
         status.update(label=tr("upload.read_done"), state=_state(prepared), expanded=False)
     if prepared.store_error is None:
@@ -196,7 +204,8 @@ if not uploads:
     st.stop()
 
 payload = [(f.name, f.getvalue()) for f in uploads]
-prepared = _prepare(payload, cap, store)
+mapping = st.session_state.get(f"upload_mapping_{nonce}")
+prepared = _prepare(payload, cap, store, mapping=mapping)
 if any(i.code == "register_without_fiscal_year" for i in prepared.issues):
     # a register whose dates, title lines and names give no fiscal year: ask for it
     this_year = fiscal_year(data.today())
@@ -208,7 +217,7 @@ if any(i.code == "register_without_fiscal_year" for i in prepared.issues):
         help=tr("upload.fiscal_year_help"),
     )
     if chosen is not None:
-        prepared = _prepare(payload, cap, store, fiscal_year=int(chosen))
+        prepared = _prepare(payload, cap, store, fiscal_year=int(chosen), mapping=mapping)
 
 st.subheader(tr("upload.files_read"))
 st.dataframe(
@@ -259,7 +268,33 @@ if prepared.issues:
         key="download_report",
     )
 
-if prepared.diff is not None and not prepared.unreadable:
+if mapping:
+    st.info(tr("mapping.applied"), icon=":material/rule:")
+chosen_mapping = mapping_form(prepared.dataset.unmatched, nonce)
+if chosen_mapping is not None:
+    choices, remember = chosen_mapping
+    if remember and choices:
+        user = require_action("publish").user
+        patterns = sorted({source_pattern(t.source) for t in prepared.dataset.unmatched})
+        try:
+            for pattern in patterns:
+                store.save_column_mappings(pattern, choices, user)
+        except StoreError as exc:
+            st.error(data.store_message(exc))
+            st.stop()
+        st.session_state["upload_mapping_flash"] = (len(choices), ", ".join(patterns))
+    st.session_state[f"upload_mapping_{nonce}"] = {
+        **(mapping or {}),
+        **mapping_from_choices(choices),
+    }
+    _prepared_cache().clear()
+    st.rerun()
+flash_mapping = st.session_state.pop("upload_mapping_flash", None)
+if flash_mapping is not None:
+    st.success(tr("mapping.saved_now", n=flash_mapping[0], patterns=flash_mapping[1]))
+saved_table(prepared.saved_mappings)
+
+if prepared.diff is not None and not prepared.unreadable and not prepared.has_errors:
     prepared = _preview(prepared, store, nonce)
 
 st.subheader(tr("upload.publish_heading"))

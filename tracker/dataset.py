@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -136,6 +137,8 @@ class Dataset:
     kpis: pd.DataFrame = field(default_factory=lambda: empty_frame("kpis"))
     budget: pd.DataFrame = field(default_factory=lambda: empty_frame("budget"))
     issues: list[Issue] = field(default_factory=list)
+    # tables lacking required columns, with the file's headers (tracker.read.mapping)
+    unmatched: list[Any] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         return {k: getattr(self, k) for k in COLUMNS}

@@ -12,7 +12,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -31,6 +31,7 @@ from tracker.i18n import catalogue, t
 from tracker.present.charts import status_label
 from tracker.publish.compose import DEMO_KIND, Composition, compose
 from tracker.read.loader import build_dataset
+from tracker.read.mapping import source_pattern
 from tracker.store import (
     DuplicateSnapshot,
     StalePreview,
@@ -71,12 +72,7 @@ def combined_sha256(hashes: Sequence[str]) -> str:
 def type_not_allowed(name: str, allowed: Sequence[str]) -> UnreadableFile:
     """An upload whose extension is not on the accepted list (checked on the server too)."""
     kinds = ", ".join(f".{x}" for x in allowed)
-    return UnreadableFile(
-        name,
-        f"ไม่รับไฟล์ชนิดนี้ รับเฉพาะ {kinds}",
-        f"This kind of file is not accepted; only {kinds}.",
-        code="type_not_allowed",
-    )
+    return UnreadableFile(name, "type_not_allowed", kinds=kinds)
 
 
 @dataclass(frozen=True)
@@ -108,6 +104,8 @@ class Prepared:
     replace_register: bool = False  # the register replaces the whole register (explicit)
     replaces_demo: bool = False  # the current data is the bundled demo: replaced entirely
     composition: Composition | None = None  # the next snapshot (after ``compare``)
+    # column mappings saved for files named like these and applied (pattern, header, field, …)
+    saved_mappings: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def issues(self) -> list[Issue]:
@@ -204,6 +202,17 @@ class PublishRefused(Refusal):
         return render(spec(self.registered), lang, self.params)
 
 
+def _saved_mappings(store: Store | None, names: Sequence[str]) -> pd.DataFrame:
+    """The column mappings saved for files named like ``names`` (none without a store; a store
+    that cannot be read leaves the files to be read as they are)."""
+    if store is None or not names:
+        return pd.DataFrame(columns=["pattern", "header", "header_key", "field"])
+    try:
+        return store.column_mappings(sorted({source_pattern(n) for n in names}))
+    except StoreError:
+        return pd.DataFrame(columns=["pattern", "header", "header_key", "field"])
+
+
 def _read_one(
     name: str, data: bytes, max_bytes: int, extensions: Sequence[str] | None, sandbox: bool
 ) -> tuple[list, UnreadableFile | None]:
@@ -255,7 +264,9 @@ def prepare(
         )
     if progress:
         progress(len(files), steps, "validate")
-    dataset = build_dataset(tables, bad, fiscal_year=fiscal_year, mapping=mapping)
+    saved = _saved_mappings(store, [f.name for f in infos])
+    in_force = {**dict(zip(saved["header_key"], saved["field"], strict=True)), **(mapping or {})}
+    dataset = build_dataset(tables, bad, fiscal_year=fiscal_year, mapping=in_force or None)
     digest = combined_sha256([f.sha256 for f in infos]) if infos else ""
     prepared = Prepared(
         files=infos,
@@ -264,6 +275,7 @@ def prepare(
         sha256=digest,
         source=", ".join(f.name for f in infos),
         replace_register=replace_register,
+        saved_mappings=saved,
     )
     if store is not None or current is not None:
         if progress:

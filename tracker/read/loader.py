@@ -10,9 +10,11 @@ import pandas as pd
 
 import settings
 from data_sources.base import RawTable, UnreadableFile
+from messages.problems import Bilingual
 from tracker.agencies import is_known_agency
 from tracker.checks.validate import Issue, check_directives, check_storable, make_issue
 from tracker.dataset import Dataset, conform, empty_frame
+from tracker.read import mapping as column_mapping
 from tracker.read import normalize
 from tracker.read.body import body_of
 from tracker.read.headers import detect_tables
@@ -69,7 +71,7 @@ def merge_responses(
                 file=responses["source"].iat[i] or "",
                 sheet=responses["sheet"].iat[i] or "",
                 row=int(responses["row"].iat[i]),
-                column="directive_id",
+                column_key="directive_id",
                 value=did,
             )
         )
@@ -124,12 +126,12 @@ def build_dataset(
             "unreadable_file",
             file=u.source,
             value=u.reason_en,
-            reason_th=u.reason_th,
-            reason_en=u.reason_en,
+            reason=Bilingual(u.reason_th, u.reason_en),
         )
         for u in unreadable
     ]
     by_file: dict[str, int] = {}
+    unmatched: list[column_mapping.UnmatchedTable] = []
     for raw in tables:
         by_file.setdefault(raw.source, 0)
         if raw.frame.empty or raw.frame.isna().all().all():
@@ -157,6 +159,7 @@ def build_dataset(
                 continue
             by_file[raw.source] += 1
             if match.missing:
+                unmatched.append(column_mapping.unmatched(part, match))
                 issues += normalize.missing_column_issues(part, match)
                 if match.kind == "directives":  # the bad values too, in the same report
                     issues += _normalise(part, match.kind, match, fiscal_year)[1]
@@ -167,7 +170,7 @@ def build_dataset(
     for source, n in by_file.items():
         if n == 0:
             issues.append(make_issue("error", "no_table_in_file", file=source))
-    ds = Dataset(issues=issues)
+    ds = Dataset(issues=issues, unmatched=unmatched)
     for kind, parts in frames.items():
         parts = [p for p in parts if not p.empty]
         setattr(

@@ -7,17 +7,18 @@ same transaction; a rollback only moves the pointer.
 
 The Store is made of its parts (each a module of this package): ``engine`` (URL, connections,
 transactions, migrations), ``reading`` (snapshots back as frames), ``writing`` (publish,
-rollback), ``audit`` (the audit log) and ``convert`` (rows between the driver and the frames).
+rollback), ``audit`` (the audit log), ``mappings`` (column mappings saved per source) and ``convert`` (rows between the driver and the frames).
 """
 
 from __future__ import annotations
 
 from tracker.store.engine import DEFAULT_SQLITE_PATH, ENV_URL, MIGRATIONS_DIR, resolve_url
+from tracker.store.mappings import ColumnMappings
 from tracker.store.reading import SNAPSHOT_COLUMNS, SnapshotReader
 from tracker.store.writing import SnapshotWriter
 
 
-class Store(SnapshotReader, SnapshotWriter):
+class Store(SnapshotReader, SnapshotWriter, ColumnMappings):
     """The snapshot database behind the dashboard, the upload page and the CLI."""
 
 

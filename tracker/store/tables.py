@@ -98,6 +98,19 @@ audit_log = Table(
     Column("message", Text(), nullable=False),
 )
 
+# Column mappings saved on the Upload page: for files named like ``pattern`` (numbers as "#",
+# tracker.read.mapping.source_pattern), the header typed as ``header`` holds ``field``.
+column_mappings = Table(
+    "column_mappings",
+    metadata,
+    Column("pattern", String(200), primary_key=True),
+    Column("header_key", String(200), primary_key=True),
+    Column("header", String(200), nullable=False),
+    Column("field", String(32), nullable=False),
+    Column("saved_by", String(200), nullable=False),
+    Column("saved_at", DateTime(), nullable=False),  # UTC, naive
+)
+
 
 def column_type(name: str) -> TypeEngine:
     """The SQL type of canonical column ``name``, derived from tracker.dataset.DTYPES."""
