@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from data_sources.base import UnreadableFile
+from messages.i18n import catalogue, t
 from tracker.admin import settings_files
 from tracker.admin.roles import ROLES, RoleSettings, RolesFileError, parse_settings, roles_path
 from tracker.admin.settings_files import SavedSettings, SettingsRefused
-from tracker.i18n import catalogue, t
 from tracker.live.sources import Source, load_sources
 from tracker.live.sync import sources_file
 from tracker.store import StoreError

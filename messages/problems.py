@@ -48,8 +48,23 @@ def _in(value: Any, lang: str) -> Any:
     return value.in_lang(lang) if isinstance(value, Bilingual) else value
 
 
+class InBothLanguages:
+    """``message_th`` and ``message_en`` of anything that renders ``message(lang)``."""
+
+    def message(self, lang: str) -> str:
+        raise NotImplementedError
+
+    @property
+    def message_th(self) -> str:
+        return self.message("th")
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
+
+
 @dataclass(frozen=True)
-class Issue:
+class Issue(InBothLanguages):
     """One finding about the input, placed as the user sees it in Excel.
 
     ``column_key`` is the canonical column (``status``), ``header`` the header text of the
@@ -82,14 +97,6 @@ class Issue:
             "file": self.file,
         }
         return render(spec(self.code), lang, self.params, fields)
-
-    @property
-    def message_th(self) -> str:
-        return self.message("th")
-
-    @property
-    def message_en(self) -> str:
-        return self.message("en")
 
     def to_dict(self) -> dict[str, Any]:
         """The report's row (ISSUE_COLUMNS), messages rendered in both languages."""
@@ -147,7 +154,7 @@ def issue(
     )
 
 
-class Refusal(Exception):
+class Refusal(InBothLanguages, Exception):
     """Something the user asked for was not done (a file not read, a publish not written, a
     settings text not saved); a registered code and its parameters, messages on display."""
 
@@ -171,14 +178,6 @@ class Refusal(Exception):
 
     def message(self, lang: str) -> str:
         return render(spec(self.code), lang, self.params)
-
-    @property
-    def message_th(self) -> str:
-        return self.message("th")
-
-    @property
-    def message_en(self) -> str:
-        return self.message("en")
 
     def param(self, name: str, default: Any = None) -> Any:
         return dict(self.params).get(name, default)

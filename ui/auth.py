@@ -29,6 +29,7 @@ from streamlit import config as st_config
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from messages.i18n import t
 from tracker.admin.roles import (
     PAGES,
     Access,
@@ -40,7 +41,6 @@ from tracker.admin.roles import (
     normalize_email,
     roles_file,
 )
-from tracker.i18n import t
 from ui.i18n import lang, tr
 
 log = logging.getLogger(__name__)

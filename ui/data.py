@@ -19,8 +19,8 @@ import pandas as pd
 import streamlit as st
 
 import settings
+from messages.i18n import t
 from tracker.dataset import Dataset
-from tracker.i18n import t
 from tracker.publish.compose import DEMO_KIND
 from tracker.publish.flow import Prepared, compare, prepare, publish
 from tracker.store import ENV_URL, DuplicateSnapshot, Store, StoreError

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker.i18n import LANGS
-from tracker.i18n import t as _t
+from messages.i18n import LANGS
+from messages.i18n import t as _t
 
 
 def lang() -> str:

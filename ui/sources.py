@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from data_sources.base import UnreadableFile
-from tracker.i18n import t
+from messages.i18n import t
 from tracker.live.sources import Source, load_credentials, load_sources
 from tracker.live.sync import SyncResult, SyncRunner, api_base_url, sources_file
 from tracker.thai import format_datetime

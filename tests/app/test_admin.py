@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from messages.i18n import t
 from tracker.admin.roles import parse_settings
-from tracker.i18n import t
 from tracker.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

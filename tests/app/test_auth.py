@@ -15,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
+from messages.i18n import t
 from tracker.admin.roles import PAGES, ROLE_TABLE
-from tracker.i18n import t
 from tracker.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from messages.i18n import t
 from tests.app.conftest import metric_values, plotly_specs
-from tracker.i18n import t
 from tracker.metrics.directives import aging
 from tracker.places import district_codes, district_name, districts
 from tracker.present.district_views import HIGHER_IS_BETTER

@@ -8,9 +8,9 @@ import re
 import pandas as pd
 import pytest
 
+from messages.i18n import t
 from tests.app.conftest import metric_values, plotly_specs
 from tracker import thai
-from tracker.i18n import t
 from tracker.metrics import budget_sums as budget
 from tracker.metrics import kpi_scores as kpi
 from tracker.metrics import targets

@@ -3,8 +3,8 @@ named alike reads without asking; the save is in the audit log shown on History.
 
 from __future__ import annotations
 
+from messages.i18n import t
 from tests.helpers.hand import hand_register_bytes
-from tracker.i18n import t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD, HISTORY = "app_pages/upload.py", "app_pages/history.py"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from messages.i18n import t
 from tests.app.conftest import metric_values, plotly_specs
-from tracker.i18n import t
 
 
 def _status_sums(spec: dict) -> dict[str, int]:

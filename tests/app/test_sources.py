@@ -12,11 +12,11 @@ import re
 import openpyxl
 import pytest
 
+from messages.i18n import t
 from tests.app.conftest import metric_values
 from tests.fakes.sheets_server import SheetsServer
 from tests.helpers.sheets import displayed
 from tracker.dev.sample import REGISTER_SHEET, RESPONSES_SHEET, write_sample
-from tracker.i18n import t
 from ui import sources as ui_sources
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from messages.i18n import t
 from tests.app.conftest import metric_values
 from tests.helpers.registers import csv_bytes
 from tracker.dev.sample import write_sample
-from tracker.i18n import t
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD, HISTORY, OVERVIEW = "app_pages/upload.py", "app_pages/history.py", "app_pages/overview.py"

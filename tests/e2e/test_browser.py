@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from messages.i18n import t
 from tests.e2e.conftest import running_app, shot
-from tracker.i18n import t
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from messages.i18n import t
 from tests.e2e.conftest import shot
-from tracker.i18n import t
 from tracker.places import district_name, districts
 
 pytestmark = pytest.mark.e2e

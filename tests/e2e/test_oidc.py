@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from messages.i18n import t
 from tests.e2e.conftest import _free_port, shot
-from tracker.i18n import t
 
 pytestmark = pytest.mark.e2e
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from messages.i18n import t
 from tests.e2e.conftest import running_app, shot
 from tracker.dev.sample import write_sample
-from tracker.i18n import t
 
 pytestmark = pytest.mark.e2e
 

@@ -22,7 +22,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tracker.i18n import t
+from messages.i18n import t
 from tracker.metrics import budget_sums
 from tracker.read import form_text, kpi_cells
 from tracker.read.loader import load_paths

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from data_sources.base import RawTable
+from tracker import thai
 from tracker.metrics import budget_sums
 from tracker.metrics.targets import DEFAULT, Targets, load_targets
 from tracker.read import budget_form as budget
@@ -271,8 +272,8 @@ def frame(rows: list[tuple]) -> pd.DataFrame:
     df["fiscal_year"] = 2567
     df["rate_pct"] = [
         budget._float(
-            budget._rate(
-                None if pd.isna(a) else Decimal(str(a)), None if pd.isna(d) else Decimal(str(d))
+            thai.rate_pct(
+                None if pd.isna(d) else Decimal(str(d)), None if pd.isna(a) else Decimal(str(a))
             )
         )
         for a, d in zip(df["allocated"], df["disbursed"], strict=True)

@@ -26,10 +26,10 @@ import settings
 from data_sources import gsheets, http_source
 from data_sources.base import RawTable, UnreadableFile
 from messages.codes import spec
-from messages.problems import Bilingual, Refusal, render
+from messages.i18n import t
+from messages.problems import Bilingual, InBothLanguages, Refusal, render
 from tracker.checks.validate import Issue, has_errors, make_issue
 from tracker.dataset import COLUMNS, Dataset
-from tracker.i18n import t
 from tracker.live.sources import CachedResult, Source, SourceCache, fetch_source
 from tracker.publish.compose import DEMO_KIND, compose
 from tracker.read.headers import detect_tables
@@ -115,7 +115,7 @@ class SourceReport:
 
 
 @dataclass(frozen=True)
-class SyncResult:
+class SyncResult(InBothLanguages):
     """What one sync did: ``status`` is one of STATUSES; on "failed", ``code`` says why.
 
     published: a new snapshot holding what the sources changed is current (tables and scopes
@@ -150,14 +150,6 @@ class SyncResult:
         if self.refusal is not None:
             return self.refusal.message(lang)
         return t(f"sync.status.{self.status}", lang, snapshot=self.snapshot_id)
-
-    @property
-    def message_th(self) -> str:
-        return self.message("th")
-
-    @property
-    def message_en(self) -> str:
-        return self.message("en")
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON of ``sync --json`` (documented in the README)."""

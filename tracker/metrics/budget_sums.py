@@ -21,13 +21,6 @@ from tracker.schema import BUDGET_TYPES
 JSON_TYPES: tuple[str, ...] = (*BUDGET_TYPES, "total")
 
 
-def _rate(alloc: Decimal | None, disb: Decimal | None) -> Decimal | None:
-    """As the reader computes a row's rate (``tracker.read.budget_form``): None if not applicable."""
-    if alloc is None or disb is None:
-        return None
-    return thai.rate_pct(disb, alloc)
-
-
 def _float(d: Decimal | None) -> float | None:
     return None if d is None else float(d)
 
@@ -82,7 +75,7 @@ def _totals(df: pd.DataFrame, by: list[str] | None) -> pd.DataFrame:
                 **({c: getattr(r, c) for c in by} if by else {}),
                 "allocated": _float(a),
                 "disbursed": _float(d),
-                "rate_pct": _float(_rate(a, d)),
+                "rate_pct": _float(thai.rate_pct(d, a)),
             }
         )
     return pd.DataFrame(rows, columns=[*(by or []), "allocated", "disbursed", "rate_pct"])

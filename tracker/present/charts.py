@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker.i18n import t
+from messages.i18n import t
 from tracker.schema import FACTOR_EN, FACTOR_SHORT_TH, STATUS_COLORS, STATUS_EN, STATUS_TH, STATUSES
 
 FONT = "Sarabun, Loma, Garuda, 'Noto Sans Thai', 'Tlwg Typo', sans-serif"

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker.i18n import t
+from messages.i18n import t
 from tracker.metrics import kpi_scores as kpi_mod
 from tracker.metrics.targets import KINDS, Targets
 from tracker.present import finance_views as fv

@@ -18,8 +18,8 @@ from itertools import pairwise
 import pandas as pd
 import plotly.graph_objects as go
 
+from messages.i18n import t
 from tracker import PACKAGE_DIR
-from tracker.i18n import t
 from tracker.places import districts
 from tracker.present.charts import FONT, status_label
 from tracker.present.district_views import DIRECTIVE_MEASURES, HIGHER_IS_BETTER

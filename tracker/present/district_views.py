@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from tracker.i18n import t
+from messages.i18n import t
 from tracker.metrics import budget_sums as budget_mod
 from tracker.metrics import directives as metrics
 from tracker.metrics import kpi_scores as kpi_mod

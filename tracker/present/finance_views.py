@@ -14,8 +14,8 @@ from decimal import Decimal
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from messages.i18n import t
 from tracker import thai
-from tracker.i18n import t
 from tracker.metrics import budget_sums as budget_mod
 from tracker.metrics import kpi_scores as kpi_mod
 from tracker.metrics.targets import Targets

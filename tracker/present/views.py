@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.i18n import t
+from messages.i18n import t
 from tracker.present.charts import factor_label, status_label
 from tracker.schema import FACTORS
 from tracker.thai import format_date

@@ -24,10 +24,10 @@ from data_sources.files import read_file, sha256_of
 from data_sources.guard import extension_of
 from data_sources.memory import release_memory
 from messages.codes import spec
+from messages.i18n import catalogue, t
 from messages.problems import Refusal, render
 from tracker.checks.validate import ISSUE_COLUMNS, Issue, has_errors, issues_frame
 from tracker.dataset import COLUMNS, Dataset
-from tracker.i18n import catalogue, t
 from tracker.present.charts import status_label
 from tracker.publish.compose import DEMO_KIND, Composition, compose
 from tracker.read.loader import build_dataset

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from tracker.i18n import t
+from messages.i18n import t
 from tracker.present.charts import FONT
 from tracker.store import Store
 from tracker.thai import format_bangkok

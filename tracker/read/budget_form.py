@@ -292,7 +292,7 @@ def normalize(
                 "budget_type": r.budget_type,
                 "allocated": _float(r.allocated),
                 "disbursed": _float(r.disbursed),
-                "rate_pct": _float(_rate(r.allocated, r.disbursed)),
+                "rate_pct": _float(thai.rate_pct(r.disbursed, r.allocated)),
                 "row": r.row,
             }
             for r in kept
@@ -321,12 +321,6 @@ def _add(into: _Row, part: _Row) -> None:
             into.allocated += part.allocated
             into.disbursed += part.disbursed
     into.parts += 1
-
-
-def _rate(alloc: Decimal | None, disb: Decimal | None) -> Decimal | None:
-    if alloc is None or disb is None:
-        return None
-    return thai.rate_pct(disb, alloc)
 
 
 def _float(d: Decimal | None) -> float | None:
@@ -395,7 +389,7 @@ def _check_rate(
     except ValueError:
         issues.append(sheet.issue("warning", "invalid_rate", row, "rate_pct", r_raw))
         return
-    expected = _rate(alloc, disb)
+    expected = thai.rate_pct(disb, alloc)
     if typed is None or expected is None:
         return
     # a cell formatted as % in Excel holds the fraction (0.3355 shown as 33.55%)

@@ -12,10 +12,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_sources.base import RawTable, column_letter
+from messages.i18n import t
 from tracker import thai
 from tracker.checks.validate import Issue, listed, make_issue
 from tracker.dataset import conform_columns
-from tracker.i18n import t
 from tracker.parallel import in_background
 from tracker.places import district_codes, normalize_agency
 from tracker.read.body import Body
