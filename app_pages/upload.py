@@ -13,6 +13,7 @@ from tracker.store import DuplicateSnapshot, NothingToPublish, StoreError
 from tracker.thai import fiscal_year, format_int
 from ui import data
 from ui.auth import require_action, require_page
+from ui.fix import corrections_summary, fix_form
 from ui.i18n import lang, tr
 from ui.mapping import mapping_form, saved_table
 from ui.widgets import cards, count
@@ -41,6 +42,7 @@ def _prepare(
     store,
     fiscal_year: int | None = None,
     mapping: dict[str, str] | None = None,
+    corrections: tuple = (),
 ) -> pub.Prepared:
     """Read and check the uploads once per content and current snapshot, with progress."""
     loaded = data.current()
@@ -51,6 +53,7 @@ def _prepare(
         tuple((name, sha256_of(blob)) for name, blob in payload),
         fiscal_year,
         tuple(sorted((mapping or {}).items())),
+        corrections,
     )
     box = _prepared_cache()
     if key in box:
@@ -79,6 +82,7 @@ def _prepare(
             progress=step,
             fiscal_year=fiscal_year,
             mapping=mapping,
+            corrections=corrections,
         )
         status.update(label=tr("upload.read_done"), state=_state(prepared), expanded=False)
     if prepared.store_error is None:
@@ -205,7 +209,8 @@ if not uploads:
 
 payload = [(f.name, f.getvalue()) for f in uploads]
 mapping = st.session_state.get(f"upload_mapping_{nonce}")
-prepared = _prepare(payload, cap, store, mapping=mapping)
+fixes: tuple = tuple(st.session_state.get(f"upload_fixes_{nonce}", ()))
+prepared = _prepare(payload, cap, store, mapping=mapping, corrections=fixes)
 if any(i.code == "register_without_fiscal_year" for i in prepared.issues):
     # a register whose dates, title lines and names give no fiscal year: ask for it
     this_year = fiscal_year(data.today())
@@ -217,7 +222,9 @@ if any(i.code == "register_without_fiscal_year" for i in prepared.issues):
         help=tr("upload.fiscal_year_help"),
     )
     if chosen is not None:
-        prepared = _prepare(payload, cap, store, fiscal_year=int(chosen), mapping=mapping)
+        prepared = _prepare(
+            payload, cap, store, fiscal_year=int(chosen), mapping=mapping, corrections=fixes
+        )
 
 st.subheader(tr("upload.files_read"))
 st.dataframe(
@@ -268,6 +275,12 @@ if prepared.issues:
         key="download_report",
     )
 
+corrections_summary(prepared)
+new_fixes = fix_form(prepared, nonce)
+if new_fixes:
+    merged = {(c.file, c.sheet, c.row, c.letter): c for c in (*fixes, *new_fixes)}
+    st.session_state[f"upload_fixes_{nonce}"] = tuple(merged.values())
+    st.rerun()
 if mapping:
     st.info(tr("mapping.applied"), icon=":material/rule:")
 chosen_mapping = mapping_form(prepared.dataset.unmatched, nonce)

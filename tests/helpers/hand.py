@@ -22,3 +22,18 @@ def hand_register_bytes(rows: int = 3) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def register_with_bad_statuses() -> bytes:
+    """A register typed by hand with two statuses nobody can read (rows 3 and 5, column E)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "ทะเบียน"
+    ws.append(["ทะเบียนข้อสั่งการ ปีงบประมาณ พ.ศ. ๒๕๖๗"])
+    ws.append(["เลขที่", "ข้อสั่งการ", "หน่วยงาน", "วันที่สั่งการ", "สถานะ"])
+    ws.append(["A-1", "ลอกท่อ", UNITS[0], "1/3/2567", "เสร็จครึ่งๆ"])
+    ws.append(["A-2", "ซ่อมถนน", UNITS[1], "2/3/2567", "ดำเนินการแล้ว"])
+    ws.append(["A-3", "ตัดต้นไม้", UNITS[2], "3/3/2567", "??"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -90,15 +90,7 @@ def xlsx_bytes(df: pd.DataFrame, filters: Sequence[str] = (), sheet: str = "à¸‚à
     """The table as an xlsx: text as text (never a formula), numbers, real dates, filters
     in the first rows, the header bold and frozen."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buf,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
+    wb = _workbook(buf)
     ws = wb.add_worksheet(_sheet_name(sheet))
     head = wb.add_format({"bold": True, "bg_color": "#dbe7f6", "border": 1})
     day = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -135,6 +127,41 @@ def xlsx_bytes(df: pd.DataFrame, filters: Sequence[str] = (), sheet: str = "à¸‚à
     ws.freeze_panes(header_row + 1, 0)
     for j, c in enumerate(df.columns):
         ws.set_column(j, j, min(60, max(10, len(str(c)) + 4)))
+    wb.close()
+    return buf.getvalue()
+
+
+def _workbook(buf: io.BytesIO) -> xlsxwriter.Workbook:
+    """An in-memory workbook that never turns a string into a formula, a link or a number."""
+    return xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+
+
+def cells_xlsx(sheets: Sequence[tuple[str, int, int, pd.DataFrame]]) -> bytes:
+    """Sheets of text cells put back where they were read (name, first Excel row, first
+    column index, cells): a corrected copy of an upload. Every cell is written as text."""
+    buf = io.BytesIO()
+    wb = _workbook(buf)
+    used: set[str] = set()
+    for name, first_row, first_col, frame in sheets:
+        title = _sheet_name(name)
+        n = 2
+        while title in used:  # two files with a sheet of the same name
+            title = f"{_sheet_name(name)[: MAX_SHEET_NAME - 4]} ({n})"
+            n += 1
+        used.add(title)
+        ws = wb.add_worksheet(title)
+        for i, row in enumerate(_rows(frame)):
+            for j, v in enumerate(row):
+                if v is not None and str(v) != "":
+                    ws.write_string(first_row - 1 + i, first_col + j, str(v))
     wb.close()
     return buf.getvalue()
 

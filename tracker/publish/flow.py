@@ -30,6 +30,9 @@ from tracker.checks.validate import ISSUE_COLUMNS, Issue, has_errors, issues_fra
 from tracker.dataset import COLUMNS, Dataset
 from tracker.present.charts import status_label
 from tracker.publish.compose import DEMO_KIND, Composition, compose
+from tracker.read.corrections import Correction, sheets_of
+from tracker.read.corrections import apply as corrected
+from tracker.read.corrections import digest as corrections_digest
 from tracker.read.loader import build_dataset
 from tracker.read.mapping import source_pattern
 from tracker.store import (
@@ -106,6 +109,9 @@ class Prepared:
     composition: Composition | None = None  # the next snapshot (after ``compare``)
     # column mappings saved for files named like these and applied (pattern, header, field, …)
     saved_mappings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # cells corrected on the Upload page (applied to copies of the sheets), and those sheets
+    corrections: list[Correction] = field(default_factory=list)
+    corrected_sheets: list = field(default_factory=list)
 
     @property
     def issues(self) -> list[Issue]:
@@ -237,6 +243,7 @@ def prepare(
     replace_register: bool = False,
     fiscal_year: int | None = None,
     mapping: dict[str, str] | None = None,
+    corrections: Sequence[Correction] = (),
 ) -> Prepared:
     """Read and validate all ``files`` together, hash them and preview the change.
 
@@ -264,10 +271,12 @@ def prepare(
         )
     if progress:
         progress(len(files), steps, "validate")
+    tables, applied = corrected(tables, corrections) if corrections else (tables, [])
     saved = _saved_mappings(store, [f.name for f in infos])
     in_force = {**dict(zip(saved["header_key"], saved["field"], strict=True)), **(mapping or {})}
     dataset = build_dataset(tables, bad, fiscal_year=fiscal_year, mapping=in_force or None)
-    digest = combined_sha256([f.sha256 for f in infos]) if infos else ""
+    hashes = [f.sha256 for f in infos] + ([corrections_digest(applied)] if applied else [])
+    digest = combined_sha256(hashes) if infos else ""
     prepared = Prepared(
         files=infos,
         dataset=dataset,
@@ -276,6 +285,8 @@ def prepare(
         source=", ".join(f.name for f in infos),
         replace_register=replace_register,
         saved_mappings=saved,
+        corrections=applied,
+        corrected_sheets=sheets_of(tables, applied) if applied else [],
     )
     if store is not None or current is not None:
         if progress:
@@ -380,7 +391,7 @@ def publish(
     for attempt in range(4):
         assert prepared.composition is not None
         try:
-            return store.publish_changes(
+            sid = store.publish_changes(
                 prepared.composition,
                 base_id=prepared.base_id,
                 user=user,
@@ -395,7 +406,22 @@ def publish(
             compare(prepared, store)
             if prepared.store_error is not None:
                 raise prepared.store_error from None
+        else:
+            _audit_corrections(prepared, store, user, sid)
+            return sid
     raise AssertionError("unreachable")
+
+
+def _audit_corrections(prepared: Prepared, store: Store, user: str, snapshot_id: int) -> None:
+    """Each cell corrected before this publish, in the audit log (who, when, where, old → new)."""
+    for c in prepared.corrections:
+        store.audit(
+            "cell_edit",
+            user=user,
+            message=c.audit_text(),
+            source=c.file,
+            snapshot_id=snapshot_id,
+        )
 
 
 def changes_text(changes: Mapping[str, Mapping], lang: str) -> str:
