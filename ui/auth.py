@@ -153,7 +153,7 @@ def _hide_navigation() -> None:
     files = sorted(PAGES_DIR.glob("*.py"))
     try:
         st.navigation(
-            [st.Page(str(f), url_path=f.stem, default=f.stem == DEFAULT_PAGE) for f in files],
+            [st.Page(str(f), url_path=f.stem, default=f.stem == "home") for f in files],
             position="hidden",
         )
     except Exception as exc:  # e.g. a page run directly after the app's navigation

@@ -17,7 +17,10 @@ from ui.i18n import language_switch, tr
 
 ROOT = Path(__file__).resolve().parent.parent
 
+HOME = "app_pages/home.py"  # "/": opens the Overview at its own path
+
 # (file, locale key of the title, Material icon, url path)
+
 PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview"),
     ("app_pages/directives.py", "page.directives", ":material/checklist:", "directives"),
@@ -54,11 +57,14 @@ def run_app() -> None:
     language_switch()
     access = sign_in()
     sources_panel()  # provenance, live sources' refresh, stale banner: on every page
+    # "/" is a hidden page that opens the Overview at "/overview": every page answers its own
+    # path (the default page of st.navigation has no path of its own).
+    home = st.Page(ROOT / HOME, url_path="home", default=True, visibility="hidden")
     pages = [
-        st.Page(ROOT / path, title=tr(title), icon=icon, url_path=url, default=(url == "overview"))
+        st.Page(ROOT / path, title=tr(title), icon=icon, url_path=url)
         for path, title, icon, url in PAGES
     ]
-    page = st.navigation(navigable(pages, access))
+    page = st.navigation(navigable([home, *pages], access))
     try:
         page.run()
     except settings.SettingError as exc:  # a setting the server was started with is unusable

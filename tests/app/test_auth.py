@@ -20,7 +20,7 @@ from tracker.admin.roles import PAGES, ROLE_TABLE
 from tracker.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py"))
+APP_PAGES = sorted(p.stem for p in (ROOT / "app_pages").glob("*.py") if p.stem != "home")
 CONTACT = "IG office, ext. 1234"
 AUTH = {  # never used to reach a provider: AppTest does not sign in, it sets st.user
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",

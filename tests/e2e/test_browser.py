@@ -71,8 +71,17 @@ def test_cold_deep_link_gets_the_whole_app(tmp_path, page):
         assert page.get_by_text("English", exact=True).count() >= 1
         shot(page, "cold_deep_link")
         # every page answers its own path, with filters, in a new browser session too
-        # (the default page answers at "/" only: its own /overview is issue 16's)
-        for path, key in (("directives?zone=กรุงเทพใต้", "directives.title"), ("kpis", "kpis.title")):
+        for path, key in (
+            ("directives?zone=กรุงเทพใต้", "directives.title"),
+            ("kpis", "kpis.title"),
+            ("overview", "overview.title"),
+            ("overview?zone=กรุงเทพใต้", "overview.title"),
+        ):
             page.goto(f"{url}/{path}", wait_until="networkidle")
             page.get_by_role("heading", name=t(key, "th")).wait_for(timeout=60_000)
             assert page.get_by_text("Page not found").count() == 0
+        # "/" opens the Overview at its own path and keeps the link's filters
+        page.goto(f"{url}/?zone=กรุงเทพใต้", wait_until="networkidle")
+        page.get_by_role("heading", name=t("overview.title", "th")).wait_for(timeout=60_000)
+        page.wait_for_url(re.compile(r"/overview\?zone="), timeout=30_000)
+        assert page.get_by_text("Page not found").count() == 0
