@@ -66,6 +66,60 @@ def _flag(text: str) -> bool:
     raise ValueError(text)
 
 
+def _base_url(text: str) -> str:
+    if not text.lower().startswith(("http://", "https://")) or any(c.isspace() for c in text):
+        raise ValueError(text)
+    return text.rstrip("/")
+
+
+def _smtp_security(text: str) -> str:
+    low = text.strip().lower()
+    if low not in ("starttls", "ssl", "none"):
+        raise ValueError(text)
+    return low
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise ValueError(text)
+    return value
+
+
+# The mail server of the reminders, when .streamlit/secrets.toml has no [smtp] section.
+_SMTP_SETTINGS = (
+    Setting("TRACKER_SMTP_HOST", "reminders: the SMTP server", None, str, "ชื่อเครื่อง", "a host"),
+    Setting(
+        "TRACKER_SMTP_PORT",
+        "reminders: the SMTP port",
+        None,
+        _port,
+        "หมายเลขพอร์ต 1-65535",
+        "a port number 1-65535",
+    ),
+    Setting(
+        "TRACKER_SMTP_SECURITY",
+        "reminders: starttls, ssl or none",
+        "starttls",
+        _smtp_security,
+        "starttls, ssl หรือ none",
+        "starttls, ssl or none",
+    ),
+    Setting("TRACKER_SMTP_USER", "reminders: the SMTP user", None, str, "ชื่อผู้ใช้", "a user"),
+    Setting(
+        "TRACKER_SMTP_PASSWORD", "reminders: the SMTP password", None, str, "รหัสผ่าน", "a password"
+    ),
+    Setting("TRACKER_SMTP_FROM", "reminders: the sender address", None, str, "อีเมล", "an address"),
+    Setting(
+        "TRACKER_REMINDER_ADMINS",
+        "reminders: extra addresses (comma-separated) that get each run's summary",
+        (),
+        lambda text: tuple(a.strip() for a in text.split(",") if a.strip()),
+        "อีเมลคั่นด้วยจุลภาค",
+        "addresses separated by commas",
+    ),
+)
+
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
@@ -133,6 +187,15 @@ SETTINGS: dict[str, Setting] = {
             "URL",
             "a URL",
         ),
+        Setting(
+            "TRACKER_BASE_URL",
+            "the dashboard's address, for the links in reminder e-mails",
+            "http://127.0.0.1:8501",
+            _base_url,
+            "URL แบบ http(s)://",
+            "an http(s):// URL",
+        ),
+        *_SMTP_SETTINGS,
         Setting(
             "TRACKER_ALLOW_PRIVATE_SOURCES",
             "lets live sources use private, loopback and link-local addresses (tests only)",

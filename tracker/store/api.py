@@ -15,10 +15,11 @@ from __future__ import annotations
 from tracker.store.engine import DEFAULT_SQLITE_PATH, ENV_URL, MIGRATIONS_DIR, resolve_url
 from tracker.store.mappings import ColumnMappings
 from tracker.store.reading import SNAPSHOT_COLUMNS, SnapshotReader
+from tracker.store.reminders import Reminders
 from tracker.store.writing import SnapshotWriter
 
 
-class Store(SnapshotReader, SnapshotWriter, ColumnMappings):
+class Store(SnapshotReader, SnapshotWriter, ColumnMappings, Reminders):
     """The snapshot database behind the dashboard, the upload page and the CLI."""
 
 

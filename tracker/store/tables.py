@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.types import TypeEngine
 
@@ -109,6 +110,52 @@ column_mappings = Table(
     Column("field", String(32), nullable=False),
     Column("saved_by", String(200), nullable=False),
     Column("saved_at", DateTime(), nullable=False),  # UTC, naive
+)
+
+# Reminders by e-mail (tracker.store.reminders): who is told, what was told, each run.
+# role: unit (the unit's own addresses), inspector (a copy for the zone), admin (the summary).
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit", String(200), nullable=False),  # "" for admins and zone inspectors
+    Column("email", String(254), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("zone", String(100), nullable=False),  # an inspector's district group, else ""
+    Column("saved_by", String(200), nullable=False),
+    Column("saved_at", DateTime(), nullable=False),  # UTC, naive
+    UniqueConstraint("unit", "email", "role", "zone", name="uq_contacts_entry"),
+    CheckConstraint("role IN ('unit', 'inspector', 'admin')", name="role"),
+)
+
+# Each (directive, threshold, occasion) is told once, across runs: ``occasion`` is the due
+# date (ISO) for overdue/due_30/due_7/due_1 — a moved due date is a new deadline — and the
+# round ("2567/2") for not_reported.
+reminders_sent = Table(
+    "reminders_sent",
+    metadata,
+    Column("directive_id", String(200), primary_key=True),
+    Column("threshold", String(16), primary_key=True),
+    Column("occasion", String(32), primary_key=True),
+    Column("unit", String(200), nullable=False),
+    Column("sent_at", DateTime(), nullable=False),  # UTC, naive
+    Column("run_id", Integer, ForeignKey("reminder_runs.id"), nullable=False),
+    CheckConstraint(
+        "threshold IN ('overdue', 'due_30', 'due_7', 'due_1', 'not_reported')", name="threshold"
+    ),
+)
+
+reminder_runs = Table(
+    "reminder_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(), nullable=False),  # UTC, naive
+    Column("by", String(200), nullable=False),
+    Column("sent", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("detail", Text(), nullable=False),  # JSON: per unit, sent/skipped/failed + reason
 )
 
 
