@@ -59,21 +59,36 @@ def _card(at, key: str) -> str:
     return metric_values(at)[t(key, "th")]
 
 
+def _drawn(spec: dict) -> dict[str, object]:
+    """Every district on the map: its value, or None where it has no data (grey)."""
+    value = _trace(spec, "value")
+    out: dict[str, object] = dict(zip(value["locations"], value["z"], strict=True))
+    grey = _trace(spec, "no_data")
+    if grey is not None:
+        out.update(dict.fromkeys(grey["locations"]))
+    return out
+
+
 @pytest.mark.parametrize("measure", ["done_pct", "open", "overdue"])
 def test_every_district_on_the_map_with_its_value(app, expected, measure):
     at = app(PAGE, measure=measure)
-    value = _trace(_map(at), "value")
-    got = dict(zip(value["locations"], value["z"], strict=True))
+    got = _drawn(_map(at))
     assert sorted(got) == sorted(districts()["code"])  # all 50, none missing
-    want = expected[measure].to_dict()
-    assert {c: round(float(v), 2) for c, v in got.items()} == {
-        c: round(float(v), 2) for c, v in want.items()
-    }
-    assert _trace(_map(at), "no_data") is None  # a district without directives is 0, not a gap
     assert t(f"districts.measure.{measure}", "th") in _map(at)["layout"]["title"]["text"]
     empty = [c for c in expected.index if expected.loc[c, "total"] == 0]
     assert len(empty) >= 20  # the sample covers 24 of the 50 districts
-    assert all(got[c] == 0 for c in empty)  # drawn with 0, not left out
+    if measure == "done_pct":
+        # no directives: no % done, drawn grey with its own legend entry (never 0 %)
+        assert all(got[c] is None for c in empty)
+        assert _trace(_map(at), "no_data")["name"] == t("districts.legend.no_data", "th")
+    else:
+        assert _trace(_map(at), "no_data") is None  # a count of 0 is a value
+        assert all(got[c] == 0 for c in empty)
+    want = expected[measure].where(expected["total"] > 0) if measure == "done_pct" else None
+    want = (expected[measure] if want is None else want).to_dict()
+    assert {c: round(float(v), 2) for c, v in got.items() if v is not None} == {
+        c: round(float(v), 2) for c, v in want.items() if not pd.isna(v)
+    }
 
 
 def test_district_without_directives_shows_zero(app, expected):
@@ -81,7 +96,7 @@ def test_district_without_directives_shows_zero(app, expected):
     at = app(PAGE, district=empty[0])
     assert _card(at, "districts.card.total") == "0"
     assert _card(at, "districts.card.open") == "0"
-    assert _card(at, "districts.card.done_pct") == "0.0%"
+    assert _card(at, "districts.card.done_pct") == "—"  # no directives: no % done
     assert any(t("districts.no_directives", "th") == i.value for i in at.info)
 
 
@@ -138,8 +153,10 @@ def test_zone_is_the_default_view(app, expected, loaded):
     south = d.loc[d["zone_th"] == SOUTH, "code"].tolist()
     spec = _map(at)
     value = _trace(spec, "value")
-    assert len(value["locations"]) == 50  # the map still compares every district
+    assert len(_drawn(spec)) == 50  # the map still compares every district
     opacity = dict(zip(value["locations"], value["marker"]["opacity"], strict=True))
+    grey = _trace(spec, "no_data")
+    opacity.update(zip(grey["locations"], grey["marker"]["opacity"], strict=True))
     assert {c for c, o in opacity.items() if o == 1} == set(south)
     assert SOUTH in spec["layout"]["title"]["text"]
     assert spec["layout"]["geo"]["fitbounds"] is False and spec["layout"]["geo"]["lonaxis"]["range"]
@@ -178,7 +195,7 @@ def test_english(app):
     at = app(PAGE, lang="en", district="1047")
     spec = _map(at)
     assert spec["layout"]["title"]["text"] == "% done by district"
-    value = _trace(spec, "value")
-    names = {row[0]: row[1] for row in value["customdata"]}
+    rows = [*_trace(spec, "value")["customdata"], *_trace(spec, "no_data")["customdata"]]
+    names = {row[0]: row[1] for row in rows}
     assert names["1047"] == "Bang Na" and names["1039"] == "Watthana"
     assert any(h.value == "Bang Na district" for h in at.subheader)

@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from messages.i18n import t
 from tracker.dataset import conform
 from tracker.places import district_codes, district_of, districts
 from tracker.present import charts_map
@@ -107,7 +108,7 @@ def test_frame_has_all_50_with_zero_not_gap():
     assert len(frame) == 50
     assert frame["code"].tolist() == districts()["code"].tolist()
     counts = ["done", "in_progress", "cannot", "not_reported", "total", "open", "overdue"]
-    assert frame[[*counts, "done_pct"]].notna().all().all()
+    assert frame[counts].notna().all().all()
     bang_na = frame.set_index("code").loc["1047"]
     assert (bang_na["total"], bang_na["open"], bang_na["done_pct"]) == (4, 2, 25.0)
     phra_nakhon = frame.set_index("code").loc["1001"]
@@ -118,14 +119,16 @@ def test_frame_has_all_50_with_zero_not_gap():
     )
     empty = frame.set_index("code").loc["1012"]
     assert empty[counts].tolist() == [0] * len(counts)
-    assert empty["done_pct"] == 0.0
+    assert pd.isna(empty["done_pct"])  # no directives: no % done (not 0 %)
     assert frame["total"].sum() == 5  # the city-level directive is not on the map
     assert frame["kpi_pct"].isna().all() and frame["disbursement_pct"].isna().all()
 
 
-def test_frame_of_no_directives_is_all_zero():
+def test_frame_of_no_directives_has_zero_counts_and_no_percent():
     frame = dv.district_frame(directives([]), TODAY)
-    assert len(frame) == 50 and frame["total"].sum() == 0 and (frame["done_pct"] == 0).all()
+    assert len(frame) == 50 and frame["total"].sum() == 0 and frame["done_pct"].isna().all()
+    table = dv.district_table(frame, "done_pct", "th")
+    assert set(table[t("districts.measure.done_pct", "th")]) == {"—"}
 
 
 @pytest.mark.parametrize(
@@ -325,7 +328,7 @@ def test_district_card_without_directives_is_zero():
     frame = dv.district_frame(directives([]), TODAY)
     empty_responses = conform(pd.DataFrame(columns=["directive_id"]), "responses")
     card = dv.district_card(directives([]), empty_responses, frame, "1012", TODAY, lang="en")
-    assert card.totals["total"] == 0 and card.done_pct == 0.0 and card.rank is None
+    assert card.totals["total"] == 0 and card.done_pct is None and card.rank is None
     assert card.by_status.iloc[0]["district"] == "Yan Nawa"
     assert card.overdue.empty and card.months.empty
 

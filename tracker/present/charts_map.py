@@ -442,7 +442,7 @@ def rank_bar(ranking: pd.DataFrame, measure: str, code: str, lang: str, zone: st
         ranked = bool(r["ranked"])
         labels.append(f"{int(r['rank'])}. {r[name]}" if ranked else str(r[name]))
         value = r[measure]
-        if not ranked and measure not in DIRECTIVE_MEASURES:
+        if not ranked and (measure not in DIRECTIVE_MEASURES or measure == "done_pct"):
             text.append("—")
         else:
             text.append(_fmt_pct(value) if pct else format_int(value))

@@ -54,6 +54,7 @@ HIGHER_IS_BETTER = {
     "kpi_pct": True,
     "disbursement_pct": True,
 }
+PCT_MEASURES = frozenset({"done_pct", "kpi_pct", "disbursement_pct"})
 COUNT_COLUMNS = [*STATUSES, "total", "open", "overdue"]
 PLACE_COLUMNS = ["code", "name_th", "name_en", "zone_th", "zone_en"]
 FRAME_COLUMNS = [*PLACE_COLUMNS, *COUNT_COLUMNS, "done_pct", "kpi_pct", "disbursement_pct"]
@@ -147,7 +148,10 @@ def district_frame(
     counts.index = places.index
     out = pd.concat([places, counts], axis=1)
     total = out["total"].to_numpy()
-    pct = np.divide(100 * out["done"].to_numpy(), total, out=np.zeros(len(out)), where=total > 0)
+    # no directives: no % done (NaN, drawn as "no data"), never 0 %
+    pct = np.divide(
+        100 * out["done"].to_numpy(), total, out=np.full(len(out), np.nan), where=total > 0
+    )
     out["done_pct"] = np.round(pct, 2)
     out["kpi_pct"] = out["code"].map(kpi_by_district(kpis, fiscal_years)).astype("float64")
     out["disbursement_pct"] = (
@@ -225,7 +229,7 @@ class DistrictCard:
 
     code: str
     totals: dict[str, int]  # status counts, total, open, overdue
-    done_pct: float
+    done_pct: float | None
     rank: int | None
     ranked: int
     directives: pd.DataFrame
@@ -292,7 +296,7 @@ def district_card(
     return DistrictCard(
         code=code,
         totals=totals,
-        done_pct=round(100 * totals_status["done"] / total, 2) if total else 0.0,
+        done_pct=round(100 * totals_status["done"] / total, 2) if total else None,
         rank=rank,
         ranked=ranked,
         directives=mine,
@@ -348,8 +352,17 @@ def district_table(frame: pd.DataFrame, measure: str, lang: str) -> pd.DataFrame
             t("districts.col.zone", lang): ranked[zone],
             t("districts.col.rank", lang): ranked["rank"],
             t("districts.col.directives", lang): ranked["total"],
-            **{t(f"districts.measure.{m}", lang): ranked[m] for m in MEASURES},
+            **{t(f"districts.measure.{m}", lang): _shown(ranked[m], m) for m in MEASURES},
         }
+    )
+
+
+def _shown(values: pd.Series, measure: str) -> pd.Series:
+    """Percentages as "73.9%" and "—" where there is no value (no directives, no report)."""
+    if measure not in PCT_MEASURES:
+        return values
+    return pd.Series(
+        ["—" if pd.isna(v) else f"{float(v):.1f}%" for v in values], index=values.index
     )
 
 
