@@ -5,8 +5,7 @@ section rows ("รอบที่ ๒") say is kept for the rows below them.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -14,10 +13,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_sources.base import RawTable
-from tracker import thai
 from tracker.checks.validate import Issue, make_issue, more_rows
 from tracker.parallel import parallel_map
 from tracker.read.headers import HeaderMatch, arrow_strings
+from tracker.read.sections import (
+    NOTE_PATTERN_ARROW,
+    SECTION_KEYS,
+    SUBTOTAL_PATTERN,
+    section_value,
+)
 
 
 @dataclass
@@ -68,14 +72,20 @@ class Body:
 
 
 def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
-    """Data rows below the header, without blank rows, repeated headers and section rows."""
+    """Data rows below the header, without blank rows, repeated headers, section rows,
+    subtotal rows ("รวม") and notes under the table (each reported as an info line).
+
+    A section row sets round, period, zone or agency for the rows below it (``context``)
+    when the table has no such column (tracker.read.sections).
+    """
     frame = raw.frame.iloc[match.data_start :]
     rows = raw.first_row + np.arange(match.data_start, len(raw.frame))
     if frame.empty:
         return Body(raw, match, frame, rows), []
     text = _trimmed_frame(frame)
-    filled = text.notna()
-    n_filled = filled.to_numpy().sum(axis=1)
+    filled_frame = text.notna()
+    filled = filled_frame.to_numpy()
+    n_filled = filled.sum(axis=1)
     mapped = list(match.colmap.values())
     # Repeated header rows (printed forms repeat it on every page).
     same = np.zeros(len(frame), dtype=int)
@@ -84,48 +94,101 @@ def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
         if shown:
             same += (text.iloc[:, j] == shown).to_numpy(dtype=bool, na_value=False)
     repeated = same >= max(2, len(mapped) // 2)
-    # Section-title rows ("รอบที่ ๒", "งบประมาณประจำปี"): one filled cell in a wide table.
-    section = (n_filled == 1) & (len(mapped) >= 3) & ~repeated
     blank = n_filled == 0
+    subtotal, note = _first_cell_matches(text, filled, ~(blank | repeated))
+    note |= np.maximum.accumulate(note) & (n_filled == 1) & ~repeated  # notes under the table
+    subtotal &= ~note
+    # Section-title rows ("รอบที่ ๒", "งบประมาณประจำปี"): one filled cell in a wide table.
+    section = (n_filled == 1) & (len(mapped) >= 3) & ~(repeated | subtotal | note)
     issues: list[Issue] = []
-    for i in np.flatnonzero(repeated):
-        issues.append(
-            make_issue(
-                "info", "repeated_header", file=raw.source, sheet=raw.sheet, row=int(rows[i])
-            )
-        )
-    for i in np.flatnonzero(section):
-        first = text.iloc[i][filled.iloc[i]].iloc[0]
+    where = {"file": raw.source, "sheet": raw.sheet}
+    first_cell: dict[int, str] = {}
+
+    def first(i: int) -> str:
+        if i not in first_cell:
+            first_cell[i] = str(text.iloc[i][filled_frame.iloc[i]].iloc[0])
+        return first_cell[i]
+
+    for code, flags in (
+        ("repeated_header", repeated),
+        ("section_row", section),
+        ("subtotal_row", subtotal),
+        ("note_row", note),
+    ):
+        for i in np.flatnonzero(flags):
+            value = {} if code == "repeated_header" else {"value": first(int(i))[:80]}
+            issues.append(make_issue("info", code, **where, row=int(rows[i]), **value))
+    keep = ~(repeated | section | blank | subtotal | note)
+    inside = np.flatnonzero(keep)
+    blank_inside = blank.copy()
+    if len(inside):  # blank rows after the last data row are not worth a line
+        blank_inside[inside[-1] :] = False
+    if blank_inside.any():
         issues.append(
             make_issue(
                 "info",
-                "section_row",
-                file=raw.source,
-                sheet=raw.sheet,
-                row=int(rows[i]),
-                value=first,
+                "blank_rows",
+                **where,
+                row=int(rows[np.flatnonzero(blank_inside)[0]]),
+                value=int(blank_inside.sum()),
             )
         )
-    keep = ~(repeated | section | blank)
-    context: dict[str, pd.Series] = {}
-    if "round" not in match.colmap and section.any():
-        rounds = pd.Series(pd.NA, index=frame.index, dtype="Int64")
-        for i in np.flatnonzero(section):
-            value = _round_of_section(str(text.iloc[i][filled.iloc[i]].iloc[0]))
-            if value is not None:
-                rounds.iloc[i] = value
-        if rounds.notna().any():
-            context["round"] = rounds.ffill()[keep].reset_index(drop=True)
+    context = _section_context(match, section, first, keep, frame.index)
     return Body(raw, match, text[keep], rows[keep], context), issues
 
 
-_ROUND_RE = re.compile(r"^(?:รอบ(?:ที่|การตรวจ(?:ที่)?)?|round)\s*([0-9]+)\b", re.I)
+def sections_supply(raw: RawTable, match: HeaderMatch) -> HeaderMatch:
+    """``match`` without the missing columns that section rows give every row (the agency of
+    a register whose units head their own rows); ``match`` itself when they give none."""
+    if not set(match.missing) & set(SECTION_KEYS):
+        return match
+    body, _ = body_of(raw, match)
+    given = {k for k, v in body.context.items() if v.notna().any()}
+    if not given & set(match.missing):
+        return match
+    return replace(match, missing=[k for k in match.missing if k not in given])
 
 
-def _round_of_section(text: str) -> int | None:
-    """1 or 2 for a section row such as "รอบที่ ๒" / "รอบ 2" / "Round 1", else None."""
-    m = _ROUND_RE.match(thai.collapse_spaces(thai.to_arabic_digits(text)).strip())
-    return int(m.group(1)) if m and m.group(1) in ("1", "2") else None
+def _section_context(
+    match: HeaderMatch, section: np.ndarray, first, keep: np.ndarray, index: pd.Index
+) -> dict[str, pd.Series]:
+    """Per kept row, what the section rows above it set (only keys the table has no column for)."""
+    found: dict[str, dict[int, object]] = {}
+    for row in np.flatnonzero(section).tolist():
+        said = section_value(first(row))
+        if said is not None and said[0] not in match.colmap:
+            found.setdefault(said[0], {})[row] = said[1]
+    context: dict[str, pd.Series] = {}
+    for key, values in found.items():
+        dtype = "Int64" if key == "round" else object
+        series = pd.Series(pd.NA if key == "round" else None, index=index, dtype=dtype)
+        for row, value in values.items():
+            series.iloc[row] = value
+        context[key] = series.ffill()[keep].reset_index(drop=True)
+    return context
+
+
+def _first_cell_matches(
+    text: pd.DataFrame, filled: np.ndarray, candidates: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose first filled cell is a subtotal label ("รวม") / a note line ("หมายเหตุ").
+
+    Arrow regexes over only the first filled cell of each candidate row, column by column.
+    """
+    n = len(text)
+    subtotal = np.zeros(n, dtype=bool)
+    note = np.zeros(n, dtype=bool)
+    first_col = filled.argmax(axis=1)
+    for j in np.unique(first_col[candidates]):
+        rows = np.flatnonzero(candidates & (first_col == j))
+        cells = arrow_strings(text.iloc[:, int(j)]).take(pa.array(rows))
+        subtotal[rows] = pc.fill_null(
+            pc.match_substring_regex(cells, SUBTOTAL_PATTERN), False
+        ).to_numpy(zero_copy_only=False)
+        note[rows] = pc.fill_null(
+            pc.match_substring_regex(cells, NOTE_PATTERN_ARROW), False
+        ).to_numpy(zero_copy_only=False)
+    return subtotal, note
 
 
 def _trimmed_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -151,19 +151,19 @@ def is_repeated_header(cells: list[str], match: HeaderMatch) -> bool:
         if k == shown or index.get(k) == key or index.get(stripped) == key:
             same += 1
     # the upper row of a repeated two-row header holds only part of the labels
-    need = 2 if len(match.header_rows) == 2 else max(2, len(match.colmap) // 2)
+    need = 2 if len(match.header_rows) >= 2 else max(2, len(match.colmap) // 2)
     return same >= need
 
 
 # --- title lines and note lines ---------------------------------------------------------------
 # A signature or note line below a table: "ลงชื่อผู้รายงาน", "(.....)", "ตำแหน่ง", "*หมายเหตุ :",
 # "(หัวหน้าส่วนราชการ/หัวหน้าหน่วยงาน)".
-_NOTE_RE = re.compile(
+NOTE_PATTERN = (
     r"^[\s*\-•]*(?:หมายเหตุ|ลงชื่อ|ลงนาม|ตำแหน่ง|notes?\b|remarks?\b|signed\b|signature|position\b)"
     r"|^[\s(]*[.…_]{2,}"
-    r"|^\(\s*(?:หัวหน้า|ผู้อำนวยการ|ผู้รายงาน|ผู้รับรอง)",
-    re.I,
+    r"|^\(\s*(?:หัวหน้า|ผู้อำนวยการ|ผู้รายงาน|ผู้รับรอง)"
 )
+_NOTE_RE = re.compile(NOTE_PATTERN, re.I)
 
 
 def is_note_line(text: str | None) -> bool:

@@ -47,11 +47,12 @@ class HeaderMatch:
     """Where a table's header is and which frame column holds each canonical column."""
 
     kind: str
-    header_rows: list[int]  # frame row indices of the header (one or two rows)
+    header_rows: list[int]  # frame row indices of the header (one to three rows)
     data_start: int  # first frame row index after the header
     colmap: dict[str, int]  # canonical key -> frame column index
     header_text: dict[int, str] = field(default_factory=dict)  # frame column -> header as shown
-    group_text: dict[int, str] = field(default_factory=dict)  # upper-row label of a 2-row header
+    # the group labels above a column's own label in a header of several rows ("a › b")
+    group_text: dict[int, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # required canonical keys not found
 
     @property
@@ -97,24 +98,77 @@ def parse_mapping(pairs: list[str]) -> Mapping:
 def _match_row(
     cells: list[str | None], kind: str, mapping: Mapping | None = None
 ) -> dict[str, int]:
+    return _match_paths([[c] if c is not None else [] for c in cells], kind, mapping)
+
+
+def _match_paths(
+    paths: list[list[str]], kind: str, mapping: Mapping | None = None
+) -> dict[str, int]:
+    """Canonical key -> column, for each column's header path (its labels top to bottom).
+
+    A column is tried as its labels joined from the top ("วันที่" › "สั่งการ" → "วันที่สั่งการ"),
+    then from lower levels ("รายละเอียด" › "ผลการดำเนินการ"), down to its own label alone.
+    """
     index = ALIAS_INDEX[kind]
     own = mapping_for(kind, mapping)
     if own:
         index = {**index, **own}
     found: dict[str, int] = {}
-    for j, cell in enumerate(cells):
-        if (
-            cell is not None
-            and len(cell) > MAX_HEADER_CHARS
-            and len(cell.strip()) > MAX_HEADER_CHARS
-        ):
+    for j, path in enumerate(paths):
+        if not path:
+            continue
+        leaf = path[-1]
+        if len(leaf) > MAX_HEADER_CHARS and len(leaf.strip()) > MAX_HEADER_CHARS:
             continue  # directive text, not a header (and not worth caching)
-        for k in _key_variants(cell):
-            key = index.get(k)
+        tries = ["".join(path[k:]) for k in range(len(path) - 1)] if len(path) > 1 else []
+        tries.append(leaf)
+        for text in tries:
+            # a remark in brackets is dropped from a column's own label only
+            keys = _key_variants(text) if text is leaf else (header_key(text),)
+            key = next((index[k] for k in keys if k in index), None)
             if key and key not in found:
                 found[key] = j
                 break
+            if key:
+                break
     return found
+
+
+def _spanned(above: list[list[str | None]], lower: list[str | None]) -> bool:
+    """``lower`` can continue a header: some label above spans it (its cell there is empty).
+
+    A list whose every row is filled (the column descriptions of a template's instructions)
+    is never one header of several rows.
+    """
+    return any(
+        not (lower[j] or "").strip() and any((row[j] or "").strip() for row in above)
+        for j in range(len(lower))
+    )
+
+
+def _header_paths(rows: list[list[str | None]]) -> list[list[str]]:
+    """Each column's labels top to bottom in a header of several rows.
+
+    Merged cells carry their value at the top-left only: a group label ("ผลการดำเนินการ"
+    merged over "สถานะ | รายละเอียด") is spread right over the empty cells next to it whose
+    columns have labels below, as long as its own column has a label below too.
+    """
+    width = len(rows[0])
+    text = [[(c or "").strip() for c in row] for row in rows]
+    below = [
+        [any(text[r][j] for r in range(i + 1, len(text))) for j in range(width)]
+        for i in range(len(text))
+    ]
+    for i in range(len(text) - 1):
+        label, open_ = "", False
+        for j in range(width):
+            if text[i][j]:
+                label, open_ = text[i][j], below[i][j]
+            elif open_ and below[i][j]:
+                text[i][j] = label
+            else:
+                open_ = False
+    return [[text[r][j] for r in range(len(text)) if text[r][j]] for j in range(width)]
 
 
 def _required(kind: str) -> list[str]:
@@ -134,8 +188,8 @@ def detect(
 ) -> HeaderMatch | None:
     """The best header match in the first rows of ``raw``, or None if nothing looks like one.
 
-    A header may span two rows (a merged group label above sub-labels): for every column the
-    lower cell is used when present, else the upper one. A match missing required columns is
+    A header may span two or three rows (merged group labels above sub-labels): each column
+    is matched by its labels joined ("วันที่" › "สั่งการ"), else by its lowest label alone. A match missing required columns is
     still returned (with ``missing``) when it is clearly that table, so the user hears what is
     missing instead of "no table".
     """
@@ -143,24 +197,28 @@ def detect(
     kinds = kinds or tuple(TABLE_HEADERS)
     best: tuple[tuple, HeaderMatch] | None = None
     n = min(len(frame), start + scan)
-    rows = {i: _cells(frame, i) for i in range(start, min(len(frame), n + 1))}
+    rows = {i: _cells(frame, i) for i in range(start, min(len(frame), n + 2))}
     for i in range(start, n):
         upper = rows[i]
         if not any(c and c.strip() for c in upper):
             continue
-        lower = rows.get(i + 1)
+        stacks = [[upper]]
+        for extra in (1, 2):  # headers of two and three rows
+            lower = rows.get(i + extra)
+            if lower is None or not _spanned(stacks[-1], lower):
+                break
+            stacks.append([*stacks[-1], lower])
+        shapes = []
+        for stack in stacks:
+            paths = _header_paths(stack) if len(stack) > 1 else [[(c or "").strip()] for c in upper]
+            shapes.append((list(range(i, i + len(stack))), paths))
         for kind in kinds:
-            candidates = [([i], upper, _match_row(upper, kind, mapping))]
-            if lower is not None:
-                merged = [
-                    lo if lo and lo.strip() else up for up, lo in zip(upper, lower, strict=True)
-                ]
-                candidates.append(([i, i + 1], merged, _match_row(merged, kind, mapping)))
-            for header_rows, shown, found in candidates:
+            for header_rows, paths in shapes:
+                found = _match_paths(paths, kind, mapping)
                 required = _required(kind)
                 missing = [k for k in required if k not in found]
                 # Rank: all required present, then more columns, then the first header of the
-                # sheet (a header typed again lower down never wins), then a single-row header.
+                # sheet (a header typed again lower down never wins), then fewer header rows.
                 score = (
                     not missing,
                     len(found) - len(missing),
@@ -172,20 +230,15 @@ def detect(
                 if kind == "directives" and not missing and len(found) < 3:
                     continue  # unit + text alone (e.g. a list explaining the columns)
                 if best is None or score > best[0]:
-                    group = {}
-                    if len(header_rows) == 2:
-                        group = {
-                            j: (upper[j] or "").strip()
-                            for j in range(len(upper))
-                            if upper[j] and lower and (lower[j] or "").strip()
-                        }
                     match = HeaderMatch(
                         kind=kind,
                         header_rows=header_rows,
                         data_start=header_rows[-1] + 1,
                         colmap=found,
-                        header_text={j: (shown[j] or "").strip() for j in found.values()},
-                        group_text=group,
+                        header_text={j: paths[j][-1] for j in found.values()},
+                        group_text={
+                            j: " › ".join(p[:-1]) for j, p in enumerate(paths) if len(p) > 1
+                        },
                         missing=missing,
                     )
                     best = (score, match)

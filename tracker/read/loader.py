@@ -16,7 +16,7 @@ from tracker.checks.validate import Issue, check_directives, check_storable, mak
 from tracker.dataset import Dataset, conform, empty_frame
 from tracker.read import mapping as column_mapping
 from tracker.read import normalize
-from tracker.read.body import body_of
+from tracker.read.body import body_of, sections_supply
 from tracker.read.headers import detect_tables
 from tracker.schema import TABLE_FRAME
 
@@ -143,6 +143,9 @@ def build_dataset(
             continue
         complete = any(not m.missing for _, m in found_tables)
         for part, match in found_tables:
+            if match.missing and match.kind == "directives":
+                match = sections_supply(part, match)  # unit names alone in section rows
+                complete = complete or not match.missing
             if match.missing and complete:
                 # a side table of a report sheet (e.g. notes) lacking required columns
                 row = raw.first_row + match.header_rows[0]

@@ -17,7 +17,7 @@ from tracker import thai
 from tracker.checks.validate import Issue, listed, make_issue
 from tracker.dataset import conform_columns
 from tracker.parallel import in_background
-from tracker.places import district_codes, normalize_agency
+from tracker.places import district_codes, normalize_agency, zone_of_code
 from tracker.read.body import Body
 from tracker.read.headers import HeaderMatch, arrow_strings
 from tracker.schema import (
@@ -259,6 +259,8 @@ def directives(body: Body, fiscal_year: int | None = None) -> tuple[pd.DataFrame
     out["directive_id"] = ids
 
     agency_raw = body.col("agency")
+    if agency_raw is None and "agency" in body.context:  # unit names alone in section rows
+        agency_raw = body.context["agency"]
     if agency_raw is None:  # reported once as a missing column; the other checks still run
         agency_raw = pd.Series([None] * n, dtype=object)
     agency = _map_uniques_categorical(agency_raw, lambda v: normalize_agency(v) or None)
@@ -266,6 +268,8 @@ def directives(body: Body, fiscal_year: int | None = None) -> tuple[pd.DataFrame
     out["agency"] = agency
     district_raw = body.col("district")
     codes = district_codes(agency)  # one lookup per category
+    if "zone" in body.context:  # "กลุ่มกรุงเทพใต้" above: no zone column, a check of the units
+        issues += _zone_issues(body, agency, codes, body.context["zone"])
     if district_raw is not None:
         typed = district_codes(district_raw.fillna(""))
         codes = typed.where(typed.notna(), codes)
@@ -319,6 +323,23 @@ def directives(body: Body, fiscal_year: int | None = None) -> tuple[pd.DataFrame
 
     columns = {k: _values(v) for k, v in out.items()} | _provenance(body)
     return conform_columns(columns, "directives", n, ready=_READY_TEXT), issues
+
+
+def _zone_issues(body: Body, agency: pd.Series, codes: pd.Series, zone: pd.Series) -> list[Issue]:
+    """A warning per district office listed under a section row of another district group.
+
+    The directives frame has no zone: a unit's group follows from its district
+    (places.zone_of_code), so a zone section row only checks it; departments have none.
+    """
+    group = codes.map(lambda c: (zone_of_code(c) or (None,))[0] if isinstance(c, str) else None)
+    z = zone.reset_index(drop=True)
+    g = pd.Series(group.to_numpy(dtype=object))
+    wrong = (z.notna() & g.notna() & (z != g)).to_numpy(dtype=bool)
+    shown, more = listed(np.flatnonzero(wrong))
+    return [
+        body.issue("warning", "agency_outside_zone", i, "agency", agency.iloc[i], zone=z.iloc[i])
+        for i in shown
+    ] + body.more("warning", "agency_outside_zone", more, "agency")
 
 
 def _infer_fiscal_year(
