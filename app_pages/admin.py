@@ -17,6 +17,7 @@ from tracker.thai import format_bangkok, format_int
 from ui import data
 from ui.auth import _audit, require_action, require_page
 from ui.i18n import lang, tr
+from ui.reminders import reminders_section
 
 access = require_page("admin")
 
@@ -251,12 +252,19 @@ def _audit_section() -> None:
 
 st.title(tr("admin.title"))
 _flash()
-roles_tab, sources_tab, audit_tab = st.tabs(
-    [tr("admin.tab.roles"), tr("admin.tab.sources"), tr("admin.tab.audit")]
+roles_tab, sources_tab, reminders_tab, audit_tab = st.tabs(
+    [
+        tr("admin.tab.roles"),
+        tr("admin.tab.sources"),
+        tr("admin.tab.reminders"),
+        tr("admin.tab.audit"),
+    ]
 )
 with roles_tab:
     _roles_section()
 with sources_tab:
     _sources_section()
+with reminders_tab:
+    reminders_section()
 with audit_tab:
     _audit_section()
