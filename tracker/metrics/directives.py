@@ -129,7 +129,8 @@ def status_totals(df: pd.DataFrame) -> dict[str, int]:
 
 
 def aging(df: pd.DataFrame, today: date) -> pd.DataFrame:
-    """Days open (issue date to report date, or to today while not done) and overdue flag."""
+    """Days open (issue date to report date, or to today while not done), the overdue flag,
+    and whether the directive has no due date (then it is never "not overdue")."""
     today_ts = pd.Timestamp(today)
     closed = df["status"].isin(["done", "cannot"]).to_numpy()
     end = df["reported_at"].where(closed, today_ts).fillna(today_ts)
@@ -141,6 +142,7 @@ def aging(df: pd.DataFrame, today: date) -> pd.DataFrame:
             "days_open": days.astype("Int64"),
             "overdue": overdue,
             "days_overdue": late_days.astype("Int64"),
+            "no_due_date": df["due_date"].isna().to_numpy(),
         },
         index=df.index,
     )

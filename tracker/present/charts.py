@@ -34,6 +34,14 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int | None = Non
     return fig
 
 
+def _count_axis(fig: go.Figure, axis: str, top: int) -> None:
+    """A count axis ticks whole numbers only (never 0.5 directives)."""
+    ticks: dict = {"tickformat": ",d", "rangemode": "nonnegative"}
+    if top <= 8:
+        ticks |= {"tick0": 0, "dtick": 1}
+    (fig.update_xaxes if axis == "x" else fig.update_yaxes)(**ticks)
+
+
 def _bar_height(n: int) -> int:
     return max(320, 120 + 26 * n)
 
@@ -54,6 +62,7 @@ def status_stack(counts: pd.DataFrame, key: str, lang: str, title_key: str) -> g
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
+    _count_axis(fig, "x", int(counts[list(STATUSES)].sum(axis=1).max()) if len(counts) else 0)
     return _layout(
         fig, t(title_key, lang), t("axis.directives", lang), "", _bar_height(len(labels))
     )
@@ -107,22 +116,23 @@ def group_heatmap(pivot: pd.DataFrame, lang: str) -> go.Figure:
     )
 
 
-def aging_histogram(days: pd.Series, overdue: pd.Series, lang: str) -> go.Figure:
-    """How long directives stay open, overdue ones highlighted."""
+def aging_histogram(
+    days: pd.Series, overdue: pd.Series, lang: str, no_due: pd.Series | None = None
+) -> go.Figure:
+    """How long directives stay open: overdue, not overdue, and without a due date apart."""
+    no_due = pd.Series(False, index=days.index) if no_due is None else no_due.astype(bool)
+    on_time = ~overdue & ~no_due
     fig = go.Figure()
-    fig.add_histogram(
-        x=days[~overdue].dropna().tolist(),
-        name=t("legend.on_time", lang),
-        marker_color="#1565c0",
-        nbinsx=30,
-    )
-    fig.add_histogram(
-        x=days[overdue].dropna().tolist(),
-        name=t("legend.overdue", lang),
-        marker_color=STATUS_COLORS["cannot"],
-        nbinsx=30,
-    )
+    for mask, key, colour in (
+        (on_time, "legend.on_time", "#1565c0"),
+        (overdue & ~no_due, "legend.overdue", STATUS_COLORS["cannot"]),
+        (no_due, "legend.no_due_date", "#9e9e9e"),
+    ):
+        values = days[mask.to_numpy()].dropna()
+        if key != "legend.no_due_date" or len(values):
+            fig.add_histogram(x=values.tolist(), name=t(key, lang), marker_color=colour, nbinsx=30)
     fig.update_layout(barmode="stack")
+    fig.update_yaxes(tickformat=",d", rangemode="nonnegative")
     return _layout(
         fig, t("chart.aging", lang), t("axis.days_open", lang), t("axis.directives", lang)
     )
