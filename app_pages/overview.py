@@ -7,7 +7,7 @@ from tracker.metrics import directives as metrics
 from tracker.metrics import targets
 from tracker.present import charts, finance_views
 from tracker.present.charts import status_label
-from ui import data
+from ui import data, time_to_done
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
@@ -54,6 +54,7 @@ if view.empty:
     st.stop()
 
 c = metrics.overview_cards(view, data.today())
+timed = time_to_done.timed(loaded, view).frame
 cards(
     [
         (tr("card.total"), count(c["total"]), None),
@@ -61,6 +62,7 @@ cards(
         (tr("card.cannot"), count(c["cannot"]), tr("card.cannot_help")),
         (tr("card.not_reported"), count(c["not_reported"]), None),
         (tr("card.overdue"), count(c["overdue"]), tr("card.overdue_help")),
+        time_to_done.median_card(timed),
     ]
 )
 finance_cards(loaded.dataset)
@@ -72,6 +74,7 @@ chart(
     charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"), table, "status_agency"
 )
 chart(charts.done_ranking(by_agency, lg), table, "done_ranking")
+time_to_done.ranking(timed)
 
 st.subheader(tr("overview.not_reported"))
 missing = metrics.not_reported_units(view)

@@ -1,0 +1,118 @@
+"""Time to done on the pages: the days per directive computed once per snapshot (and today),
+then the Overview's card and ranking and the Directives page's curves for the filtered view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from tracker.metrics import time_to_done as ttd
+from tracker.present import charts_time
+from tracker.thai import format_date
+from ui import data
+from ui.i18n import lang, tr
+from ui.widgets import chart, count, data_table
+
+_KEEP = 4  # snapshots (× today) kept per process
+
+
+@st.cache_resource(show_spinner=False)
+def _memo() -> dict[tuple, ttd.Durations]:
+    """Days per directive by (database, snapshot, today), shared by every session."""
+    return {}
+
+
+def timed(loaded: data.Loaded, view: pd.DataFrame) -> ttd.Durations:
+    """``view`` (the filtered register) with its days to done, and the warnings of its rows."""
+    today = data.today()
+    ds = loaded.dataset
+    key = (data.database_url(), loaded.snapshot_id, today)
+    memo = _memo()
+    found = memo.get(key) if loaded.snapshot_id is not None else None
+    if found is None:
+        found = ttd.durations(ds.directives, ds.responses, today)
+        if loaded.snapshot_id is not None:
+            while len(memo) >= _KEEP:
+                memo.pop(next(iter(memo)))
+            memo[key] = found
+    frame = found.frame
+    if len(view) != len(frame) or not view.index.equals(frame.index):
+        frame = frame.loc[view.index]
+    ids = set(view["directive_id"].dropna()) if found.issues else set()
+    issues = [i for i in found.issues if i.value in ids or i.code == "more_rows"]
+    return ttd.Durations(
+        view.assign(**{ttd.DAYS: frame[ttd.DAYS], ttd.DONE: frame[ttd.DONE]}), issues
+    )
+
+
+def median_card(frame: pd.DataFrame) -> tuple[str, str, str]:
+    """The Overview's "median days to done" card: (label, value, help)."""
+    figures = ttd.overall(frame)
+    return (
+        tr("ttd.card.median"),
+        charts_time.median_label(figures["median_days"], lang()),
+        tr(
+            "ttd.card.median_help",
+            n=count(int(figures["n"] or 0)),
+            done=count(int(figures["done"] or 0)),
+            open=count(int(figures["censored"] or 0)),
+        ),
+    )
+
+
+def ranking(frame: pd.DataFrame) -> None:
+    """Units fastest to slowest by median days to done, with n and how many are open."""
+    lg = lang()
+    ranked = ttd.ranking(frame, "agency")
+    if ranked.empty:
+        return
+    chart(
+        charts_time.ranking_chart(ranked, lg),
+        charts_time.figures_table(ranked, "agency", lg),
+        "ttd_ranking",
+    )
+
+
+def method_caption(today: date) -> None:
+    st.caption(tr("ttd.method", today=format_date(today, lang())))
+
+
+def curves(timed_view: ttd.Durations) -> None:
+    """Kaplan–Meier curves per group or factor (a select), the figures and the curve table."""
+    lg = lang()
+    frame = timed_view.frame
+    st.subheader(tr("ttd.section"))
+    by = st.selectbox(
+        tr("ttd.by"),
+        ttd.GROUPINGS,
+        format_func=lambda g: tr(f"ttd.by.{g}"),
+        key="ttd_by",
+    )
+    figures = ttd.figures(frame, by)
+    if figures.empty:
+        st.info(tr("ttd.no_data"))
+        return
+    keys = charts_time.largest_groups(figures)
+    table = ttd.curves(frame, by)
+    chart(
+        charts_time.curves_chart(table, keys, by, lg),
+        charts_time.curve_table(table, by, lg),
+        "ttd_curves",
+    )
+    data_table(charts_time.figures_table(figures, by, lg), "ttd_figures", name="time_to_done")
+    method_caption(data.today())
+    early = [i for i in timed_view.issues if i.code == "done_before_issue"]
+    if early:
+        with st.expander(tr("ttd.early", n=count(len(early)))):
+            data_table(
+                pd.DataFrame(
+                    {
+                        tr("col.directive_id"): [i.value for i in early],
+                        tr("ttd.section"): [i.message(lg) for i in early],
+                    }
+                ),
+                "ttd_early",
+                name="done_before_issue",
+            )
