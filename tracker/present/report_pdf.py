@@ -210,4 +210,20 @@ def _no_fetch(url: str, *args, **kwargs):
     raise ValueError(f"the report fetches nothing: {url}")
 
 
-__all__ = ["report_html", "write_pdf"]
+def first_page_png(pdf: bytes, scale: float = 1.5) -> bytes:
+    """Page 1 of a PDF as PNG bytes (pypdfium2: a wheel, no system package), for a preview."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=scale).to_pil()
+    finally:
+        document.close()
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+__all__ = ["first_page_png", "report_html", "write_pdf"]
