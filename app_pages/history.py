@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from tracker.present.views import audit_message, snapshot_note
 from tracker.publish import flow as pub
 from tracker.publish import trends as trends_mod
 from tracker.store import StoreError
@@ -87,9 +88,10 @@ listing = pd.DataFrame(
         tr("history.col.source"): snaps["source"],
         tr("history.col.rows"): snaps["rows"],
         tr("history.col.changes"): [pub.changes_text(c, lg) for c in snaps["changes"]],
-        tr("history.col.note"): snaps["note"],
-        tr("history.col.current"): snaps["current"],
-        "sha256": snaps["sha256"],
+        tr("history.col.note"): [snapshot_note(n, lg) for n in snaps["note"]],
+        tr("history.col.current"): [
+            tr("history.current_yes") if c else "" for c in snaps["current"]
+        ],
     }
 ).iloc[::-1]
 data_table(listing, "snapshots_table", name="snapshots")
@@ -188,8 +190,9 @@ log_view = pd.DataFrame(
         tr("history.col.action"): [tr(f"history.action.{a}") for a in audit["action"]],
         tr("history.col.id"): audit["snapshot_id"],
         tr("history.col.source"): audit["source"],
-        tr("history.col.message"): audit["message"],
-        "sha256": audit["sha256"],
+        tr("history.col.message"): [
+            audit_message(a, m, lg) for a, m in zip(audit["action"], audit["message"], strict=True)
+        ],
     }
 ).iloc[::-1]
 _table(log_view, "audit_table")

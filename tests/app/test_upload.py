@@ -90,7 +90,13 @@ def test_good_file_preview_publish_and_overview_changes(app, new_workbook):
     snaps = _frame_with(at, t("history.col.current", "th"))
     assert snaps[t("history.col.id", "th")].tolist() == [2, 1]
     assert snaps[t("history.col.note", "th")].tolist()[0] == "รอบ ๒ <b>note</b>"  # plain text
-    assert snaps[t("history.col.current", "th")].tolist() == [True, False]
+    assert snaps[t("history.col.current", "th")].tolist() == [t("history.current_yes", "th"), ""]
+    # what the app itself wrote reads in the page's language; no sha256 column
+    assert snaps[t("history.col.note", "th")].tolist()[1] == t("history.note.bundled", "th")
+    assert "sha256" not in snaps.columns
+    log = _frame_with(at, t("history.col.action", "th"))
+    first = log[log[t("history.col.action", "th")] == t("history.action.publish", "th")]
+    assert first[t("history.col.message", "th")].tolist()[-1].startswith("เผยแพร่สแนปช็อต #1 (")
 
 
 def test_same_bytes_again_says_already_published(app, sample_dir):

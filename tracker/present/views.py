@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from messages.i18n import t
@@ -39,3 +41,44 @@ def directive_table(df: pd.DataFrame, ages: pd.DataFrame, lang: str) -> pd.DataF
             t("col.obstacle", lang): df["obstacle"],
         }
     )
+
+
+# The audit messages the store writes itself (a stable English form), shown in the language.
+_PUBLISHED = re.compile(
+    r"published #(?P<sid>\d+) \((?P<rows>\d+) rows; written: (?P<written>.*)\); "
+    r"previous current: (?P<previous>#\d+|none)$"
+)
+_ROLLED = re.compile(r"current (?P<previous>#\d+|none) -> #(?P<sid>\d+)$")
+SYSTEM_NOTES = {"bundled sample": "history.note.bundled"}
+
+
+def audit_message(action: str, message: str, lang: str) -> str:
+    """An audit row's message in ``lang`` when the app wrote it; a person's text as written."""
+    text = "" if message is None else str(message)
+    found = _PUBLISHED.match(text) if action == "publish" else None
+    if found:
+        previous = found["previous"]
+        return t(
+            "history.msg.publish",
+            lang,
+            sid=found["sid"],
+            rows=f"{int(found['rows']):,}",
+            written=found["written"],
+            previous=t("history.msg.none", lang) if previous == "none" else previous,
+        )
+    found = _ROLLED.match(text) if action == "rollback" else None
+    if found:
+        previous = found["previous"]
+        return t(
+            "history.msg.rollback",
+            lang,
+            sid=found["sid"],
+            previous=t("history.msg.none", lang) if previous == "none" else previous,
+        )
+    return text
+
+
+def snapshot_note(note: str, lang: str) -> str:
+    """A snapshot's note in ``lang`` when the app wrote it (the bundled sample)."""
+    key = SYSTEM_NOTES.get("" if note is None else str(note))
+    return t(key, lang) if key else ("" if note is None else str(note))
