@@ -76,11 +76,19 @@ class Durations:
 def durations(directives: pd.DataFrame, responses: pd.DataFrame, today: date) -> Durations:
     """Days to done (done directives) or days open until ``today`` (the others)."""
     n = len(directives)
-    codes, uniques = pd.factorize(directives["directive_id"], use_na_sentinel=True)
+    # one hashing pass over the ids of both tables (a response of an unknown id gets a code no
+    # directive has); −1 is a missing id
+    ids = np.concatenate(
+        [
+            directives["directive_id"].to_numpy(dtype=object),
+            responses["directive_id"].to_numpy(dtype=object),
+        ]
+    )
+    all_codes, uniques = pd.factorize(ids, use_na_sentinel=True)
+    codes, rcodes = all_codes[:n], all_codes[n:]
     first_any = np.full(len(uniques), _NAT, dtype=np.int64)
     first_done = np.full(len(uniques), _NAT, dtype=np.int64)
     if len(responses) and len(uniques):
-        rcodes = pd.Index(uniques).get_indexer(responses["directive_id"])
         rdays = _day_numbers(responses["submitted_at"])
         first_any = _first_per_directive(rcodes, rdays, len(uniques))
         rdone = (responses["status"] == "done").to_numpy(dtype=bool, na_value=False)
@@ -159,19 +167,34 @@ class _Table:
     groups: np.ndarray  # the group codes present, ascending
 
 
-def _km(codes: np.ndarray, days: np.ndarray, events: np.ndarray) -> _Table:
-    """S(t) = Π_{tᵢ ≤ t} (1 − dᵢ / nᵢ) per group code, with ties (dᵢ done on the same day)."""
+_MAX_BINS = 8_000_000  # (group, day) cells counted directly; beyond, the rows are sorted
+
+
+def _cells(codes: np.ndarray, days: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per (group code, day) present, in that order: code, day, directives, done."""
+    span = int(days.max()) + 1
+    groups = int(codes.max()) + 1
+    if groups * span <= _MAX_BINS:  # counting, no sort: O(rows + cells)
+        cell = codes * span + days
+        removed = np.bincount(cell, minlength=groups * span)
+        present = np.flatnonzero(removed)
+        done = np.bincount(cell, weights=events, minlength=groups * span)[present]
+        return present // span, present % span, removed[present], done.astype(np.int64)
     order = np.lexsort((days, codes))
     c, t, e = codes[order], days[order], events[order]
-    if len(c) == 0:
-        empty = np.array([], dtype=np.int64)
-        return _Table(empty, empty, empty, empty, empty, np.array([], dtype=float), empty, empty)
     new = np.ones(len(c), dtype=bool)
     new[1:] = (c[1:] != c[:-1]) | (t[1:] != t[:-1])
     starts = np.flatnonzero(new)
     removed = np.diff(np.append(starts, len(c)))
-    done = np.add.reduceat(e.astype(np.int64), starts)
-    gc, gt = c[starts], t[starts]
+    return c[starts], t[starts], removed, np.add.reduceat(e.astype(np.int64), starts)
+
+
+def _km(codes: np.ndarray, days: np.ndarray, events: np.ndarray) -> _Table:
+    """S(t) = Π_{tᵢ ≤ t} (1 − dᵢ / nᵢ) per group code, with ties (dᵢ done on the same day)."""
+    if len(codes) == 0:
+        empty = np.array([], dtype=np.int64)
+        return _Table(empty, empty, empty, empty, empty, np.array([], dtype=float), empty, empty)
+    gc, gt, removed, done = _cells(codes, days, events)
     group_new = np.ones(len(gc), dtype=bool)
     group_new[1:] = gc[1:] != gc[:-1]
     first = np.flatnonzero(group_new)
@@ -180,7 +203,9 @@ def _km(codes: np.ndarray, days: np.ndarray, events: np.ndarray) -> _Table:
     size = np.add.reduceat(removed, first)
     at_risk = size[group_of] - (before_all - before_all[first][group_of])
     factor = 1.0 - done / at_risk
-    survival = pd.Series(factor).groupby(group_of).cumprod().to_numpy()
+    survival = np.empty(len(factor))
+    for a, b in zip(first, [*first[1:], len(factor)], strict=True):  # one product per group
+        np.cumprod(factor[a:b], out=survival[a:b])
     return _Table(gc, gt, at_risk, done, removed, survival, first, gc[first])
 
 
@@ -231,11 +256,32 @@ def _figures(codes: np.ndarray, days: np.ndarray, events: np.ndarray) -> pd.Data
     return out
 
 
-def _round_labels(frame: pd.DataFrame) -> pd.Series:
-    fy = frame["fiscal_year"].astype("Int64").astype(str)
-    rnd = frame["round"].astype("Int64").astype(str)
-    label = fy + "/" + rnd
-    return label.where(frame["fiscal_year"].notna() & frame["round"].notna())
+def _category_codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (−1: missing) and the keys they stand for; categories used as they are."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64), pd.Index(values.cat.categories)
+    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
+    return codes.astype(np.int64), pd.Index(uniques)
+
+
+def _zone_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """District group per row, from the district codes' categories (50 at most)."""
+    codes, districts_seen = _category_codes(frame["district_code"])
+    zone_of = districts().set_index("code")["zone_th"]
+    zone_names = pd.Series(districts_seen, dtype=object).map(zone_of)
+    zcodes, zones_seen = pd.factorize(zone_names, sort=True, use_na_sentinel=True)
+    lookup = np.append(zcodes.astype(np.int64), -1)  # code −1 (no district) → −1
+    return lookup[codes], pd.Index(zones_seen)
+
+
+def _round_codes(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Fiscal year and round per row as one key, "2567/1"."""
+    fy = frame["fiscal_year"].to_numpy(dtype="float64", na_value=np.nan)
+    rnd = frame["round"].to_numpy(dtype="float64", na_value=np.nan)
+    both = np.where(np.isnan(fy) | np.isnan(rnd), np.nan, fy * 1000 + rnd)
+    codes, uniques = pd.factorize(both, sort=True, use_na_sentinel=True)
+    labels = [f"{int(k) // 1000}/{int(k) % 1000}" for k in uniques]
+    return codes.astype(np.int64), pd.Index(labels, dtype=object)
 
 
 def _keys(frame: pd.DataFrame, by: str) -> tuple[np.ndarray, np.ndarray, pd.Index]:
@@ -246,14 +292,12 @@ def _keys(frame: pd.DataFrame, by: str) -> tuple[np.ndarray, np.ndarray, pd.Inde
         codes = np.concatenate([np.full(len(m), k) for k, m in enumerate(members)])
         return codes.astype(np.int64), rows, pd.Index(FACTORS)
     if by == "round":
-        values: pd.Series = _round_labels(frame)
+        codes, keys = _round_codes(frame)
     elif by == "zone":
-        zone = districts().set_index("code")["zone_th"]
-        values = frame["district_code"].astype(object).map(zone)
+        codes, keys = _zone_codes(frame)
     else:
-        values = frame[{"district": "district_code"}.get(by, by)]
-    codes, uniques = pd.factorize(values, sort=True, use_na_sentinel=True)
-    return codes.astype(np.int64), np.arange(len(frame)), pd.Index(uniques)
+        codes, keys = _category_codes(frame[{"district": "district_code"}.get(by, by)])
+    return codes, np.arange(len(frame)), keys
 
 
 def figures(frame: pd.DataFrame, by: str) -> pd.DataFrame:
