@@ -34,10 +34,16 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse = False
+        self.busy = 0  # answer 451 (try again later) this many times first
+        self.tries = 0
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        self.tries += 1
         if self.refuse:
             return "550 5.7.1 Relaying denied"
+        if self.busy:
+            self.busy -= 1
+            return "451 4.3.0 Try again later"
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
@@ -206,14 +212,42 @@ def test_a_refusing_server_is_a_recorded_failure_and_the_unit_is_told_later(env,
     assert len(mailbox.to("bangna@bma.test")) == 1
 
 
+def test_a_temporary_refusal_is_retried_a_bounded_number_of_times(env, mailbox, capsys):
+    mailbox.busy = 1  # the unit's first try: 451, then accepted
+    assert _run(capsys, "--today", "2024-10-15")[0] == 0
+    assert len(mailbox.to("bangna@bma.test")) == 1 and mailbox.tries == 3  # 2 + the summary
+    mailbox.messages.clear()
+    mailbox.tries = 0
+    mailbox.busy = 99  # never accepted: given up after remind.ATTEMPTS tries per message
+    env.save_contacts(
+        [{"unit": WORKS, "email": "works@bma.test"}, {"email": "adm@bma.test", "role": "admin"}],
+        "adm@bma.test",
+    )
+    code, out = _run(capsys, "--today", "2024-10-15", "--json")
+    assert code == 1
+    data = json.loads(out)
+    works = next(u for u in data["units"] if u["unit"] == WORKS)
+    assert works["state"] == "failed" and works["reason"].startswith("SMTP 451")
+    assert mailbox.tries == 2 * remind.ATTEMPTS  # the unit's mail and the summary
+    assert not mailbox.messages
+
+
 def test_an_absent_server_is_a_recorded_failure(env, mailbox, capsys, monkeypatch):
+    contacts = env.contacts()[["unit", "email", "name", "role", "zone"]].to_dict("records")
+    env.save_contacts([*contacts, {"unit": WORKS, "email": "works@bma.test"}], "adm@bma.test")
     monkeypatch.setenv("TRACKER_SMTP_PORT", str(_free_port()))  # nothing listens there
+    tries = []
+    real_send = remind.send
+    monkeypatch.setattr(remind, "send", lambda *a, **k: tries.append(1) or real_send(*a, **k))
     code, out = _run(capsys, "--today", "2024-10-15")
     assert code == 1
     assert "failed" in out
     run = env.reminder_runs().iloc[0]
-    assert run["failed"] == 2
-    assert "ConnectionRefusedError" in run["detail"]["units"][BANGNA]
+    assert run["failed"] == 3  # both units and the summary
+    for unit in (BANGNA, WORKS):
+        assert "ConnectionRefusedError" in run["detail"]["units"][unit]
+    assert "ConnectionRefusedError" in run["detail"]["summary"]
+    assert len(tries) == 1  # once out of reach (after its retries), the rest fail at once
     assert env.reminders_sent().empty and not mailbox.messages
 
 

@@ -35,6 +35,17 @@ SECRETS_FILE = settings.PROJECT_ROOT / ".streamlit" / "secrets.toml"
 ATTEMPTS = 3  # tries per message
 RETRY_WAIT_SECONDS = 2.0  # doubled after each failed try
 TIMEOUT_SECONDS = 20.0
+# Reasons that mean the server itself is out of reach (after the retries): the run's other
+# messages fail at once with the same reason instead of retrying each.
+UNREACHABLE = (
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "TimeoutError",
+    "gaierror",
+    "SMTPConnectError",
+    "SMTPServerDisconnected",
+    "OSError",
+)
 
 
 @dataclass(frozen=True)
@@ -234,19 +245,22 @@ def run(
     if plan.digests and cfg is None:
         reason = Refusal("smtp_not_configured").message_en
         outcome = {d.unit: f"failed: {reason}" for d in plan.digests}
+    down: str | None = None  # the server could not be reached: the rest fail at once
     for digest in plan.digests:
         if cfg is None:
             break
-        failure = send(cfg, digest_message(digest, cfg.sender))
+        failure = down or send(cfg, digest_message(digest, cfg.sender))
         outcome[digest.unit] = "sent" if failure is None else f"failed: {failure}"
         if failure is None:
             told += digest.told
+        elif failure.startswith(UNREACHABLE):
+            down = failure
     summary = "none"
     if plan.admins and plan.digests:  # units skipped alone are listed in the run, not mailed
         if cfg is None:
             summary = "failed: " + Refusal("smtp_not_configured").message_en
         else:
-            failure = send(cfg, summary_message(plan, outcome, cfg.sender))
+            failure = down or send(cfg, summary_message(plan, outcome, cfg.sender))
             summary = "sent" if failure is None else f"failed: {failure}"
     result = RunResult(plan, False, outcome, summary)
     detail = {
