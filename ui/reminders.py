@@ -131,7 +131,8 @@ def _contacts_section(contacts: pd.DataFrame) -> None:
 
 def _preview_section() -> None:
     st.subheader(tr("reminders.ui.preview"))
-    plan = plan_for(data.store(), data.today())
+    loaded = data.current()  # the snapshot the pages show, read once per snapshot
+    plan = plan_for(data.store(), data.today(), directives=loaded.dataset.directives)
     digests = [*plan.digests, *plan.skipped]
     if not digests:
         st.info(tr("reminders.ui.preview_none"))

@@ -23,6 +23,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 import settings
 from messages.i18n import t
 from messages.problems import Refusal
@@ -216,9 +218,16 @@ class RunResult:
         }
 
 
-def plan_for(store: Store, today: date, base_url: str | None = None) -> Plan:
-    """What the next run would send (the current snapshot, the contacts, what was told)."""
-    directives = store.load()["directives"]
+def plan_for(
+    store: Store,
+    today: date,
+    base_url: str | None = None,
+    directives: pd.DataFrame | None = None,
+) -> Plan:
+    """What the next run would send (the current snapshot's directives unless given, the
+    contacts, what was told)."""
+    if directives is None:
+        directives = store.load()["directives"]
     base = str(base_url or settings.get("TRACKER_BASE_URL"))
     extra = settings.get("TRACKER_REMINDER_ADMINS")
     admins = tuple(str(a) for a in extra) if isinstance(extra, tuple) else ()
