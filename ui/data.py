@@ -60,9 +60,41 @@ def database_url() -> str:
 
 
 def today() -> date:
-    """Today, or TRACKER_TODAY (ISO) for reproducible demos and tests."""
+    """Today, or TRACKER_TODAY (ISO) for reproducible demos and tests; while the current data
+    is the bundled sample, the sample's own "as of" date (its last recorded day), so a first
+    look shows the office as it stood then rather than years of made-up overdue work."""
     fixed = settings.get("TRACKER_TODAY")
-    return fixed if isinstance(fixed, date) else date.today()
+    if isinstance(fixed, date):
+        return fixed
+    as_of = demo_as_of()
+    return as_of if as_of is not None else date.today()
+
+
+def demo_as_of() -> date | None:
+    """The bundled sample's "as of" date while it is the current data (else None)."""
+    try:
+        loaded = _resolve()
+    except Exception:  # no session or no database: the real date
+        return None
+    if loaded.user != BOOTSTRAP_USER or loaded.note != BOOTSTRAP_NOTE:
+        return None
+    return latest_day(loaded.dataset)
+
+
+def latest_day(ds: Dataset) -> date | None:
+    """The last day the data records: an issue date, a response, a report or a budget as-of."""
+    days = []
+    for frame, column in (
+        (ds.directives, "issued_date"),
+        (ds.directives, "reported_at"),
+        (ds.responses, "submitted_at"),
+        (ds.budget, "as_of"),
+    ):
+        if column in frame and len(frame):
+            last = pd.to_datetime(frame[column], errors="coerce").max()
+            if pd.notna(last):
+                days.append(last.date())
+    return max(days) if days else None
 
 
 def _files() -> list[Path]:

@@ -23,7 +23,7 @@ from data_sources.base import UnreadableFile
 from messages.i18n import t
 from tracker.live.sources import Source, load_credentials, load_sources
 from tracker.live.sync import SyncResult, SyncRunner, api_base_url, sources_file
-from tracker.thai import format_datetime
+from tracker.thai import format_date, format_datetime
 from ui import data
 from ui.i18n import lang, tr
 
@@ -206,6 +206,9 @@ def sources_panel() -> None:
                 r.start(sources, store)
     language = lang()
     box.caption(f"{tr('sources.heading')}: {provenance(loaded, language)}")
+    as_of = data.demo_as_of()
+    if as_of is not None:
+        box.info(tr("data.demo_as_of", day=format_date(as_of, language)), icon=":material/event:")
     for line in source_lines(sources, r, language):
         box.caption(line)
     if r.running:
