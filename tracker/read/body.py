@@ -76,38 +76,31 @@ def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
     subtotal rows ("รวม") and notes under the table (each reported as an info line).
 
     A section row sets round, period, zone or agency for the rows below it (``context``)
-    when the table has no such column (tracker.read.sections).
+    when the table has no such column (tracker.read.sections). The work is done on Arrow
+    columns; the rows kept are zero-copy slices of them (no copy of 100,000 texts).
     """
     frame = raw.frame.iloc[match.data_start :]
     rows = raw.first_row + np.arange(match.data_start, len(raw.frame))
     if frame.empty:
-        return Body(raw, match, frame, rows), []
-    text = _trimmed_frame(frame)
-    filled_frame = text.notna()
-    filled = filled_frame.to_numpy()
+        return Body(raw, match, frame.reset_index(drop=True), rows), []
+    cols = parallel_map(_trimmed_cells, [frame.iloc[:, j] for j in range(frame.shape[1])])
+    filled = np.column_stack([_valid(c) for c in cols])
     n_filled = filled.sum(axis=1)
-    mapped = list(match.colmap.values())
-    # Repeated header rows (printed forms repeat it on every page).
-    same = np.zeros(len(frame), dtype=int)
-    for j in mapped:
-        shown = match.header_text.get(j, "")
-        if shown:
-            same += (text.iloc[:, j] == shown).to_numpy(dtype=bool, na_value=False)
-    repeated = same >= max(2, len(mapped) // 2)
+    repeated = _repeated_header(raw, match, cols, n_filled)
     blank = n_filled == 0
-    subtotal, note = _first_cell_matches(text, filled, ~(blank | repeated))
+    # subtotal and note rows leave most columns empty (data rows fill them): only those are read
+    sparse = n_filled <= max(2, len(match.colmap) // 2)
+    subtotal, note = _first_cell_matches(cols, filled, sparse & ~(blank | repeated))
     note |= np.maximum.accumulate(note) & (n_filled == 1) & ~repeated  # notes under the table
     subtotal &= ~note
     # Section-title rows ("รอบที่ ๒", "งบประมาณประจำปี"): one filled cell in a wide table.
-    section = (n_filled == 1) & (len(mapped) >= 3) & ~(repeated | subtotal | note)
+    section = (n_filled == 1) & (len(match.colmap) >= 3) & ~(repeated | subtotal | note)
     issues: list[Issue] = []
     where = {"file": raw.source, "sheet": raw.sheet}
-    first_cell: dict[int, str] = {}
+    first_col = filled.argmax(axis=1)
 
     def first(i: int) -> str:
-        if i not in first_cell:
-            first_cell[i] = str(text.iloc[i][filled_frame.iloc[i]].iloc[0])
-        return first_cell[i]
+        return str(cols[int(first_col[i])][i].as_py())
 
     for code, flags in (
         ("repeated_header", repeated),
@@ -115,8 +108,8 @@ def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
         ("subtotal_row", subtotal),
         ("note_row", note),
     ):
-        for i in np.flatnonzero(flags):
-            value = {} if code == "repeated_header" else {"value": first(int(i))[:80]}
+        for i in np.flatnonzero(flags).tolist():
+            value = {} if code == "repeated_header" else {"value": first(i)[:80]}
             issues.append(make_issue("info", code, **where, row=int(rows[i]), **value))
     keep = ~(repeated | section | blank | subtotal | note)
     inside = np.flatnonzero(keep)
@@ -133,8 +126,59 @@ def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
                 value=int(blank_inside.sum()),
             )
         )
-    context = _section_context(match, section, first, keep, frame.index)
-    return Body(raw, match, text[keep], rows[keep], context), issues
+    context = _section_context(match, section, first, keep)
+    text = _kept_frame(cols, keep)
+    return Body(raw, match, text, rows[keep], context), issues
+
+
+def _valid(col: pa.Array) -> np.ndarray:
+    if col.null_count == 0:
+        return np.ones(len(col), dtype=bool)
+    return pc.is_valid(col).to_numpy(zero_copy_only=False)
+
+
+def _repeated_header(
+    raw: RawTable, match: HeaderMatch, cols: list[pa.Array], n_filled: np.ndarray
+) -> np.ndarray:
+    """Rows that repeat the header (printed forms repeat it on every page): at least half of
+    the columns repeat their header text, or every filled cell (≥ 2) repeats one of the
+    header's rows as typed (each row of a header of two or three rows)."""
+    n = len(n_filled)
+    mapped = list(match.colmap.values())
+    same = np.zeros(n, dtype=np.int32)
+    for j in mapped:
+        shown = match.header_text.get(j, "")
+        if shown:
+            same += _equal(cols[j], shown)
+    repeated = same >= max(2, len(mapped) // 2)
+    if len(match.header_rows) > 1:
+        for h in match.header_rows:
+            labels = raw.frame.iloc[h].tolist()
+            hits = np.zeros(n, dtype=np.int32)
+            for j, label in enumerate(labels):
+                text = "" if label is None or pd.isna(label) else str(label).strip()
+                if text and j < len(cols):
+                    hits += _equal(cols[j], text)
+            repeated |= (hits >= 2) & (hits == n_filled)
+    return repeated
+
+
+def _equal(col: pa.Array, text: str) -> np.ndarray:
+    return pc.fill_null(pc.equal(col, text), False).to_numpy(zero_copy_only=False)
+
+
+def _kept_frame(cols: list[pa.Array], keep: np.ndarray) -> pd.DataFrame:
+    """The kept rows as pandas ``str`` columns: the runs of kept rows are zero-copy slices."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], keep.astype(np.int8), [0]))))
+    runs = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    if len(runs) > 256:  # rows dropped all over: one copy is cheaper than many chunks
+        mask = pa.array(keep)
+        kept = [c.filter(mask) for c in cols]
+    else:
+        kept = [pa.chunked_array([c.slice(a, b - a) for a, b in runs], type=c.type) for c in cols]
+    text = pa.table(kept, names=[str(j) for j in range(len(kept))]).to_pandas()
+    text.columns = pd.RangeIndex(len(kept))
+    return text
 
 
 def sections_supply(raw: RawTable, match: HeaderMatch) -> HeaderMatch:
@@ -150,7 +194,7 @@ def sections_supply(raw: RawTable, match: HeaderMatch) -> HeaderMatch:
 
 
 def _section_context(
-    match: HeaderMatch, section: np.ndarray, first, keep: np.ndarray, index: pd.Index
+    match: HeaderMatch, section: np.ndarray, first, keep: np.ndarray
 ) -> dict[str, pd.Series]:
     """Per kept row, what the section rows above it set (only keys the table has no column for)."""
     found: dict[str, dict[int, object]] = {}
@@ -161,7 +205,7 @@ def _section_context(
     context: dict[str, pd.Series] = {}
     for key, values in found.items():
         dtype = "Int64" if key == "round" else object
-        series = pd.Series(pd.NA if key == "round" else None, index=index, dtype=dtype)
+        series = pd.Series(pd.NA if key == "round" else None, index=range(len(keep)), dtype=dtype)
         for row, value in values.items():
             series.iloc[row] = value
         context[key] = series.ffill()[keep].reset_index(drop=True)
@@ -169,19 +213,19 @@ def _section_context(
 
 
 def _first_cell_matches(
-    text: pd.DataFrame, filled: np.ndarray, candidates: np.ndarray
+    cols: list[pa.Array], filled: np.ndarray, candidates: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows whose first filled cell is a subtotal label ("รวม") / a note line ("หมายเหตุ").
 
     Arrow regexes over only the first filled cell of each candidate row, column by column.
     """
-    n = len(text)
+    n = len(filled)
     subtotal = np.zeros(n, dtype=bool)
     note = np.zeros(n, dtype=bool)
     first_col = filled.argmax(axis=1)
-    for j in np.unique(first_col[candidates]):
+    for j in np.unique(first_col[candidates]).tolist():
         rows = np.flatnonzero(candidates & (first_col == j))
-        cells = arrow_strings(text.iloc[:, int(j)]).take(pa.array(rows))
+        cells = cols[j] if len(rows) == n else cols[j].take(pa.array(rows))
         subtotal[rows] = pc.fill_null(
             pc.match_substring_regex(cells, SUBTOTAL_PATTERN), False
         ).to_numpy(zero_copy_only=False)
@@ -189,18 +233,6 @@ def _first_cell_matches(
             pc.match_substring_regex(cells, NOTE_PATTERN_ARROW), False
         ).to_numpy(zero_copy_only=False)
     return subtotal, note
-
-
-def _trimmed_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells trimmed of surrounding whitespace, blank cells missing (pandas ``str`` columns).
-
-    Arrow kernels over the columns in parallel threads, one conversion back to pandas.
-    """
-    columns = parallel_map(_trimmed_cells, [frame.iloc[:, j] for j in range(frame.shape[1])])
-    text = pa.table(columns, names=[str(j) for j in range(len(columns))]).to_pandas()
-    text.columns = pd.RangeIndex(len(columns))
-    text.index = frame.index
-    return text
 
 
 def _trimmed_cells(col: pd.Series) -> pa.Array:

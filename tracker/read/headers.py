@@ -179,6 +179,14 @@ def _cells(frame: pd.DataFrame, i: int) -> list[str | None]:
     return [None if pd.isna(v) else str(v) for v in frame.iloc[i].tolist()]
 
 
+def _block(frame: pd.DataFrame, start: int, stop: int) -> list[list[str | None]]:
+    """Rows ``start``..``stop`` as cell lists, in one conversion (not one per row)."""
+    if stop <= start:
+        return []
+    values = frame.iloc[start:stop].to_numpy(dtype=object, na_value=None)
+    return [[None if v is None else str(v) for v in row] for row in values.tolist()]
+
+
 def detect(
     raw: RawTable,
     kinds: tuple[str, ...] | None = None,
@@ -197,7 +205,7 @@ def detect(
     kinds = kinds or tuple(TABLE_HEADERS)
     best: tuple[tuple, HeaderMatch] | None = None
     n = min(len(frame), start + scan)
-    rows = {i: _cells(frame, i) for i in range(start, min(len(frame), n + 2))}
+    rows = dict(enumerate(_block(frame, start, min(len(frame), n + 2)), start=start))
     for i in range(start, n):
         upper = rows[i]
         if not any(c and c.strip() for c in upper):
@@ -293,8 +301,13 @@ def _column_alias_rows(col: pa.Array) -> np.ndarray | None:
     )
     if len(rows) == 0:
         return None
-    encoded = pc.dictionary_encode(col if len(rows) == len(col) else col.take(rows))
-    values = encoded.dictionary
+    subset = col if len(rows) == len(col) else col.take(rows)
+    if _mostly_distinct(subset):  # ids: encoding 100,000 distinct values costs more than it saves
+        values = subset
+        indices = None
+    else:
+        encoded = pc.dictionary_encode(subset)
+        values, indices = encoded.dictionary, encoded.indices
     short = pc.indices_nonzero(pc.less_equal(pc.utf8_length(values), MAX_HEADER_CHARS))
     key = pc.utf8_lower(values.take(short))
     # the regexes of header_key() only where they can change something
@@ -311,8 +324,16 @@ def _column_alias_rows(col: pa.Array) -> np.ndarray | None:
     per_value[short.to_numpy()] = hit
     if not per_value.any():
         return None
-    idx = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    if indices is None:
+        return rows.to_numpy()[per_value]
+    idx = indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return rows.to_numpy()[per_value[idx]]
+
+
+def _mostly_distinct(col: pa.Array, sample: int = 2048) -> bool:
+    """More than half of the first ``sample`` cells are distinct (an id or text column)."""
+    head = col.slice(0, sample)
+    return len(head) >= 64 and len(pc.unique(head)) > len(head) // 2
 
 
 def _same_header(frame: pd.DataFrame, i: int, match: HeaderMatch) -> bool:
