@@ -60,10 +60,30 @@ def export_filters(lines: list[str]) -> None:
     st.session_state["_export_filters"] = list(lines)
 
 
+TOOLBAR_PX = 34  # the height Plotly's toolbar takes at the top right of a chart
+
+
+def clear_of_toolbar(fig: go.Figure) -> go.Figure:
+    """The title moved below the toolbar's strip, so the toolbar never covers it on a phone
+    (where the chart is as narrow as its title)."""
+    if fig.layout.title.text:
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else 80
+        fig.update_layout(
+            title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": TOOLBAR_PX}},
+            margin={"t": max(top, 50) + TOOLBAR_PX},
+        )
+    return fig
+
+
 def chart(fig: go.Figure, table_df: pd.DataFrame, key: str) -> None:
     """A Plotly chart (its data escaped: no cell becomes markup) and, folded below it, the
     same numbers as a table."""
-    st.plotly_chart(escape_figure(fig), width="stretch", key=key, config={"displaylogo": False})
+    st.plotly_chart(
+        clear_of_toolbar(escape_figure(fig)),
+        width="stretch",
+        key=key,
+        config={"displaylogo": False},
+    )
     with st.expander(tr("common.table_view")):
         data_table(table_df, f"{key}__table", name=key)
 

@@ -11,7 +11,9 @@ import pytest
 from tracker.admin.roles import ACTIONS, PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE_FILES = sorted((ROOT / "app_pages").glob("*.py"))
+# home.py is the hidden page at "/": it only opens the Overview, which checks its role itself
+HOME = ROOT / "app_pages" / "home.py"
+PAGE_FILES = sorted(p for p in (ROOT / "app_pages").glob("*.py") if p != HOME)
 # method name of a write → the action it needs (a refresh/sync of sources included)
 WRITES = {"publish": "publish", "rollback": "rollback", "sync": "refresh_sources"}
 WRITES |= {"refresh": "refresh_sources", "refresh_sources": "refresh_sources"}
@@ -99,4 +101,12 @@ def test_app_navigation_lists_only_allowed_pages():
 
 def test_the_page_files_are_found():
     """The checks above run over every page script (an empty list would pass them all)."""
-    assert len(PAGE_FILES) == len(PAGES) == 8
+    assert len(PAGE_FILES) == len(PAGES) >= 8
+
+
+def test_the_home_page_only_opens_the_overview():
+    tree = ast.parse(HOME.read_text(encoding="utf-8"))
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    names = {c.func.attr if isinstance(c.func, ast.Attribute) else c.func.id for c in calls}
+    assert "switch_page" in names and not {"publish", "rollback", "save_roles"} & names
+    assert "app_pages/overview.py" in HOME.read_text(encoding="utf-8")

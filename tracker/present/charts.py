@@ -34,6 +34,18 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int | None = Non
     return fig
 
 
+DISTRICT_OFFICE = "สำนักงานเขต"
+
+
+def short_units(names: list[str]) -> list[str]:
+    """Axis labels: "สำนักงานเขตบางนา" as "เขตบางนา" (the bars keep the width on a phone; the
+    full name is in the hover), unless two labels would then read the same."""
+    short = [
+        "เขต" + n[len(DISTRICT_OFFICE) :] if n.startswith(DISTRICT_OFFICE) else n for n in names
+    ]
+    return short if len(set(short)) == len(set(names)) else list(names)
+
+
 def _count_axis(fig: go.Figure, axis: str, top: int) -> None:
     """A count axis ticks whole numbers only (never 0.5 directives)."""
     ticks: dict = {"tickformat": ",d", "rangemode": "nonnegative"}
@@ -48,17 +60,19 @@ def _bar_height(n: int) -> int:
 
 def status_stack(counts: pd.DataFrame, key: str, lang: str, title_key: str) -> go.Figure:
     """Stacked horizontal bar of status counts per ``key`` (agency, group, …)."""
-    labels = counts[key].astype(str).tolist()
+    names = counts[key].astype(str).tolist()
+    labels = short_units(names)
     fig = go.Figure()
     for s in STATUSES:
         fig.add_bar(
             name=status_label(s, lang),
             y=labels,
             x=counts[s].tolist(),
+            customdata=names,
             orientation="h",
             marker_color=STATUS_COLORS[s],
             meta=s,
-            hovertemplate="%{y}<br>" + status_label(s, lang) + ": %{x}<extra></extra>",
+            hovertemplate="%{customdata}<br>" + status_label(s, lang) + ": %{x}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed")
@@ -70,15 +84,17 @@ def status_stack(counts: pd.DataFrame, key: str, lang: str, title_key: str) -> g
 
 def done_ranking(counts: pd.DataFrame, lang: str) -> go.Figure:
     """Agencies ranked by % done."""
+    names = counts["agency"].astype(str).tolist()
     fig = go.Figure(
         go.Bar(
-            y=counts["agency"].astype(str).tolist(),
+            y=short_units(names),
             x=counts["done_pct"].tolist(),
+            customdata=names,
             orientation="h",
             marker_color=STATUS_COLORS["done"],
             text=[f"{v:.1f}%" for v in counts["done_pct"]],
             textposition="auto",
-            hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
+            hovertemplate="%{customdata}: %{x:.2f}%<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
