@@ -23,6 +23,11 @@ require_page("upload")
 MB = 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+MAX_REPORT_LINES = 300  # the whole-message view; the table and the xlsx report list them all
+
+
+def _shown(value: object) -> bool:
+    return value is not None and str(value) not in ("", "<NA>", "nan")
 
 
 @st.cache_resource(show_spinner=False)
@@ -121,9 +126,18 @@ def _report_table(prepared: pub.Prepared, show_info: bool) -> None:
         severity=[tr(f"upload.severity.{s}") for s in report["severity"]],
         message=report["message_en" if lg == "en" else "message_th"],
         row=report["row"].astype("Int64"),
-    )[["severity", "file", "sheet", "row", "column", "value", "message"]]
+    )[["severity", "message", "row", "column", "value", "file", "sheet"]]
+    lines = [
+        " · ".join(str(x) for x in (r.severity, r.file, r.sheet, r.row, r.column) if _shown(x))
+        + f"\n  {r.message}"
+        for r in shown.head(MAX_REPORT_LINES).itertuples()
+    ]
+    # the level and the message first: on a phone they are what fits
     shown.columns = [tr(f"upload.report.{c}") for c in shown.columns]
     st.dataframe(shown, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(shown)))
+    with st.expander(tr("upload.report_full", n=format_int(min(len(lines), len(report))))):
+        # every message whole, wrapped (a code block: the values stay plain text)
+        st.code("\n".join(lines), language=None, wrap_lines=True)
 
 
 def _preview(prepared: pub.Prepared, store, nonce: int) -> pub.Prepared:
