@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from messages.i18n import t
 from tracker.metrics.time_to_done import WITHIN_DAYS
 from tracker.places import district_name, zones
-from tracker.present.charts import _bar_height, _layout, factor_label
+from tracker.present.charts import _layout, factor_label
 from tracker.schema import STATUS_COLORS
 
 CURVE_GROUPS = 8  # curves drawn at most (the largest groups); the table lists every group
@@ -50,25 +50,35 @@ def key_label(key: object, by: str, lang: str) -> str:
     return text
 
 
+def _phone(fig: go.Figure) -> go.Figure:
+    """Room for a two-line title, and the legend below the x-axis title (a 390 px screen)."""
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0},
+    )
+    return fig
+
+
 def ranking_chart(ranked: pd.DataFrame, lang: str, by: str = "agency") -> go.Figure:
-    """Median days to done per group, fastest first; groups not reached at the bottom with the
-    words "not reached" where a bar would be."""
+    """Median days to done per group, fastest first, each labelled with its n and how many are
+    open; groups not reached at the bottom with the words "not reached" where a bar would be."""
     labels = [key_label(k, by, lang) for k in ranked["key"]]
     medians = ranked["median_days"].tolist()
     reached = [not (isinstance(m, float) and math.isnan(m)) for m in medians]
-    notes = [
-        t("ttd.tick", lang, median=median_label(m, lang), n=f"{n:,}", open=f"{c:,}")
-        for m, n, c in zip(medians, ranked["n"], ranked["censored"], strict=True)
+    counts = [
+        t("ttd.tick", lang, n=f"{n:,}", open=f"{c:,}")
+        for n, c in zip(ranked["n"], ranked["censored"], strict=True)
     ]
+    words = [median_label(m, lang) for m in medians]
     fig = go.Figure()
     fig.add_bar(
         y=labels,
         x=[m if ok else None for m, ok in zip(medians, reached, strict=True)],
         orientation="h",
         marker_color=STATUS_COLORS["done"],
-        text=[note if ok else "" for note, ok in zip(notes, reached, strict=True)],
+        text=[w if ok else "" for w, ok in zip(words, reached, strict=True)],
         textposition="auto",
-        hovertext=notes,
+        hovertext=[f"{w} · {c}" for w, c in zip(words, counts, strict=True)],
         hovertemplate="%{y}<br>%{hovertext}<extra></extra>",
         name=t("ttd.axis.median_days", lang),
         showlegend=False,
@@ -78,19 +88,29 @@ def ranking_chart(ranked: pd.DataFrame, lang: str, by: str = "agency") -> go.Fig
             y=[lab for lab, ok in zip(labels, reached, strict=True) if not ok],
             x=[0] * (len(labels) - sum(reached)),
             mode="text",
-            text=[note for note, ok in zip(notes, reached, strict=True) if not ok],
+            text=[w for w, ok in zip(words, reached, strict=True) if not ok],
             textposition="middle right",
             hoverinfo="skip",
             showlegend=False,
         )
-    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
-    fig.update_xaxes(rangemode="tozero")
-    return _layout(
-        fig,
-        t("ttd.chart.ranking", lang),
-        t("ttd.axis.median_days", lang),
-        "",
-        _bar_height(len(labels)),
+    fig.update_yaxes(
+        autorange="reversed",
+        categoryorder="array",
+        categoryarray=labels,
+        tickmode="array",
+        tickvals=labels,
+        ticktext=[f"{lab}<br>{c}" for lab, c in zip(labels, counts, strict=True)],
+    )
+    longest = max([m for m, ok in zip(medians, reached, strict=True) if ok], default=0)
+    fig.update_xaxes(range=[0, max(30.0, 1.3 * float(longest))])
+    return _phone(
+        _layout(
+            fig,
+            t("ttd.chart.ranking", lang),
+            t("ttd.axis.median_days", lang),
+            "",
+            max(320, 130 + 40 * len(labels)),
+        )
     )
 
 
@@ -123,12 +143,14 @@ def curves_chart(curves: pd.DataFrame, keys: list, by: str, lang: str) -> go.Fig
         fig.add_vline(x=days, line_dash="dot", line_color="#9e9e9e", line_width=1)
     fig.update_yaxes(range=[0, 100])
     fig.update_xaxes(rangemode="tozero")
-    return _layout(
-        fig,
-        t("ttd.chart.curves", lang, by=by_label),
-        t("ttd.axis.days", lang),
-        t("ttd.axis.pct_done", lang),
-        460,
+    return _phone(
+        _layout(
+            fig,
+            t("ttd.chart.curves", lang, by=by_label),
+            t("ttd.axis.days", lang),
+            t("ttd.axis.pct_done", lang),
+            520,
+        )
     )
 
 
