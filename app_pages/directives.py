@@ -4,8 +4,9 @@ import streamlit as st
 
 from tracker.metrics import directives as metrics
 from tracker.present import charts
+from tracker.present.district_views import history_table
 from tracker.present.views import directive_table
-from ui import data
+from ui import data, time_to_done
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
@@ -39,10 +40,12 @@ chart(charts.group_heatmap(pivot, lg), pivot.reset_index(), "heatmap")
 factors = metrics.by_factor(view)
 chart(charts.factor_stack(factors, lg), factors, "factors")
 chart(
-    charts.aging_histogram(ages["days_open"], ages["overdue"], lg),
+    charts.aging_histogram(ages["days_open"], ages["overdue"], lg, ages["no_due_date"]),
     ages.join(view[["directive_id", "agency"]]),
     "aging",
 )
+
+time_to_done.curves(time_to_done.timed(loaded, view))
 
 st.subheader(tr("directives.history"))
 with_history = sorted(set(ds.responses["directive_id"].dropna()) & set(view["directive_id"]))
@@ -50,10 +53,9 @@ if not with_history:
     st.caption(tr("directives.no_history"))
 else:
     chosen = st.selectbox(tr("directives.pick"), with_history, key="history_id")
+    # labels, statuses and Buddhist-Era times in the page's language (as on the Districts page)
     data_table(
-        metrics.response_history(ds.responses, chosen).pipe(
-            lambda h: h[["submitted_at", "status", "detail", "obstacle", "reporter"]]
-        ),
+        history_table(metrics.response_history(ds.responses, chosen), lg),
         "response_history",
         name="responses",
     )

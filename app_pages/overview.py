@@ -81,6 +81,8 @@ missing = metrics.not_reported_units(view)
 if missing.empty:
     st.success(tr("overview.all_reported"))
 else:
+    # a mark where a unit has not reported at all (not a column of bare checkboxes)
+    missing = missing.assign(none_reported=["✓" if v else "" for v in missing["none_reported"]])
     data_table(
         missing.rename(
             columns={

@@ -55,12 +55,16 @@ ISSUES: dict[str, str] = {
     "section_row": "info",
     "continuation_row": "info",
     "note_row": "info",
+    "subtotal_row": "info",
+    "blank_rows": "info",
+    "agency_outside_zone": "warning",
     "more_rows": "any",
     "nul_character": "error",
     "number_out_of_range": "error",
     # the register and the Forms responses
     "duplicate_id": "error",
     "due_before_issue": "error",
+    "done_before_issue": "warning",
     "fiscal_year_mismatch": "error",
     "invalid_date": "error",
     "invalid_fiscal_year": "error",
@@ -110,6 +114,12 @@ ISSUES: dict[str, str] = {
     # settings read with the data
     "invalid_target_value": "warning",
     "invalid_targets_file": "warning",
+    # contacts for the e-mail reminders (tracker.store.reminders)
+    "contact_bad_email": "error",
+    "contact_unknown_unit": "error",
+    "contact_no_unit": "error",
+    "contact_bad_role": "error",
+    "contact_unknown_zone": "error",
 }
 
 # --- things not done (the key is given: some messages predate the registry) ---------------
@@ -150,6 +160,9 @@ REFUSALS: dict[str, str] = {
     "sync_no_rows": "sync.fail.no_rows",
     "sync_store": "refusal.sync_store",  # the store's own refusal, as its reason
     "sync_internal": "sync.fail.internal",
+    # reminders by e-mail
+    "contacts_invalid": "reminders.refusal.contacts_invalid",
+    "smtp_not_configured": "reminders.refusal.smtp_not_configured",
     **READER_REFUSALS,
 }
 

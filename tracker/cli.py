@@ -1,4 +1,5 @@
-"""`python -m tracker …`: validate, summary, sync, sample, import, snapshots, rollback, template.
+"""`python -m tracker …`: validate, summary, sync, sample, import, snapshots, rollback, template,
+remind.
 
 The same engine as the pages. The snapshot commands use the database of
 TRACKER_DATABASE_URL (default: the SQLite file data/tracker.sqlite). ``validate`` and
@@ -145,6 +146,11 @@ def summary_dict(ds) -> dict:
 
         out["budget"] = budget.to_json_rows(ds.budget)
     out["issues"] = [i.to_dict() for i in ds.issues if i.severity != "info"]
+    from tracker.metrics import time_to_done
+
+    fixed = settings.get("TRACKER_TODAY")  # "today" for censoring, as the app takes it
+    today = fixed if isinstance(fixed, date) else date.today()
+    out["time_to_done"] = time_to_done.summary_json(ds.directives, ds.responses, today)
     return out
 
 
@@ -522,6 +528,12 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("template", help="write the blank template workbook")
     m.add_argument("out")
     m.set_defaults(func=cmd_template)
+    from tracker.live.remind import add_parser as add_remind_parser
+
+    add_remind_parser(sub)  # `remind`: e-mail reminders (code in tracker/live/remind.py)
+    from tracker.cli_report import add_parser as add_report_parser
+
+    add_report_parser(sub, _load, _store)  # `report`: the progress report (tracker/cli_report.py)
     return p
 
 

@@ -20,13 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 HOME = "app_pages/home.py"  # "/": opens the Overview at its own path
 
 # (file, locale key of the title, Material icon, url path)
-
 PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("app_pages/overview.py", "page.overview", ":material/dashboard:", "overview"),
     ("app_pages/directives.py", "page.directives", ":material/checklist:", "directives"),
     ("app_pages/kpis.py", "page.kpis", ":material/target:", "kpis"),
     ("app_pages/budget.py", "page.budget", ":material/payments:", "budget"),
     ("app_pages/districts.py", "page.districts", ":material/map:", "districts"),
+    ("app_pages/units.py", "page.units", ":material/apartment:", "units"),
+    ("app_pages/reports.py", "page.reports", ":material/description:", "reports"),
     ("app_pages/upload.py", "page.upload", ":material/upload_file:", "upload"),
     ("app_pages/history.py", "page.history", ":material/history:", "history"),
     ("app_pages/admin.py", "page.admin", ":material/admin_panel_settings:", "admin"),

@@ -11,9 +11,7 @@ def test_the_apps_own_messages_read_in_each_language():
         "เผยแพร่สแนปช็อต #3 (1,250 แถว; เขียนใหม่: directives 20) ข้อมูลปัจจุบันก่อนหน้า: #2"
     )
     assert audit_message("publish", PUBLISHED, "en").startswith("Published snapshot #3 (1,250")
-    assert audit_message("rollback", "current #4 -> #2", "th") == (
-        "ย้อนกลับ: ข้อมูลปัจจุบันจาก #4 เป็น #2"
-    )
+    assert audit_message("rollback", "current #4 -> #2", "th") == ("ย้อนกลับ: ข้อมูลปัจจุบันจาก #4 เป็น #2")
     assert audit_message("rollback", "current none -> #1", "en").endswith("from none to #1")
     assert snapshot_note("bundled sample", "th") == "ข้อมูลตัวอย่างที่มากับโปรแกรม"
 

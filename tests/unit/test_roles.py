@@ -93,9 +93,37 @@ def test_inspector_places(settings, email, zones, districts):
 @pytest.mark.parametrize(
     ("role", "pages"),
     [
-        ("executive", {"overview", "directives", "kpis", "budget", "districts", "history"}),
-        ("inspector", {"overview", "directives", "kpis", "budget", "districts", "history"}),
-        ("analyst", {"overview", "directives", "kpis", "budget", "districts", "history", "upload"}),
+        (
+            "executive",
+            {
+                "overview",
+                "directives",
+                "kpis",
+                "budget",
+                "districts",
+                "units",
+                "history",
+                "reports",
+            },
+        ),
+        (
+            "inspector",
+            {"overview", "directives", "kpis", "budget", "districts", "units", "history"},
+        ),
+        (
+            "analyst",
+            {
+                "overview",
+                "directives",
+                "kpis",
+                "budget",
+                "districts",
+                "units",
+                "history",
+                "upload",
+                "reports",
+            },
+        ),
         ("admin", set(PAGES)),
     ],
 )

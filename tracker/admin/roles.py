@@ -30,11 +30,31 @@ DEFAULT_ROLES_FILE = PROJECT_ROOT / "roles.toml"
 
 ROLES = ("executive", "inspector", "analyst", "admin")
 #: Every page of the app, by the key each page passes to ``require_page``.
-PAGES = ("overview", "directives", "kpis", "budget", "districts", "upload", "history", "admin")
+PAGES = (
+    "overview",
+    "directives",
+    "kpis",
+    "budget",
+    "districts",
+    "units",
+    "reports",
+    "upload",
+    "history",
+    "admin",
+)
 #: Every write the app can make; each one is checked on the server before it runs.
-ACTIONS = ("publish", "refresh_sources", "rollback", "manage_roles", "manage_sources")
+ACTIONS = (
+    "publish",
+    "refresh_sources",
+    "rollback",
+    "manage_roles",
+    "manage_sources",
+    "manage_reminders",  # contacts and "send now" (Admin page → E-mail reminders)
+)
 
-_VIEW_PAGES = frozenset({"overview", "directives", "kpis", "budget", "districts", "history"})
+_VIEW_PAGES = frozenset(
+    {"overview", "directives", "kpis", "budget", "districts", "units", "history"}
+)
 
 
 @dataclass(frozen=True)
@@ -52,9 +72,11 @@ class Role:
 
 
 ROLE_TABLE: Mapping[str, Role] = {
-    "executive": Role("executive", _VIEW_PAGES, frozenset()),
+    "executive": Role("executive", _VIEW_PAGES | {"reports"}, frozenset()),
     "inspector": Role("inspector", _VIEW_PAGES, frozenset()),
-    "analyst": Role("analyst", _VIEW_PAGES | {"upload"}, frozenset({"publish", "refresh_sources"})),
+    "analyst": Role(
+        "analyst", _VIEW_PAGES | {"upload", "reports"}, frozenset({"publish", "refresh_sources"})
+    ),
     "admin": Role("admin", frozenset(PAGES), frozenset(ACTIONS)),
 }
 
