@@ -16,12 +16,20 @@ from ui.widgets import cards, chart, count, data_table
 require_page("overview")
 
 
-def finance_cards(ds) -> None:
-    """Disbursement rate against its target and KPIs on / below target (latest figures)."""
+def finance_cards(ds, chosen: metrics.Filters) -> None:
+    """Disbursement rate against its target and KPIs on / below target (latest figures), for
+    the units the place filters choose; the heading says whose figures they are."""
     lg = lang()
-    finance = finance_views.finance_summary(ds.kpis, ds.budget, targets.load_targets())
+    narrowed = any(getattr(chosen, k) for k in metrics.UNIT_FILTERS)
+    kpis = metrics.filter_units(ds.kpis, chosen)
+    budget = metrics.filter_units(ds.budget, chosen)
+    finance = finance_views.finance_summary(kpis, budget, targets.load_targets())
+    scope = tr("fin.overview.scope_filtered" if narrowed else "fin.overview.scope_all")
+    if narrowed and finance.as_of is None and not finance.kpis["total"]:
+        st.subheader(f"{tr('fin.overview.title')} · {scope}")
+        st.caption(tr("fin.overview.none_for_filter"))
     if finance.as_of is not None or finance.kpis["total"]:
-        st.subheader(tr("fin.overview.title"))
+        st.subheader(f"{tr('fin.overview.title')} · {scope}")
         as_of_text = finance_views.date_label(finance.as_of, lg)
         kpi_help = tr("fin.card.kpi_help", total=count(finance.kpis["total"]))
         cards(
@@ -47,10 +55,11 @@ directives = loaded.dataset.directives
 st.title(tr("overview.title"))
 st.caption(tr("common.data_from", source=data.source_label(), at=""))
 
-view = metrics.apply_filters(directives, sidebar_filters(directives))
+chosen = sidebar_filters(directives)
+view = metrics.apply_filters(directives, chosen)
 if view.empty:
     st.info(tr("common.no_data"))
-    finance_cards(loaded.dataset)
+    finance_cards(loaded.dataset, chosen)
     st.stop()
 
 c = metrics.overview_cards(view, data.today())
@@ -65,7 +74,7 @@ cards(
         time_to_done.median_card(timed),
     ]
 )
-finance_cards(loaded.dataset)
+finance_cards(loaded.dataset, chosen)
 
 by_agency = metrics.by_agency(view)
 lg = lang()

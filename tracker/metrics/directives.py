@@ -8,7 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from tracker.places import districts
+from tracker.places import district_codes, districts
 from tracker.schema import FACTOR_COLUMNS, FACTORS, STATUSES
 
 COUNT_COLUMNS = [*STATUSES, "total", "done_pct"]
@@ -64,6 +64,34 @@ def apply_filters(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
     if f.status:
         mask &= df["status"].isin(f.status).to_numpy()
     return df[mask] if not mask.all() else df
+
+
+UNIT_FILTERS = ("fiscal_year", "zone", "district", "agency")
+
+
+def filter_units(df: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """KPI or budget rows (a ``unit`` column) of the units the place filters choose, in the
+    chosen fiscal years: a district office by its district and zone, any unit by name. The
+    directive-only filters (round, group, factor, status) do not apply to them."""
+    if df.empty or not any(getattr(f, k) for k in UNIT_FILTERS):
+        return df
+    mask = np.ones(len(df), dtype=bool)
+    if f.fiscal_year and "fiscal_year" in df:
+        mask &= df["fiscal_year"].isin(f.fiscal_year).to_numpy(dtype=bool, na_value=False)
+    if f.zone or f.district or f.agency:
+        code = district_codes(df["unit"].astype(object))
+        place = np.ones(len(df), dtype=bool)
+        if f.zone:
+            place &= code.isin(zone_codes(f.zone)).to_numpy()
+        if f.district:
+            place &= code.isin(f.district).to_numpy()
+        if f.agency:
+            named = df["unit"].isin(f.agency).to_numpy()
+            chosen_codes = district_codes(pd.Series(list(f.agency), dtype=object)).dropna()
+            same_office = code.isin(set(chosen_codes)).to_numpy()
+            place = (named | same_office) & (place | code.isna().to_numpy())
+        mask &= place
+    return df[mask]
 
 
 def _counts(df: pd.DataFrame, by: str) -> pd.DataFrame:
