@@ -141,8 +141,8 @@ def _repeated_header(
     raw: RawTable, match: HeaderMatch, cols: list[pa.Array], n_filled: np.ndarray
 ) -> np.ndarray:
     """Rows that repeat the header (printed forms repeat it on every page): at least half of
-    the columns repeat their header text, or every filled cell (≥ 2) repeats one of the
-    header's rows as typed (each row of a header of two or three rows)."""
+    the columns repeat their header text; and below such a row, rows whose every filled cell
+    (≥ 2) repeats a row of a header of two or three rows as typed."""
     n = len(n_filled)
     mapped = list(match.colmap.values())
     same = np.zeros(n, dtype=np.int32)
@@ -151,15 +151,20 @@ def _repeated_header(
         if shown:
             same += _equal(cols[j], shown)
     repeated = same >= max(2, len(mapped) // 2)
-    if len(match.header_rows) > 1:
-        for h in match.header_rows:
-            labels = raw.frame.iloc[h].tolist()
-            hits = np.zeros(n, dtype=np.int32)
-            for j, label in enumerate(labels):
-                text = "" if label is None or pd.isna(label) else str(label).strip()
-                if text and j < len(cols):
-                    hits += _equal(cols[j], text)
-            repeated |= (hits >= 2) & (hits == n_filled)
+    if len(match.header_rows) > 1 and repeated.any():
+        # the other rows of a header of several rows typed again, right below its first row
+        typed = [
+            ["" if v is None or pd.isna(v) else str(v).strip() for v in raw.frame.iloc[h].tolist()]
+            for h in match.header_rows
+        ]
+        for i in np.flatnonzero(repeated).tolist():
+            for k in range(i + 1, min(n, i + len(typed))):
+                cells = [c[k].as_py() for c in cols]
+                filled = [(j, v) for j, v in enumerate(cells) if v is not None]
+                if len(filled) >= 2 and any(
+                    all(j < len(row) and row[j] == v for j, v in filled) for row in typed
+                ):
+                    repeated[k] = True
     return repeated
 
 
@@ -236,6 +241,56 @@ def _first_cell_matches(
 
 
 def _trimmed_cells(col: pd.Series) -> pa.Array:
-    stripped = pc.utf8_trim_whitespace(arrow_strings(col))
+    """A column's cells trimmed of surrounding whitespace, blank cells missing.
+
+    Trimming copies every text; only the cells that may start or end with whitespace are
+    trimmed (found from the first and last bytes, without decoding), the others are kept.
+    """
+    arr = arrow_strings(col)
+    edge = _may_need_trim(arr)
+    if edge is None or edge.mean() > 0.25:
+        stripped = pc.utf8_trim_whitespace(arr)
+    elif edge.any():
+        mask = pa.array(edge)
+        trimmed = pc.utf8_trim_whitespace(arr.filter(mask))
+        stripped = pc.replace_with_mask(arr, mask, trimmed)
+    else:
+        stripped = arr
     blank = pc.equal(stripped, "")
     return pc.if_else(blank, None, stripped) if pc.any(blank).as_py() else stripped
+
+
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
+# lead bytes of the multi-byte characters Unicode counts as whitespace (U+0085, U+00A0: C2;
+# U+1680: E1; U+2000–U+205F: E2; U+3000: E3); Thai letters start with E0 and are never flagged
+_SPACE_LEAD2 = np.zeros(256, dtype=bool)
+_SPACE_LEAD2[0xC2] = True
+_SPACE_LEAD3 = np.zeros(256, dtype=bool)
+_SPACE_LEAD3[[0xE1, 0xE2, 0xE3]] = True
+_FIRST = _ASCII_SPACE | _SPACE_LEAD2 | _SPACE_LEAD3
+
+
+def _may_need_trim(arr: pa.Array) -> np.ndarray | None:
+    """Per cell, whether it may start or end with whitespace (never misses one; may flag a
+    few cells that do not, which trimming then leaves as they are). None: check them all."""
+    if not (pa.types.is_large_string(arr.type) or pa.types.is_string(arr.type)):
+        return None
+    _, offsets_buf, data_buf = arr.buffers()
+    if data_buf is None or len(arr) == 0:
+        return np.zeros(len(arr), dtype=bool)
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    raw_offsets = np.frombuffer(offsets_buf, dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+    offsets: np.ndarray[tuple[int], np.dtype[np.int64]] = raw_offsets.astype(np.int64, copy=False)
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    if len(data) == 0:
+        return np.zeros(len(arr), dtype=bool)
+    start, end = offsets[:-1], offsets[1:]
+    length = end - start
+    # out-of-range positions (empty cells at the ends) are clipped, then masked by the length
+    hit = _FIRST.take(data.take(start, mode="clip")) | _ASCII_SPACE.take(
+        data.take(end - 1, mode="clip")
+    )
+    hit |= _SPACE_LEAD2.take(data.take(end - 2, mode="clip")) & (length >= 2)
+    hit |= _SPACE_LEAD3.take(data.take(end - 3, mode="clip")) & (length >= 3)
+    return hit & (length > 0)

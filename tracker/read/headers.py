@@ -109,29 +109,51 @@ def _match_paths(
     A column is tried as its labels joined from the top ("วันที่" › "สั่งการ" → "วันที่สั่งการ"),
     then from lower levels ("รายละเอียด" › "ผลการดำเนินการ"), down to its own label alone.
     """
-    index = ALIAS_INDEX[kind]
-    own = mapping_for(kind, mapping)
-    if own:
-        index = {**index, **own}
-    found: dict[str, int] = {}
+    return _match_keys(_path_keys(paths), kind, mapping)
+
+
+Tries = list[tuple[int, tuple[tuple[str, ...], ...]]]  # per column: its keys, in the order tried
+
+
+def _path_keys(paths: list[list[str]]) -> Tries:
+    """The header keys to try for each column (computed once, looked up for every kind)."""
+    out: Tries = []
     for j, path in enumerate(paths):
         if not path:
             continue
         leaf = path[-1]
         if len(leaf) > MAX_HEADER_CHARS and len(leaf.strip()) > MAX_HEADER_CHARS:
             continue  # directive text, not a header (and not worth caching)
-        tries = ["".join(path[k:]) for k in range(len(path) - 1)] if len(path) > 1 else []
-        tries.append(leaf)
-        for text in tries:
-            # a remark in brackets is dropped from a column's own label only
-            keys = _key_variants(text) if text is leaf else (header_key(text),)
+        tries: list[tuple[str, ...]] = [
+            (header_key("".join(path[k:])),) for k in range(len(path) - 1)
+        ]
+        tries.append(_key_variants(leaf))  # a remark in brackets is dropped from the leaf only
+        out.append((j, tuple(t for t in tries if t and t[0])))
+    return out
+
+
+def _match_keys(columns: Tries, kind: str, mapping: Mapping | None = None) -> dict[str, int]:
+    index = ALIAS_INDEX[kind]
+    own = mapping_for(kind, mapping)
+    if own:
+        index = {**index, **own}
+    found: dict[str, int] = {}
+    for j, tries in columns:
+        for keys in tries:
             key = next((index[k] for k in keys if k in index), None)
-            if key and key not in found:
-                found[key] = j
-                break
             if key:
+                if key not in found:
+                    found[key] = j
                 break
     return found
+
+
+def _alias_cells(columns: Tries, mapping: Mapping | None) -> int:
+    """How many columns have a key some table kind (or the user's mapping) knows."""
+    known = ALL_ALIAS_KEYS
+    if mapping:
+        known = known | {header_key(h) for h in mapping}
+    return sum(1 for _, tries in columns if any(k in known for keys in tries for k in keys))
 
 
 def _spanned(above: list[list[str | None]], lower: list[str | None]) -> bool:
@@ -219,10 +241,12 @@ def detect(
         shapes = []
         for stack in stacks:
             paths = _header_paths(stack) if len(stack) > 1 else [[(c or "").strip()] for c in upper]
-            shapes.append((list(range(i, i + len(stack))), paths))
+            keys = _path_keys(paths)
+            if _alias_cells(keys, mapping) >= 2:  # no table's header has fewer
+                shapes.append((list(range(i, i + len(stack))), paths, keys))
         for kind in kinds:
-            for header_rows, paths in shapes:
-                found = _match_paths(paths, kind, mapping)
+            for header_rows, paths, keys in shapes:
+                found = _match_keys(keys, kind, mapping)
                 required = _required(kind)
                 missing = [k for k in required if k not in found]
                 # Rank: all required present, then more columns, then the first header of the
@@ -272,13 +296,25 @@ def _alias_hits(frame: pd.DataFrame) -> np.ndarray:
     """Per row, how many cells are a known header alias (vectorised over distinct values).
 
     Columns are scanned in parallel threads: the work is Arrow kernels, which run without
-    the GIL.
+    the GIL. Columns of mostly distinct values (ids, running numbers) are read only in the
+    rows where another column holds an alias: a header row has aliases in most columns.
     """
     hits = np.zeros(len(frame), dtype=np.int32)
     columns = [arrow_strings(frame.iloc[:, j]) for j in range(frame.shape[1])]
-    for found in parallel_map(_column_alias_rows, columns):
+    distinct = [_mostly_distinct(c) for c in columns]
+    if sum(not d for d in distinct) < 2:  # nothing else to go by: read every column whole
+        distinct = [False] * len(columns)
+    common = [c for c, d in zip(columns, distinct, strict=True) if not d]
+    for found in parallel_map(_column_alias_rows, common):
         if found is not None:
             hits[found] += 1
+    rows = np.flatnonzero(hits)
+    if len(rows):
+        at = pa.array(rows)
+        for col, d in zip(columns, distinct, strict=True):
+            found = _column_alias_rows(col.take(at)) if d else None
+            if found is not None:
+                hits[rows[found]] += 1
     return hits
 
 
