@@ -19,17 +19,29 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+import settings
 from data_sources.base import RawTable, UnreadableFile, empty_file, refuse
 from data_sources.excel import drop_leading_empty_rows
 
 DELIMITERS = (",", ";", "\t")
-MAX_COLUMNS = 16_384  # Excel's own limit; also stops a line of 10 million commas
-MAX_ROWS = 1_048_576  # Excel's own limit
-MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+# The caps on rows, columns and cell length follow settings (settings.reader_caps:
+# TRACKER_MAX_CSV_ROWS, TRACKER_MAX_CSV_COLUMNS, TRACKER_MAX_CELL_CHARS); by default the
+# columns and cell length are Excel's own (16,384 and 32,767: the column cap also stops a line
+# of 10 million commas) and the rows max(1,048,576, the file cap / 64 bytes).
 BLOCK_SIZE = 1 << 24  # pyarrow's parse block (16 MiB); a table spans several above it
 SNIFF_CHARS = 65_536
 SNIFF_RECORDS = 50
-_ALL_STRING = {f"f{j}": pa.string() for j in range(MAX_COLUMNS)}
+_ALL_STRING = {f"f{j}": pa.string() for j in range(16_384)}
+
+
+class CsvCaps:
+    """Rows, columns and characters per cell that a CSV file may have."""
+
+    def __init__(self, caps: tuple[int, int, int] | None = None) -> None:
+        if caps is None:
+            now = settings.reader_caps()
+            caps = (now.csv_rows, now.csv_columns, now.cell_chars)
+        self.rows, self.columns, self.cell_chars = caps
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
@@ -87,29 +99,32 @@ def read_csv_bytes(data: bytes, name: str) -> RawTable:
     )
 
 
-def parse_csv(data: bytes, name: str):
+def parse_csv(data: bytes, name: str, caps: tuple[int, int, int] | None = None):
     """Parse CSV bytes into one SheetArrow (every cell text), enforcing the caps as it goes:
-    at most MAX_COLUMNS columns (counted on the first record, quotes respected, before any
-    column is built), MAX_ROWS rows and MAX_CELL_CHARS characters in a cell."""
+    at most so many columns (counted on the first record, quotes respected, before any
+    column is built), rows and characters in a cell (``caps``: rows, columns, characters;
+    by default from the settings)."""
     from data_sources.excel import SheetArrow
+
+    cap = CsvCaps(caps)
 
     text, encoding = decode_text(data, name)
     if not text.strip():
         raise empty_file(name)
     delimiter = sniff_delimiter(text)
     width = _first_record_width(text, delimiter, name)
-    if width > MAX_COLUMNS:  # before pyarrow builds that many columns
-        raise _too_many_columns(name, width)
+    if width > cap.columns:  # before pyarrow builds that many columns
+        raise _too_many_columns(name, width, cap)
     try:
-        table = _parse_with_pyarrow(text, encoding, data, delimiter)
+        table = _parse_with_pyarrow(text, encoding, data, delimiter, width)
     except pa.ArrowException:  # ragged rows, a stray quote, a row longer than a block
-        table = _parse_with_csv_module(text, delimiter, name)
-    if table.num_columns > MAX_COLUMNS:
-        raise _too_many_columns(name, table.num_columns)
-    if table.num_rows > MAX_ROWS:
-        raise _too_many_rows(name, table.num_rows)
+        table = _parse_with_csv_module(text, delimiter, name, cap)
+    if table.num_columns > cap.columns:
+        raise _too_many_columns(name, table.num_columns, cap)
+    if table.num_rows > cap.rows:
+        raise _too_many_rows(name, cap)
     table = table.combine_chunks()  # one chunk per column, whatever the block size
-    _check_cell_lengths(table, name)
+    _check_cell_lengths(table, name, cap.cell_chars)
     table, skipped = drop_leading_empty_rows(table)
     if table.num_rows == 0:
         raise empty_file(name)
@@ -131,14 +146,15 @@ def _first_record_width(text: str, delimiter: str, name: str) -> int:
     return len(first)
 
 
-def _check_cell_lengths(table: pa.Table, name: str) -> None:
-    """Refuse a cell longer than Excel allows (no register has one; a hostile file might)."""
+def _check_cell_lengths(table: pa.Table, name: str, limit: int) -> None:
+    """Refuse a cell longer than the cap (Excel's by default; no register has one; a hostile
+    file might)."""
     for j, column in enumerate(table.columns):
         if len(column) == 0:
             continue
         lengths = pc.utf8_length(column)
         longest = pc.max(lengths).as_py()
-        if longest is not None and longest > MAX_CELL_CHARS:
+        if longest is not None and longest > limit:
             row = pc.index(lengths, longest).as_py()
             raise refuse(
                 name,
@@ -146,7 +162,8 @@ def _check_cell_lengths(table: pa.Table, name: str) -> None:
                 row=row + 1,
                 column=_letter(j),
                 length=longest,
-                limit=MAX_CELL_CHARS,
+                limit=limit,
+                setting="TRACKER_MAX_CELL_CHARS",
             )
 
 
@@ -159,9 +176,14 @@ def _letter(j: int) -> str:
     return out
 
 
-def _parse_with_pyarrow(text: str, encoding: str, data: bytes, delimiter: str) -> pa.Table:
+def _parse_with_pyarrow(
+    text: str, encoding: str, data: bytes, delimiter: str, width: int
+) -> pa.Table:
     """Fast path; raises ArrowInvalid on ragged rows, an unterminated quote or a huge row."""
     raw = data if encoding == "utf-8" else text.encode("utf-8")
+    types = (
+        _ALL_STRING if width <= len(_ALL_STRING) else {f"f{j}": pa.string() for j in range(width)}
+    )
     return pacsv.read_csv(
         pa.py_buffer(raw),
         read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=BLOCK_SIZE),
@@ -169,21 +191,21 @@ def _parse_with_pyarrow(text: str, encoding: str, data: bytes, delimiter: str) -
             delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=_ALL_STRING, strings_can_be_null=True, null_values=[""]
+            column_types=types, strings_can_be_null=True, null_values=[""]
         ),
     )
 
 
-def _parse_with_csv_module(text: str, delimiter: str, name: str) -> pa.Table:
+def _parse_with_csv_module(text: str, delimiter: str, name: str, cap: CsvCaps) -> pa.Table:
     """Tolerant path: ragged rows are padded with missing cells."""
     rows: list[list[str]] = []
     width = 0
     try:
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            if len(record) > MAX_COLUMNS:
-                raise _too_many_columns(name, len(record))
-            if len(rows) >= MAX_ROWS:
-                raise _too_many_rows(name, len(rows) + 1)
+            if len(record) > cap.columns:
+                raise _too_many_columns(name, len(record), cap)
+            if len(rows) >= cap.rows:
+                raise _too_many_rows(name, cap)
             width = max(width, len(record))
             rows.append(record)
     except csv.Error as exc:
@@ -197,9 +219,18 @@ def _parse_with_csv_module(text: str, delimiter: str, name: str) -> pa.Table:
     return pa.table(columns, names=[f"f{j}" for j in range(width)])
 
 
-def _too_many_rows(name: str, count: int) -> UnreadableFile:
-    return refuse(name, "too_large", variant="csv_rows", limit=MAX_ROWS)
+def _too_many_rows(name: str, cap: CsvCaps) -> UnreadableFile:
+    return refuse(
+        name, "too_large", variant="csv_rows", limit=cap.rows, setting="TRACKER_MAX_CSV_ROWS"
+    )
 
 
-def _too_many_columns(name: str, count: int) -> UnreadableFile:
-    return refuse(name, "too_large", variant="csv_columns", count=count, limit=MAX_COLUMNS)
+def _too_many_columns(name: str, count: int, cap: CsvCaps) -> UnreadableFile:
+    return refuse(
+        name,
+        "too_large",
+        variant="csv_columns",
+        count=count,
+        limit=cap.columns,
+        setting="TRACKER_MAX_CSV_COLUMNS",
+    )

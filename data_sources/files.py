@@ -17,13 +17,13 @@ import hashlib
 import os
 from pathlib import Path
 
+import settings
 from data_sources import csv_file, excel, guard
 from data_sources.base import RawTable, UnreadableFile, refuse
 
 # What the upload widget offers. Content decides the real kind: a CSV named .txt is read,
 # an .xlsx that is really text is refused. .tsv/.txt are read as delimited text.
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".xlsx", ".xls", ".ods", ".csv", ".tsv", ".txt")
-MAX_BYTES = guard.MAX_BYTES
 
 
 def sha256_of(data: bytes) -> str:
@@ -35,14 +35,17 @@ def read_file(
     source: str | Path | bytes,
     name: str | None = None,
     *,
-    max_bytes: int = MAX_BYTES,
+    max_bytes: int | None = None,
     sandbox: bool = True,
 ) -> list[RawTable]:
     """Read a local file or uploaded bytes into RawTables, one per sheet (CSV: one).
 
     ``name`` (required with bytes) is the display name used in messages and RawTable.source.
     ``sandbox=False`` parses workbooks in this process: only for trusted, bundled files.
+    ``max_bytes`` defaults to TRACKER_MAX_FILE_MB.
     """
+    if max_bytes is None:
+        max_bytes = settings.max_file_bytes()
     if isinstance(source, bytes | bytearray | memoryview):
         if not name:
             raise ValueError("name is required when reading bytes")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from data_sources.base import UnreadableFile, empty_file, refuse
 from data_sources.inspection import (
-    MAX_BYTES,
     MAX_ZIP_ENTRIES,
     OLE_MAGIC,
     detect_kind,
@@ -21,8 +20,6 @@ from data_sources.inspection import (
     too_large,
 )
 from data_sources.sandbox import (
-    SANDBOX_MEMORY_BYTES,
-    SANDBOX_TIMEOUT_SECONDS,
     out_of_memory,
     parse_in_sandbox,
     sweep_stale_handoffs,
@@ -31,11 +28,8 @@ from data_sources.sandbox import (
 )
 
 __all__ = [
-    "MAX_BYTES",
     "MAX_ZIP_ENTRIES",
     "OLE_MAGIC",
-    "SANDBOX_MEMORY_BYTES",
-    "SANDBOX_TIMEOUT_SECONDS",
     "UnreadableFile",
     "detect_kind",
     "empty_file",

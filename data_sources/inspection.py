@@ -19,14 +19,15 @@ from pathlib import PurePath
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+import settings
 from data_sources.base import UnreadableFile, empty_file, refuse
 
-# --- limits (module constants so that the app, the CLI and tests agree on them) ---
-MAX_BYTES = 20 * 1024 * 1024
+# --- limits ---
+# The file size and the unpacked size follow settings (settings.reader_caps: TRACKER_MAX_FILE_MB,
+# TRACKER_MAX_UNPACKED_MB, which by default scales with the file cap: Excel's shared strings
+# keep sheets ~8x their zipped size, writers with inline strings reach ~21x on tiny files and
+# ~6.5x on a 253 MB one). The structural limits below do not depend on the file's size.
 MAX_ZIP_ENTRIES = 10_000
-# Excel's shared strings keep sheets ~8x their zipped size, but writers that use inline
-# strings (xlsxwriter constant_memory, many web exports) reach ~21x: 20 MB x 21 > 400 MB.
-MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 # The ratio is only judged on entries big enough to matter: a 100 KB run of blanks
 # compresses 500:1 harmlessly.
@@ -79,8 +80,14 @@ BINARY_MAGICS = {
 
 
 def too_large(name: str, size: int, limit: int) -> UnreadableFile:
-    """The file is bigger than the upload cap."""
-    return refuse(name, "too_large", size_mb=size / 1_048_576, limit_mb=limit / 1_048_576)
+    """The file is bigger than the upload cap (TRACKER_MAX_FILE_MB moves it)."""
+    return refuse(
+        name,
+        "too_large",
+        size_mb=size / 1_048_576,
+        limit_mb=limit / 1_048_576,
+        setting="TRACKER_MAX_FILE_MB",
+    )
 
 
 def extension_of(name: str) -> str:
@@ -186,13 +193,15 @@ def _check_zip_listing(infos: list[zipfile.ZipInfo], name: str) -> None:
     if len(infos) > MAX_ZIP_ENTRIES:
         raise refuse(name, "zip_bomb", entries=len(infos), limit=MAX_ZIP_ENTRIES)
     total = sum(info.file_size for info in infos)
-    if total > MAX_UNPACKED_BYTES:
+    limit = settings.reader_caps().unpacked_bytes
+    if total > limit:
         raise refuse(
             name,
             "zip_bomb",
             variant="unpacked",
             size_mb=total // 1_048_576,
-            limit_mb=MAX_UNPACKED_BYTES // 1_048_576,
+            limit_mb=limit // 1_048_576,
+            setting="TRACKER_MAX_UNPACKED_MB",
         )
     for info in infos:
         if info.flag_bits & 0x1:

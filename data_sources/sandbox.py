@@ -28,16 +28,17 @@ from typing import Any
 
 import pyarrow as pa
 
+import settings
 from data_sources.base import UnreadableFile, refuse
 from data_sources.inspection import damaged, part_beyond_declared_size
 from messages.problems import Bilingual
 from messages.reader_codes import READER_REFUSALS
 
+# The child's caps follow settings (settings.reader_caps: TRACKER_SANDBOX_MEMORY_MB and
+# TRACKER_SANDBOX_SECONDS, by default max(4 GB, 16 x the file cap) and max(60 s, file MB / 2)).
 # Address space, not RSS: allocators reserve far more than they touch. A legitimate 19 MB
 # workbook (360,000 rows x 12 Thai text columns) peaks at 1.2 GB RSS but 2.7 GB of address
 # space, so 2 GB would refuse it; 4 GB still stops A1:XFD1048576 (a 512 GB allocation).
-SANDBOX_MEMORY_BYTES = 4 * 1024 * 1024 * 1024
-SANDBOX_TIMEOUT_SECONDS = 60.0
 
 
 _context_lock = threading.Lock()
@@ -92,7 +93,7 @@ def warm_up_sandbox() -> None:
 
 HANDOFF_DIR = "/dev/shm"
 HANDOFF_PREFIX = "tracker-sandbox-"
-STALE_HANDOFF_SECONDS = 10 * 60  # a parse is stopped after SANDBOX_TIMEOUT_SECONDS (60 s)
+STALE_HANDOFF_SECONDS = 10 * 60  # a parse is stopped after TRACKER_SANDBOX_SECONDS (60 s)
 
 
 def sweep_stale_handoffs(now: float | None = None) -> int:
@@ -173,6 +174,7 @@ def _sandbox_main(
     cpu_seconds: int,
     handoff: str | None,
     kind: str = "workbook",
+    csv_caps: tuple[int, int, int] | None = None,
 ) -> None:
     """Child: parse the workbook (or CSV, ``kind`` "csv"), send a JSON header then the sheets
     as Arrow IPC streams.
@@ -204,7 +206,7 @@ def _sandbox_main(
         if kind == "csv":
             from data_sources import csv_file
 
-            sheets = [csv_file.parse_csv(data, name)]
+            sheets = [csv_file.parse_csv(data, name, caps=csv_caps)]
         else:
             from data_sources import excel
 
@@ -246,14 +248,21 @@ def _sandbox_main(
     conn.close()
 
 
-def out_of_memory(name: str) -> UnreadableFile:
+def out_of_memory(name: str, limit_bytes: int | None = None) -> UnreadableFile:
     """The parser needed more memory than the sandbox allows (or was killed)."""
-    return refuse(name, "out_of_memory", limit_mb=SANDBOX_MEMORY_BYTES // 1_048_576)
+    if limit_bytes is None:
+        limit_bytes = settings.reader_caps().sandbox_memory_bytes
+    return refuse(
+        name,
+        "out_of_memory",
+        limit_mb=limit_bytes // 1_048_576,
+        setting="TRACKER_SANDBOX_MEMORY_MB",
+    )
 
 
 def timed_out(name: str, seconds: float) -> UnreadableFile:
     """The parser ran longer than the sandbox allows."""
-    return refuse(name, "timeout", seconds=seconds)
+    return refuse(name, "timeout", seconds=seconds, setting="TRACKER_SANDBOX_SECONDS")
 
 
 class _Deadline(Exception):
@@ -270,8 +279,8 @@ def parse_in_sandbox(
     data: bytes,
     name: str,
     *,
-    timeout: float = SANDBOX_TIMEOUT_SECONDS,
-    memory_bytes: int = SANDBOX_MEMORY_BYTES,
+    timeout: float | None = None,
+    memory_bytes: int | None = None,
     stats: dict | None = None,
     kind: str = "workbook",
 ) -> list:
@@ -281,9 +290,15 @@ def parse_in_sandbox(
     The child returns plain JSON plus Arrow IPC streams (never pickles), so even a child
     subverted by a hostile file cannot make the parent run code. A killed child becomes
     out_of_memory, an overrun becomes timeout. ``stats``, if given, receives the child's
-    parse seconds and peak RSS (for benchmarks).
+    parse seconds and peak RSS (for benchmarks). ``timeout`` and ``memory_bytes`` default
+    to the settings (settings.reader_caps); the CSV caps are read here and handed to the child
+    (the forkserver's environment is the one it started with).
     """
     from data_sources.excel import SheetArrow
+
+    caps = settings.reader_caps()
+    timeout = caps.sandbox_seconds if timeout is None else timeout
+    memory_bytes = caps.sandbox_memory_bytes if memory_bytes is None else memory_bytes
 
     ctx = _sandbox_context()
     receiver, sender = ctx.Pipe(duplex=False)
@@ -298,6 +313,7 @@ def parse_in_sandbox(
             int(timeout) + 5,
             handoff,
             kind,
+            (caps.csv_rows, caps.csv_columns, caps.cell_chars),
         ),
         name="data_sources-sandbox",
         daemon=True,
@@ -317,7 +333,7 @@ def parse_in_sandbox(
             stats["child_peak_rss_kib"] = header.get("child_peak_rss_kib")
             stats["handoff"] = "shared memory" if header.get("handoff") else "pipe"
         if header.get("status") != "ok":
-            raise _diagnosed(_child_error(header, name), data, name)
+            raise _diagnosed(_child_error(header, name, memory_bytes), data, name)
         tables = (
             _handoff_read(handoff, header["handoff"], len(header["sheets"]))
             if header.get("handoff") and handoff
@@ -343,7 +359,8 @@ def parse_in_sandbox(
         raise timed_out(name, timeout) from None
     except (EOFError, OSError, ValueError, TypeError, KeyError, pa.ArrowInvalid):
         process.join(5)
-        raise _diagnosed(_died(name, process.exitcode), data, name) from None
+        error = _died(name, process.exitcode, memory_bytes, timeout)
+        raise _diagnosed(error, data, name) from None
     finally:
         receiver.close()
         if done:
@@ -428,7 +445,7 @@ def _params_json(error: UnreadableFile) -> dict[str, Any]:
     }
 
 
-def _child_error(header: dict, name: str) -> UnreadableFile:
+def _child_error(header: dict, name: str, memory_bytes: int | None = None) -> UnreadableFile:
     """Rebuild the child's error from its JSON header: a reader's code and its parameters.
 
     The child is not trusted: the code must be a reader's refusal, the parameters JSON scalars
@@ -436,7 +453,7 @@ def _child_error(header: dict, name: str) -> UnreadableFile:
     """
     code = header.get("code")
     if code == "out_of_memory":
-        return out_of_memory(name)
+        return out_of_memory(name, memory_bytes)
     params = header.get("params")
     if (
         isinstance(code, str)
@@ -460,10 +477,12 @@ def _json_param(value: object) -> bool:
     return isinstance(value, _SCALARS)
 
 
-def _died(name: str, exitcode: int | None) -> UnreadableFile:
+def _died(
+    name: str, exitcode: int | None, memory_bytes: int | None = None, seconds: float = 60.0
+) -> UnreadableFile:
     """Map how the child ended to an error: killed/aborted = memory, SIGXCPU = time."""
     if exitcode in (-signal.SIGKILL, -signal.SIGABRT, -signal.SIGBUS):
-        return out_of_memory(name)
+        return out_of_memory(name, memory_bytes)
     if exitcode == -signal.SIGXCPU:
-        return timed_out(name, SANDBOX_TIMEOUT_SECONDS)
+        return timed_out(name, seconds)
     return refuse(name, "parse_failed", variant="reader_stopped", exit_code=exitcode)

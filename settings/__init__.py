@@ -120,6 +120,52 @@ _SMTP_SETTINGS = (
     ),
 )
 
+# The readers' caps (data_sources): unset, each follows TRACKER_MAX_FILE_MB (see reader_caps), so
+# raising the file cap alone admits an ordinary workbook of that size; each can be set alone.
+_MB_ABOVE_0 = ("ตัวเลขมากกว่า 0 (เมกะไบต์)", "a number of megabytes above 0")
+_INT_ABOVE_0 = ("จำนวนเต็มมากกว่า 0", "a whole number above 0")
+_READER_LIMITS = (
+    Setting(
+        "TRACKER_MAX_UNPACKED_MB",
+        "cap on a workbook's unpacked (unzipped) size",
+        None,
+        _positive_number,
+        *_MB_ABOVE_0,
+    ),
+    Setting(
+        "TRACKER_MAX_CSV_ROWS", "cap on the rows of a CSV file", None, _positive_int, *_INT_ABOVE_0
+    ),
+    Setting(
+        "TRACKER_MAX_CSV_COLUMNS",
+        "cap on the columns of a CSV file",
+        16_384,
+        _positive_int,
+        *_INT_ABOVE_0,
+    ),
+    Setting(
+        "TRACKER_MAX_CELL_CHARS",
+        "cap on the characters of one CSV cell",
+        32_767,
+        _positive_int,
+        *_INT_ABOVE_0,
+    ),
+    Setting(
+        "TRACKER_SANDBOX_MEMORY_MB",
+        "address-space cap of the child process that parses a file",
+        None,
+        _positive_number,
+        *_MB_ABOVE_0,
+    ),
+    Setting(
+        "TRACKER_SANDBOX_SECONDS",
+        "time cap of the child process that parses a file",
+        None,
+        _positive_number,
+        "ตัวเลขมากกว่า 0 (วินาที)",
+        "a number of seconds above 0",
+    ),
+)
+
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
@@ -196,6 +242,7 @@ SETTINGS: dict[str, Setting] = {
             "an http(s):// URL",
         ),
         *_SMTP_SETTINGS,
+        *_READER_LIMITS,
         Setting(
             "TRACKER_ALLOW_PRIVATE_SOURCES",
             "lets live sources use private, loopback and link-local addresses (tests only)",
@@ -227,3 +274,47 @@ def max_file_bytes() -> int:
 
 def allow_private_sources() -> bool:
     return bool(get("TRACKER_ALLOW_PRIVATE_SOURCES"))
+
+
+@dataclass(frozen=True)
+class ReaderCaps:
+    """The readers' caps now; ``setting`` names the setting that moves each (for refusals)."""
+
+    file_bytes: int
+    unpacked_bytes: int
+    csv_rows: int
+    csv_columns: int
+    cell_chars: int
+    sandbox_memory_bytes: int
+    sandbox_seconds: float
+
+
+_MB = 1024 * 1024
+
+
+def reader_caps() -> ReaderCaps:
+    """Every reader cap, each from its setting or, unset, scaled from TRACKER_MAX_FILE_MB.
+
+    Defaults (file cap F MB, 20 by default): unpacked max(512 MB, 8 x F) (sheets unzip to
+    6.5x their zipped size with inline strings); CSV rows max(1,048,576, F MB / 64 bytes, an
+    ordinary row); sandbox memory max(4 GB, 16 x F) of address space (a 19 MB workbook maps
+    2.7 GB); sandbox time max(60 s, F / 2 s). Columns and cell length default to Excel's own.
+    """
+    file_mb = float(get("TRACKER_MAX_FILE_MB"))  # type: ignore[arg-type]
+    unpacked = get("TRACKER_MAX_UNPACKED_MB")
+    rows = get("TRACKER_MAX_CSV_ROWS")
+    memory = get("TRACKER_SANDBOX_MEMORY_MB")
+    seconds = get("TRACKER_SANDBOX_SECONDS")
+    return ReaderCaps(
+        file_bytes=int(file_mb * _MB),
+        unpacked_bytes=int(
+            (float(unpacked) if unpacked is not None else max(512.0, 8 * file_mb)) * _MB  # type: ignore[arg-type]
+        ),
+        csv_rows=int(rows) if rows is not None else max(1_048_576, int(file_mb * _MB / 64)),  # type: ignore[call-overload]
+        csv_columns=int(get("TRACKER_MAX_CSV_COLUMNS")),  # type: ignore[call-overload]
+        cell_chars=int(get("TRACKER_MAX_CELL_CHARS")),  # type: ignore[call-overload]
+        sandbox_memory_bytes=int(
+            (float(memory) if memory is not None else max(4096.0, 16 * file_mb)) * _MB  # type: ignore[arg-type]
+        ),
+        sandbox_seconds=float(seconds) if seconds is not None else max(60.0, file_mb / 2),  # type: ignore[arg-type]
+    )

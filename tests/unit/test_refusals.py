@@ -125,28 +125,50 @@ def test_every_refusal_in_data_sources_names_a_registered_code_and_its_parameter
 
 
 def test_an_unreadable_file_survives_pickling_and_renders_its_reasons():
-    error = refuse("ยาว.csv", "cell_too_long", row=2, column="D", length=40_000, limit=32_767)
+    error = refuse(
+        "ยาว.csv",
+        "cell_too_long",
+        row=2,
+        column="D",
+        length=40_000,
+        limit=32_767,
+        setting="TRACKER_MAX_CELL_CHARS",
+    )
     assert isinstance(error, Refusal)
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is UnreadableFile
     assert (again.source, again.code, again.params) == (error.source, error.code, error.params)
     assert again.reason_th == (
-        "เซลล์ในแถวที่ 2 คอลัมน์ D ยาว 40,000 ตัวอักษร เกินกำหนด 32,767 ตัวอักษร (ขีดจำกัดของ Excel)"
+        "เซลล์ในแถวที่ 2 คอลัมน์ D ยาว 40,000 ตัวอักษร เกินกำหนด 32,767 ตัวอักษร"
+        " (ผู้ดูแลระบบขยายได้ด้วยค่าตั้ง TRACKER_MAX_CELL_CHARS)"
     )
     assert again.reason_en == (
-        "The cell in row 2, column D holds 40,000 characters, more than the limit of 32,767 "
-        "(Excel's own)."
+        "The cell in row 2, column D holds 40,000 characters, more than the limit of 32,767."
+        " An administrator can raise the setting TRACKER_MAX_CELL_CHARS to admit it."
     )
     assert (again.message_th, again.message_en) == (again.reason_th, again.reason_en)
     assert str(again) == f"ยาว.csv: {again.reason_en}"
     variant = pickle.loads(
         pickle.dumps(
-            refuse("a.csv", "too_large", variant="csv_columns", count=20_001, limit=16_384)
+            refuse(
+                "a.csv",
+                "too_large",
+                variant="csv_columns",
+                count=20_001,
+                limit=16_384,
+                setting="TRACKER_MAX_CSV_COLUMNS",
+            )
         )
     )
     assert variant.code == "too_large" and variant.key == "read.too_large.csv_columns"
-    assert variant.reason_en == "The CSV file has 20,001 columns, more than the limit of 16,384."
-    assert variant.reason_th == "ไฟล์ CSV มี 20,001 คอลัมน์ เกินกำหนด 16,384 คอลัมน์"
+    assert variant.reason_en == (
+        "The CSV file has 20,001 columns, more than the limit of 16,384. An administrator can"
+        " raise the setting TRACKER_MAX_CSV_COLUMNS to admit it."
+    )
+    assert variant.reason_th == (
+        "ไฟล์ CSV มี 20,001 คอลัมน์ เกินกำหนด 16,384 คอลัมน์"
+        " (ผู้ดูแลระบบขยายได้ด้วยค่าตั้ง TRACKER_MAX_CSV_COLUMNS)"
+    )
 
 
 def test_a_refusal_needs_a_registered_code_a_declared_variant_and_its_parameters():
@@ -166,9 +188,15 @@ def test_a_refusal_needs_a_registered_code_a_declared_variant_and_its_parameters
     "error",
     [
         refuse("งบ.csv", "bad_encoding", name="งบ.csv"),
-        refuse("งบ.csv", "too_large", variant="csv_rows", limit=1_048_576),
+        refuse(
+            "งบ.csv",
+            "too_large",
+            variant="csv_rows",
+            limit=1_048_576,
+            setting="TRACKER_MAX_CSV_ROWS",
+        ),
         refuse("งบ.xlsx", "parse_failed", variant="workbook_sheet", sheet="ชีต 1", detail="x"),
-        refuse("งบ.xlsx", "timeout", seconds=0.5),
+        refuse("งบ.xlsx", "timeout", seconds=0.5, setting="TRACKER_SANDBOX_SECONDS"),
     ],
     ids=lambda e: e.key,
 )
