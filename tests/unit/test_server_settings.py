@@ -20,6 +20,9 @@ EXPECTED = {
     "server.headless": True,
     "server.maxUploadSize": 20,
     "server.enableXsrfProtection": True,
+    # many viewers (issue 20): no file watcher, no full GC after every run
+    "server.fileWatcherType": "none",
+    "runner.postScriptGC": False,
     "client.showErrorDetails": "none",
     "client.toolbarMode": "viewer",
     # the built-in CSV export writes formulas as they are: off (issue 13); pages offer
@@ -66,6 +69,8 @@ CHECKED_BY_STREAMLIT = (
     "server.address",
     "server.enableXsrfProtection",
     "server.maxUploadSize",
+    "server.fileWatcherType",
+    "runner.postScriptGC",
     "client.showErrorDetails",
     "client.toolbarMode",
 )
