@@ -1,8 +1,9 @@
 """Registers typed the way people type them (tests/helpers/typed.py: written by hand as .xlsx
 with openpyxl and as .ods with odfpy): merged headers of two and three rows, a header typed
 again after a section row, section rows setting the round, the unit and the district group,
-no fiscal-year column, a running number as id, subtotal, blank and note rows, and a missing
-column reported together with every bad value. The command line gives the same report as
+no fiscal-year column, a running number as id, subtotal, blank and note rows, a missing
+column reported together with every bad value, and a KPI table whose quarter and units are
+section rows. The command line gives the same report as
 the Upload page (tracker.publish.flow.prepare) for every one.
 """
 
@@ -27,6 +28,7 @@ FIXTURES = (
     "zones_and_units",
     "no_year",
     "missing_column_and_bad_statuses",
+    "kpis_by_unit",
 )
 
 
@@ -104,6 +106,18 @@ def test_section_rows_give_the_round_the_unit_and_check_the_district_group(fmt):
     sections = [i.value for i in p.issues if i.code == "section_row"]
     assert sections[:3] == ["ไตรมาสที่ ๒", "รอบที่ ๑", "กลุ่มกรุงเทพใต้"]
     assert p.can_publish
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_section_rows_give_a_kpi_table_its_quarter_and_units(fmt):
+    p = _page("kpis_by_unit", fmt)
+    k = p.dataset.kpis
+    assert k["unit"].astype(str).tolist() == ["สำนักงานเขตบางนา", "สำนักการโยธา"]
+    assert k["period"].astype(str).tolist() == ["Q2", "Q2"]
+    assert k["fiscal_year"].tolist() == [2567, 2567]
+    assert k["actual"].tolist() == [3.0, 4.0]
+    assert _codes(p.issues, "error") == []
+    assert [i.row for i in p.issues if i.code == "section_row"] == [3, 4, 6]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -14,6 +14,8 @@ import pandas as pd
 
 from data_sources.base import RawTable
 from tracker import thai
+from tracker.agencies import is_known_agency
+from tracker.places import normalize_agency
 from tracker.read.headers import ALIAS_INDEX, HeaderMatch
 from tracker.schema import header_key
 
@@ -49,6 +51,23 @@ def unit_from_text(text: str) -> str | None:
     if len(words) > 1 and words[0] in _UNIT_PREFIXES:
         return words[0] + words[1]
     return words[0]
+
+
+_PERIOD_HEADING_RE = re.compile(r"^(?:ไตรมาส\s*(?:ที่)?|quarter|q)\s*([1-4])(?![0-9])", re.I)
+
+
+def period_heading(text: str) -> str | None:
+    """ "Q2" for a row that starts with its quarter ("ไตรมาสที่ ๒ (ม.ค. – มี.ค.)", "Q2"), else None."""
+    m = _PERIOD_HEADING_RE.match(thai.to_arabic_digits(thai.collapse_spaces(text)).strip())
+    return f"Q{m.group(1)}" if m else None
+
+
+def unit_alone(text: str) -> str | None:
+    """A known unit named alone in a row ("สำนักงานเขตบางนา", "สำนักการโยธา"), else None."""
+    plain = thai.collapse_spaces(text)
+    if not plain or len(plain) > 80 or not is_known_agency(plain):
+        return None
+    return normalize_agency(plain)
 
 
 def period_from_text(text: str, bare: bool = False) -> str | None:
@@ -184,7 +203,7 @@ class Context:
     def update(self, text: str, title: bool) -> bool:
         """Take what a title row says; True if it said anything."""
         said = False
-        unit = unit_from_text(text)
+        unit = unit_from_text(text) or unit_alone(text)
         if unit:
             self.unit, said = unit, True
         if title:
@@ -194,6 +213,8 @@ class Context:
             period = period_from_text(text)
             if period and ("ปีงบประมาณ" in text or "รายงาน" in text or len(text) < 60):
                 self.period, said = period, True
+        elif period := period_heading(text):  # a section row "ไตรมาสที่ ๒" among the rows
+            self.period, said = period, True
         return said
 
 

@@ -12,16 +12,13 @@ import re
 from functools import cache
 
 from tracker import thai
-from tracker.agencies import is_known_agency
-from tracker.places import normalize_agency, zones
-from tracker.read.form_text import NOTE_PATTERN
+from tracker.places import zones
+from tracker.read.form_text import NOTE_PATTERN, period_heading, unit_alone
 
 # The keys a section row can set (body.Body.context), in the order they are tried.
 SECTION_KEYS = ("round", "period", "zone", "agency")
 
 _ROUND_RE = re.compile(r"^(?:รอบ(?:ที่|การตรวจ(?:ที่)?)?|round)\s*([0-9]+)\b", re.I)
-# a period section starts with the quarter ("ไตรมาสที่ ๒ (ม.ค. - มี.ค. ๒๕๖๗)", "Q2", "Quarter 2")
-_PERIOD_RE = re.compile(r"^(?:ไตรมาส\s*(?:ที่)?|quarter|q)\s*([1-4])(?![0-9])", re.I)
 _ZONE_PREFIX_RE = re.compile(r"^(?:กลุ่มเขต|กลุ่ม)\s*")
 
 # Subtotal rows of a register: "รวม", "รวมทั้งสิ้น", "รวม ๑๒ เรื่อง", "Total", "Grand total".
@@ -41,8 +38,7 @@ def round_of(text: str) -> int | None:
 
 def period_of(text: str) -> str | None:
     """ "Q2" for a section row such as "ไตรมาสที่ ๒" / "ไตรมาส 2" / "Q2", else None."""
-    m = _PERIOD_RE.match(_plain(text))
-    return f"Q{m.group(1)}" if m else None
+    return period_heading(text)
 
 
 @cache
@@ -65,10 +61,7 @@ def zone_of(text: str) -> str | None:
 
 def agency_of(text: str) -> str | None:
     """A known unit named alone ("สำนักงานเขตบางนา", "สำนักการโยธา"), normalised; else None."""
-    plain = _plain(text)
-    if not plain or len(plain) > 80 or not is_known_agency(plain):
-        return None
-    return normalize_agency(plain)
+    return unit_alone(_plain(text))
 
 
 def section_value(text: str) -> tuple[str, object] | None:
