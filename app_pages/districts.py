@@ -26,7 +26,7 @@ from ui import data
 from ui.auth import require_page
 from ui.filters import set_filter, sidebar_filters, widget_key
 from ui.i18n import lang, tr
-from ui.widgets import cards, chart, count, data_table
+from ui.widgets import cards, chart, clear_of_toolbar, count, data_table
 
 require_page("districts")
 
@@ -168,7 +168,7 @@ title = (
 )
 fig = charts_map.district_map(frame, measure, lg, selected=selected, focus=focus, title=title)
 st.plotly_chart(
-    escape_figure(fig),
+    clear_of_toolbar(escape_figure(fig)),
     key=MAP_KEY,
     on_select=_on_map_select,
     selection_mode="points",

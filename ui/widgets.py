@@ -8,6 +8,8 @@ Every table goes through ``table``: the browser's own CSV export is switched off
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -60,7 +62,8 @@ def export_filters(lines: list[str]) -> None:
     st.session_state["_export_filters"] = list(lines)
 
 
-TOOLBAR_PX = 34  # the height Plotly's toolbar takes at the top right of a chart
+TOOLBAR_PX = 40  # Plotly's toolbar strip at the top right, and room for Thai tone marks
+TITLE_LINE_PX = 22  # one more line of a chart title
 
 
 def clear_of_toolbar(fig: go.Figure) -> go.Figure:
@@ -68,9 +71,16 @@ def clear_of_toolbar(fig: go.Figure) -> go.Figure:
     (where the chart is as narrow as its title)."""
     if fig.layout.title.text:
         top = fig.layout.margin.t if fig.layout.margin.t is not None else 80
+        # Plotly anchors a title of several lines by its first line: the others go above it
+        extra = TITLE_LINE_PX * len(re.findall(r"<br\s*/?>", fig.layout.title.text, re.I))
         fig.update_layout(
-            title={"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": TOOLBAR_PX}},
-            margin={"t": max(top, 50) + TOOLBAR_PX},
+            title={
+                "yref": "container",
+                "y": 1,
+                "yanchor": "top",
+                "pad": {"t": TOOLBAR_PX + extra},
+            },
+            margin={"t": max(top, 50) + TOOLBAR_PX + extra},
         )
     return fig
 
