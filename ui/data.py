@@ -8,6 +8,7 @@ the pages keep the data already in memory, read-only, under a banner; writes are
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import settings
 from messages.i18n import t
@@ -25,7 +27,7 @@ from tracker.publish.compose import DEMO_KIND
 from tracker.publish.flow import Prepared, compare, prepare, publish
 from tracker.store import ENV_URL, DuplicateSnapshot, Store, StoreError
 from tracker.thai import format_bangkok
-from ui.i18n import lang
+from ui.i18n import lang, tr
 
 log = logging.getLogger(__name__)
 
@@ -150,17 +152,30 @@ def _bootstrap(s: Store) -> int | None:
         files = _files()
         if not files:
             return None
-        fingerprint = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-        prepared = compare(replace(_bundled(fingerprint)), s)  # a copy: the cache is shared
-        if not prepared.can_publish:
-            log.warning("bundled data not published: %s", prepared.blockers())
-            return s.current_id()
-        try:
-            return publish(
-                prepared, s, BOOTSTRAP_USER, BOOTSTRAP_NOTE, kind=DEMO_KIND, check_base=False
-            )
-        except DuplicateSnapshot:
-            return s.current_id()
+        with _importing():
+            return _publish_bundled(s, files)
+
+
+def _publish_bundled(s: Store, files: list[Path]) -> int | None:
+    fingerprint = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    prepared = compare(replace(_bundled(fingerprint)), s)  # a copy: the cache is shared
+    if not prepared.can_publish:
+        log.warning("bundled data not published: %s", prepared.blockers())
+        return s.current_id()
+    try:
+        return publish(
+            prepared, s, BOOTSTRAP_USER, BOOTSTRAP_NOTE, kind=DEMO_KIND, check_base=False
+        )
+    except DuplicateSnapshot:
+        return s.current_id()
+
+
+def _importing() -> contextlib.AbstractContextManager[object]:
+    """A spinner saying why the first page waits (the bundled sample is imported on the first
+    start), drawn only inside a script run (``_resolve`` may run outside one)."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return contextlib.nullcontext()
+    return st.spinner(tr("glance.importing_sample"), show_time=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
