@@ -31,6 +31,7 @@ import pyarrow as pa
 import settings
 from data_sources.base import UnreadableFile, refuse
 from data_sources.inspection import damaged, part_beyond_declared_size
+from data_sources.sandbox_start import PRELOAD
 from messages.problems import Bilingual
 from messages.reader_codes import READER_REFUSALS
 
@@ -51,7 +52,7 @@ def _sandbox_context() -> mp.context.BaseContext:
     with _context_lock:
         if _context is None:
             ctx = mp.get_context("forkserver")
-            ctx.set_forkserver_preload(["data_sources.sandbox", "data_sources.excel"])
+            ctx.set_forkserver_preload(PRELOAD)
             _context = ctx
     return _context
 

@@ -80,7 +80,6 @@ def _credentials():
 def _load(items: list[str], fiscal_year: int | None = None, mapping: dict[str, str] | None = None):
     """Read local files and URLs in the order given, all into one Dataset."""
     from data_sources.base import UnreadableFile
-    from tracker.live.sync import api_base_url, fetch_with
     from tracker.read.loader import LoadResult, build_dataset, read_paths
 
     tables, bad = [], []
@@ -92,6 +91,8 @@ def _load(items: list[str], fiscal_year: int | None = None, mapping: dict[str, s
             tables += found
             bad += failed
             continue
+        from tracker.live.sync import api_base_url, fetch_with  # URLs only: files start fast
+
         source = url_source(item)
         if source.kind == "gsheets" and not loaded_credentials:
             credentials, loaded_credentials = _credentials(), True
@@ -537,9 +538,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# Commands that read files: they start the sandbox's server before anything else (it loads
+# the readers on the other core while this process imports its own; issue 20).
+_READING_COMMANDS = frozenset({"validate", "summary", "import"})
+
+
 def main(argv: list[str] | None = None) -> int:
+    words = sys.argv[1:] if argv is None else argv
+    if words and words[0] in _READING_COMMANDS and "--current" not in words:
+        from data_sources.sandbox_start import start_sandbox_server
+
+        start_sandbox_server()
     from data_sources.memory import use_system_allocator
-    from tracker.store import StoreError
 
     use_system_allocator()
 
@@ -548,9 +558,6 @@ def main(argv: list[str] | None = None) -> int:
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit flush
         return code
-    except StoreError as exc:
-        _say(exc.message_th, exc.message_en)
-        return EXIT_STORE
     except settings.SettingError as exc:
         _say(exc.message_th, exc.message_en)
         return EXIT_UNREADABLE
@@ -562,6 +569,12 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except Exception as exc:  # never a traceback for a user
+        # a StoreError's module is loaded if one was raised: the store (SQLAlchemy, Alembic)
+        # is imported only by the commands that use it
+        store_errors = sys.modules.get("tracker.store.errors")
+        if store_errors is not None and isinstance(exc, store_errors.StoreError):
+            _say(exc.message_th, exc.message_en)
+            return EXIT_STORE
         sys.stderr.write(f"ข้อผิดพลาดภายใน / internal error: {type(exc).__name__}: {exc}\n")
         return EXIT_UNREADABLE
 

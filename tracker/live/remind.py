@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,7 +30,9 @@ from messages.i18n import t
 from messages.problems import Refusal
 from tracker.present.reminder_mail import digest_message, subject, summary_message, text_body
 from tracker.present.reminders import Plan, build_plan
-from tracker.store import Store
+
+if TYPE_CHECKING:
+    from tracker.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_SETTINGS, EXIT_STORE = 0, 1, 2, 3
 SECRETS_FILE = settings.PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -320,6 +322,8 @@ def _today(args: argparse.Namespace) -> date:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
+    from tracker.store import Store  # here, not at the top: the CLI's other commands start fast
+
     store = Store()
     store.upgrade()
     cfg = smtp_config()
