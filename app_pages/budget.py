@@ -46,10 +46,16 @@ types = budget.by_type(frame, unit, as_of)
 units = budget.by_unit(frame, as_of, goals)
 total = fv.total_of(types)
 goal = goals.for_date(as_of)
+
+
+def full(value: float | None) -> str | None:
+    return fv.full_amount(value, lg)
+
+
 cards(
     [
-        (tr("budget.card.allocated"), fv.amount(total["allocated"]), None),
-        (tr("budget.card.disbursed"), fv.amount(total["disbursed"]), None),
+        (tr("glance.card.allocated"), fv.millions(total["allocated"]), full(total["allocated"])),
+        (tr("glance.card.disbursed"), fv.millions(total["disbursed"]), full(total["disbursed"])),
     ]
 )
 cards(
@@ -79,7 +85,7 @@ chart(
 st.subheader(tr("budget.cumulative"))
 cum = fv.cumulative_for(frame, unit, as_of, goals)
 chart(charts_finance.budget_cumulative(cum, goals, lg), fv.cumulative_table(cum, lg), "cumulative")
-st.caption(tr("budget.source", source=fv.plain_label(goals.source, None)))
+st.caption(tr("budget.source", source=fv.plain_label(fv.source_in(goals.source, lg), None)))
 st.caption(
     tr("budget.settings", path=fv.plain_label(goals.path, None))
     if goals.path

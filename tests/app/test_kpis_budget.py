@@ -181,7 +181,10 @@ def test_budget_golden_row_from_url(app):
     }
     cards = metric_values(at)
     assert cards[t("budget.card.rate", "th")] == "32.30%"
-    assert cards[t("budget.card.allocated", "th")] == "13,503,069.00"
+    # cards in millions of baht (issue 16): the full amount on hover (the card's help)
+    assert cards[t("glance.card.allocated", "th")] == "13.50"
+    allocated = next(m for m in at.metric if m.label == t("glance.card.allocated", "th"))
+    assert allocated.proto.help == t("glance.full_amount", "th", amount="13,503,069.00")
     lines = {tr["meta"]: set(tr["x"]) for tr in spec["data"][1:]}  # full-year target lines
     assert lines == {"target_overall": {93.0}, "target_current": {98.0}, "target_capital": {75.0}}
 

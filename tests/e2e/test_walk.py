@@ -39,12 +39,10 @@ LABELS = ", ".join(
 )
 
 # Thai that may stand in an English label: the language switch's bilingual label and "ไทย";
-# the official title of the budget measure the targets come from; the words a Thai report or
-# sheet literally holds (quoted so a user can find them)
+# the words a Thai report or sheet literally holds (quoted so a user can find them)
 ALLOWED_THAI = (
     "ภาษา / Language",
     "ไทย",
-    "มาตรการเร่งรัดการเบิกจ่ายงบประมาณ ประจำปีงบประมาณ พ.ศ.",
     '"ไม่มีข้อมูล"',
     "หน่วยงาน, อีเมล, ชื่อผู้ประสานงาน",
 )

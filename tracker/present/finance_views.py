@@ -18,7 +18,7 @@ from messages.i18n import t
 from tracker import thai
 from tracker.metrics import budget_sums as budget_mod
 from tracker.metrics import kpi_scores as kpi_mod
-from tracker.metrics.targets import Targets
+from tracker.metrics.targets import SOURCE, Targets
 from tracker.schema import (
     BUDGET_TYPE_EN,
     BUDGET_TYPE_TH,
@@ -82,6 +82,30 @@ def measure_value(value: float | None, measure: str | None, lang: str) -> str:
 def amount(value: float | None) -> str:
     """ "12,203,500.00"; "-" for not applicable."""
     return thai.format_amount(None if value is None or pd.isna(value) else value)
+
+
+def millions(value: float | None) -> str:
+    """An amount in millions of baht for a card: 4129941969 → "4,129.94"; "-" when missing
+    (the card's label says ล้านบาท / million baht; its help gives :func:`full_amount`)."""
+    if value is None or pd.isna(value):
+        return DASH
+    return thai.format_amount(float(value) / 1_000_000)
+
+
+def full_amount(value: float | None, lang: str) -> str | None:
+    """ "Full amount: 4,129,941,969.00 baht" (a card's help); None when missing."""
+    if value is None or pd.isna(value):
+        return None
+    return t("glance.full_amount", lang, amount=thai.format_amount(float(value)))
+
+
+def source_in(source: str, lang: str) -> str:
+    """The targets' source in one language: the built-in source is written "Thai · English";
+    a source of the user's own (targets.toml) is shown as written."""
+    thai_part, sep, english = source.rpartition(" · ")
+    if source != SOURCE or not sep:
+        return source
+    return english if lang == "en" else thai_part
 
 
 def rate(value: float | None) -> str:
