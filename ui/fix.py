@@ -25,15 +25,16 @@ def fix_form(prepared: Prepared, nonce: int) -> list[Correction] | None:
         return None
     st.subheader(tr("fix.title"))
     st.caption(tr("fix.intro"))
+    # the cell, its value and the new one first: on a phone they are what fits
     shown = pd.DataFrame(
         {
-            "file": cells["file"],
-            "sheet": cells["sheet"],
             "cell": [f"{c}{r}" for c, r in zip(cells["letter"], cells["row"], strict=True)],
-            "column": cells["column"],
-            "problem": [i.message(lang()) for i in cells["issue"]],
             "value": cells["value"],
             "new": cells["value"],
+            "problem": [i.message(lang()) for i in cells["issue"]],
+            "column": cells["column"],
+            "file": cells["file"],
+            "sheet": cells["sheet"],
         }
     )
     with st.form(key=f"fix_{nonce}", border=False):
