@@ -10,11 +10,10 @@ Laksaman lacks. No network: WeasyPrint is given no base URL and fetches nothing.
 
 from __future__ import annotations
 
-from html import escape
-
 from tracker.present import report as rp
+from tracker.present.pdf_common import FONTS, PRIMER_CSS, PRIMER_HTML, html_to_pdf
+from tracker.present.pdf_common import esc as _t
 
-FONTS = '"Laksaman", "DejaVu Sans"'
 TICK, NO_TICK = "☑", "☐"
 CSS = f"""
 @page {{
@@ -40,8 +39,8 @@ tr.total td {{ font-weight: bold; }}
 .signatures {{ display: flex; justify-content: space-around; margin-top: 1.2em;
                break-inside: avoid; text-align: center; }}
 .note {{ font-size: 14pt; }}
-.primer {{ font-size: 1pt; line-height: 1pt; color: #fff; margin: 0; }}
 """
+CSS += PRIMER_CSS
 SIGN_BLOCKS = (
     ("ลงชื่อผู้รายงาน", "(.....................................................)", "ตำแหน่ง"),
     (
@@ -51,21 +50,6 @@ SIGN_BLOCKS = (
         "(หัวหน้าส่วนราชการ/หัวหน้าหน่วยงาน)",
     ),
 )
-
-
-# WeasyPrint maps each glyph of a font to one text, taken where the glyph is first drawn. Sara
-# am (U+0E33) is shaped as nikhahit + sara aa (the tone mark between) in one cluster, and a
-# glyph first drawn inside such a cluster maps to nothing: every later tone mark or nikhahit
-# would vanish from the text layer (copy, search, pdftotext). So the document starts with a
-# primer, invisible (white, 1 pt): each of these glyphs drawn once on its own, regular and bold,
-# so that each maps to its own character. The layout still shapes and breaks lines on the real
-# text; the text layer holds sara am as nikhahit + sara aa, which ``thai.normalize_thai`` folds.
-PRIMER = " ".join(f"ก\u0e4d{tone}\u0e32" for tone in ("", "\u0e48", "\u0e49", "\u0e4a", "\u0e4b"))
-
-
-def _t(text: object) -> str:
-    """User or form text, escaped for HTML."""
-    return escape(str(text))
 
 
 def _lines(text: str) -> str:
@@ -111,8 +95,7 @@ def _heading(report: rp.Report, page_break: bool) -> str:
 
 def report_html(report: rp.Report) -> str:
     """The whole report as one HTML document (CSS inline, nothing fetched)."""
-    primer = f'<div class="primer">{PRIMER} <b>{PRIMER}</b></div>'
-    parts = [primer, _heading(report, False), f"<h2>{_t(rp.COMPONENT_1)}</h2>"]
+    parts = [PRIMER_HTML, _heading(report, False), f"<h2>{_t(rp.COMPONENT_1)}</h2>"]
     if report.sections:
         for section in report.sections:
             parts.append(f"<h3>{_t(section.title)}</h3>")
@@ -201,13 +184,7 @@ def _directives(follow: rp.Directives | None) -> str:
 
 def write_pdf(report: rp.Report) -> bytes:
     """The report as PDF bytes (fonts embedded by WeasyPrint)."""
-    from weasyprint import HTML  # imported here: loading Pango costs time at start-up
-
-    return HTML(string=report_html(report), url_fetcher=_no_fetch).write_pdf()
-
-
-def _no_fetch(url: str, *args, **kwargs):
-    raise ValueError(f"the report fetches nothing: {url}")
+    return html_to_pdf(report_html(report))
 
 
 def first_page_png(pdf: bytes, scale: float = 1.5) -> bytes:
