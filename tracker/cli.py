@@ -152,6 +152,9 @@ def summary_dict(ds) -> dict:
     fixed = settings.get("TRACKER_TODAY")  # "today" for censoring, as the app takes it
     today = fixed if isinstance(fixed, date) else date.today()
     out["time_to_done"] = time_to_done.summary_json(ds.directives, ds.responses, today)
+    from tracker.metrics import unit_card
+
+    out["units"] = unit_card.units_json(ds.directives, ds.responses, ds.kpis, ds.budget, today)
     return out
 
 

@@ -19,7 +19,7 @@ from tracker.present.template import REGISTER_SHEET
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SUMMARY_KEYS = {"directives", "kpis", "budget", "issues", "time_to_done"}
+SUMMARY_KEYS = {"directives", "kpis", "budget", "issues", "time_to_done", "units"}
 DIRECTIVE_KEYS = {"total", "by_status", "by_agency", "by_factor", "by_group", "by_district"}
 SNAPSHOT_KEYS = {"id", "created_at", "user", "source", "rows", "sha256", "note", "current"}
 
@@ -123,7 +123,7 @@ def test_summary_current_equals_summary_of_the_files(cli, files):
     assert set(current["snapshot"]) == SNAPSHOT_KEYS
     assert current["snapshot"]["id"] == 1 and current["snapshot"]["current"] is True
     assert current["issues"] == []  # a published snapshot carries no open errors
-    for key in ("directives", "kpis", "budget", "time_to_done"):
+    for key in ("directives", "kpis", "budget", "time_to_done", "units"):
         assert current[key] == from_files[key], key
     code, out, _ = cli("summary", "--current")
     assert code == 0 and "snapshot #1" in out and f"{current['directives']['total']}" in out

@@ -96,5 +96,5 @@ def test_summary_json_has_time_to_done_per_unit(tmp_path):
         "done_within_180": 50.0,
     }
     # the other keys keep their contract
-    assert list(data) == ["directives", "kpis", "budget", "issues", "time_to_done"]
+    assert list(data) == ["directives", "kpis", "budget", "issues", "time_to_done", "units"]
     assert data["directives"]["total"] == 5

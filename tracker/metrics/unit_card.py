@@ -154,3 +154,35 @@ def ranking(
     return out.sort_values(
         ["score", "unit"], ascending=[False, True], na_position="last", ignore_index=True
     )
+
+
+def units_json(
+    directives: pd.DataFrame,
+    responses: pd.DataFrame,
+    kpis: pd.DataFrame,
+    budget: pd.DataFrame,
+    today: date,
+) -> list[dict]:
+    """The ``units`` part of `summary --json` (README: its contract): each unit's card figures
+    — directive counts, % done, overdue, median days to done — and its discipline score with
+    the three parts, units in name order."""
+    timed = ttd.with_durations(directives, responses, today).frame
+    out = []
+    for unit in units(directives):
+        figures = directive_figures(timed, unit, today)
+        speed = figures.pop("time_to_done")
+        d = discipline(directives, responses, kpis, budget, unit)
+        out.append(
+            {
+                "unit": unit,
+                **{k: figures[k] for k in ("total", *metrics.STATUSES, "done_pct", "overdue")},
+                "median_days_to_done": speed.get("median_days"),
+                "discipline": {
+                    "score": d.score,
+                    "reported_pct": d.reported_pct,
+                    "on_time": d.on_time,
+                    "forms_pct": d.forms_pct,
+                },
+            }
+        )
+    return out
