@@ -7,6 +7,7 @@ from tracker.metrics import budget_sums as budget
 from tracker.metrics import targets
 from tracker.present import charts_finance
 from tracker.present import finance_views as fv
+from tracker.unit_names import unit_name
 from ui import data
 from ui.auth import require_page
 from ui.filters import url_select
@@ -30,7 +31,7 @@ with col_unit:
         "unit",
         tr("budget.pick_unit"),
         ["", *fv.budget_units(frame)],
-        lambda u: u or tr("budget.all_units"),
+        lambda u: unit_name(u, lg) or tr("budget.all_units"),
         default="",
     )
 unit = choice or None

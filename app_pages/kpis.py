@@ -5,6 +5,7 @@ import streamlit as st
 from tracker.metrics import kpi_scores as kpi
 from tracker.present import charts_finance
 from tracker.present import finance_views as fv
+from tracker.unit_names import unit_name
 from ui import data
 from ui.auth import require_page
 from ui.filters import url_select
@@ -24,7 +25,9 @@ if kpis.empty:
 col_unit, col_year, col_period = st.columns([2, 1, 1])
 with col_unit:
     units = fv.kpi_units(kpis)
-    unit = url_select("unit", tr("kpis.pick_unit"), units, default=units[0])
+    unit = url_select(
+        "unit", tr("kpis.pick_unit"), units, lambda u: unit_name(u, lg), default=units[0]
+    )
 with col_year:
     fiscal_year = url_select("fy", tr("kpis.pick_year"), fv.kpi_years(kpis, unit))
 with col_period:

@@ -9,10 +9,11 @@ from tracker.dataset import Dataset
 from tracker.present import report as rp
 from tracker.present.report_docx import write_docx
 from tracker.present.report_pdf import first_page_png, write_pdf
+from tracker.unit_names import unit_name
 from ui import data
 from ui.auth import require_page
 from ui.filters import url_select
-from ui.i18n import tr
+from ui.i18n import lang, tr
 
 require_page("reports")
 
@@ -41,7 +42,11 @@ col_unit, col_year, col_period = st.columns([2, 1, 1])
 with col_unit:
     names = list(units)
     unit = url_select(
-        "unit", tr("reports.pick_unit"), names, default=with_kpis[0] if with_kpis else names[0]
+        "unit",
+        tr("reports.pick_unit"),
+        names,
+        lambda u: unit_name(u, lang()),
+        default=with_kpis[0] if with_kpis else names[0],
     )
 with col_year:
     fiscal_year = url_select("fy", tr("reports.pick_year"), units[unit])

@@ -11,6 +11,7 @@ from tracker import thai
 from tracker.metrics import budget_sums, kpi_scores, unit_card
 from tracker.present import charts_time
 from tracker.present.finance_views import date_label, measure_value, period_label
+from tracker.unit_names import unit_name
 from ui import data, time_to_done
 from ui.auth import require_page
 from ui.i18n import lang, tr
@@ -29,7 +30,11 @@ if not names:
     st.stop()
 asked = st.query_params.get("unit")
 unit = st.selectbox(
-    tr("units.pick"), names, index=names.index(asked) if asked in names else 0, key="unit_pick"
+    tr("units.pick"),
+    names,
+    index=names.index(asked) if asked in names else 0,
+    format_func=lambda u: unit_name(u, lg),
+    key="unit_pick",
 )
 if unit != asked:
     st.query_params["unit"] = unit

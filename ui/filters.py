@@ -16,6 +16,7 @@ from tracker.metrics.directives import Filters, zone_codes
 from tracker.places import district_codes, district_name, districts, zones
 from tracker.present.charts import factor_label, status_label
 from tracker.schema import FACTORS, STATUSES
+from tracker.unit_names import unit_name
 from ui.auth import default_zone
 from ui.i18n import lang, tr
 from ui.widgets import export_filters
@@ -145,7 +146,7 @@ def sidebar_filters(df: pd.DataFrame) -> Filters:
         "agency",
         tr("filter.agency"),
         agencies,
-        lambda a: f"{prefix} · {a}" if a in city else str(a),
+        lambda a: f"{prefix} · {unit_name(a, lg)}" if a in city else unit_name(a, lg),
         help_text=tr("filter.agency_help"),
     )
     groups = sorted(g for g in df["group"].dropna().unique())
@@ -157,7 +158,7 @@ def sidebar_filters(df: pd.DataFrame) -> Filters:
         ("filter.round", [tr("filter.round_n", n=r) for r in rnd]),
         ("filter.zone", [z if lg == "th" else zone_en[z] for z in zone]),
         ("filter.district", [district_name(c, lg) or str(c) for c in district]),
-        ("filter.agency", [str(a) for a in agency]),
+        ("filter.agency", [unit_name(a, lg) for a in agency]),
         ("filter.group", [str(g) for g in group]),
         ("filter.factor", [factor_label(k, lg) for k in factor]),
         ("filter.status", [status_label(k, lg) for k in status]),

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 
 from messages.i18n import t
 from tracker.schema import FACTOR_EN, FACTOR_SHORT_TH, STATUS_COLORS, STATUS_EN, STATUS_TH, STATUSES
+from tracker.unit_names import unit_names
 
 FONT = "Sarabun, Loma, Garuda, 'Noto Sans Thai', 'Tlwg Typo', sans-serif"
 
@@ -37,9 +38,14 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int | None = Non
 DISTRICT_OFFICE = "สำนักงานเขต"
 
 
-def short_units(names: list[str]) -> list[str]:
-    """Axis labels: "สำนักงานเขตบางนา" as "เขตบางนา" (the bars keep the width on a phone; the
-    full name is in the hover), unless two labels would then read the same."""
+def short_units(names: list[str], lang: str = "th") -> list[str]:
+    """Axis labels: "สำนักงานเขตบางนา" as "เขตบางนา" ("Bang Na District" in English; the bars
+    keep the width on a phone; the full name is in the hover), unless two labels would then
+    read the same. English labels are the units' English names (tracker/unit_names)."""
+    if lang == "en":
+        full = unit_names(names, lang)
+        short = [n.removesuffix(" Office") if n.endswith(" District Office") else n for n in full]
+        return short if len(set(short)) == len(set(names)) else full
     short = [
         "เขต" + n[len(DISTRICT_OFFICE) :] if n.startswith(DISTRICT_OFFICE) else n for n in names
     ]
@@ -61,7 +67,8 @@ def _bar_height(n: int) -> int:
 def status_stack(counts: pd.DataFrame, key: str, lang: str, title_key: str) -> go.Figure:
     """Stacked horizontal bar of status counts per ``key`` (agency, group, …)."""
     names = counts[key].astype(str).tolist()
-    labels = short_units(names)
+    labels = short_units(names, lang)
+    names = unit_names(names, lang)  # the hover's full name
     fig = go.Figure()
     for s in STATUSES:
         fig.add_bar(
@@ -87,9 +94,9 @@ def done_ranking(counts: pd.DataFrame, lang: str) -> go.Figure:
     names = counts["agency"].astype(str).tolist()
     fig = go.Figure(
         go.Bar(
-            y=short_units(names),
+            y=short_units(names, lang),
             x=counts["done_pct"].tolist(),
-            customdata=names,
+            customdata=unit_names(names, lang),
             orientation="h",
             marker_color=STATUS_COLORS["done"],
             text=[f"{v:.1f}%" for v in counts["done_pct"]],
@@ -115,7 +122,7 @@ def group_heatmap(pivot: pd.DataFrame, lang: str) -> go.Figure:
         go.Heatmap(
             z=pivot.to_numpy().tolist(),
             x=[str(c) for c in pivot.columns],
-            y=[str(i) for i in pivot.index],
+            y=unit_names([str(i) for i in pivot.index], lang),
             colorscale="Blues",
             colorbar={"title": {"text": t("axis.directives", lang)}},
             hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",

@@ -14,6 +14,7 @@ from tracker.metrics.time_to_done import WITHIN_DAYS
 from tracker.places import district_name, zones
 from tracker.present.charts import _layout, factor_label
 from tracker.schema import STATUS_COLORS
+from tracker.unit_names import unit_name
 
 CURVE_GROUPS = 8  # curves drawn at most (the largest groups); the table lists every group
 _PALETTE = (
@@ -42,6 +43,8 @@ def key_label(key: object, by: str, lang: str) -> str:
         return factor_label(text, lang)
     if by == "district":
         return district_name(text, lang) or text
+    if by == "agency":
+        return unit_name(text, lang)
     if by == "zone" and lang == "en":
         return dict(zones()).get(text, text)
     if by == "round" and "/" in text:

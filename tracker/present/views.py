@@ -10,6 +10,7 @@ from messages.i18n import t
 from tracker.present.charts import factor_label, status_label
 from tracker.schema import FACTORS
 from tracker.thai import format_date
+from tracker.unit_names import unit_name
 
 
 def directive_table(df: pd.DataFrame, ages: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -26,7 +27,7 @@ def directive_table(df: pd.DataFrame, ages: pd.DataFrame, lang: str) -> pd.DataF
             t("col.directive_id", lang): df["directive_id"],
             t("col.fiscal_year", lang): df["fiscal_year"],
             t("col.round", lang): df["round"],
-            t("col.agency", lang): df["agency"],
+            t("col.agency", lang): df["agency"].map(lambda a: unit_name(a, lang)),
             t("col.group", lang): df["group"],
             t("col.status", lang): df["status"].map(lambda s: status_label(s, lang)),
             t("col.text", lang): df["text"],
