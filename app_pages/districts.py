@@ -145,7 +145,9 @@ measure = _measure_selector(lg)
 # The map compares all 50 districts: only the non-place filters narrow its figures; the zone
 # zooms the map and the district opens the card.
 base = metrics.apply_filters(directives, replace(filters, zone=(), district=(), agency=()))
-frame = district_frame(base, data.today(), ds.kpis, ds.budget, filters.fiscal_year)
+frame = district_frame(
+    base, data.today(), ds.kpis, ds.budget, filters.fiscal_year, responses=ds.responses
+)
 
 selected = None
 if len(filters.district) == 1:

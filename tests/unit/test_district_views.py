@@ -444,7 +444,9 @@ def test_display_tables():
     south = table[table["กลุ่มเขต"] == "กรุงเทพใต้"]
     assert south["เขต"].tolist()[:2] == ["คลองเตย", "บางนา"]  # 100 % before 50 %
     assert south["อันดับ"].tolist()[:2] == [1, 2]
-    assert list(table.columns)[-6:] == [dv.t(f"districts.measure.{m}", "th") for m in dv.MEASURES]
+    assert list(table.columns)[-len(dv.MEASURES) :] == [
+        dv.t(f"districts.measure.{m}", "th") for m in dv.MEASURES
+    ]
 
     overdue = pd.DataFrame(
         {
@@ -473,3 +475,42 @@ def test_display_tables():
     )
     shown = dv.history_table(history, "en").iloc[0]
     assert shown["Status"] == "Done" and shown["Obstacle"] == "" and "2024" in shown["Submitted"]
+
+
+def test_median_days_to_done_by_district_on_the_map_and_in_the_table():
+    """Bang Na: done after 10 and 30 days, one open → median 30; Phra Nakhon: one of two done
+    → the open one decides whether half is done; a district without directives has none."""
+    df = directives(
+        [
+            {
+                "agency": "สำนักงานเขตบางนา",
+                "status": "done",
+                "reported_at": pd.Timestamp("2024-01-20"),
+            },
+            {
+                "agency": "สำนักงานเขตบางนา",
+                "status": "done",
+                "reported_at": pd.Timestamp("2024-02-09"),
+            },
+            {"agency": "สำนักงานเขตบางนา", "status": "in_progress"},
+            {"agency": "เขตพระนคร", "status": "not_reported"},
+        ]
+    )
+    frame = dv.district_frame(df, TODAY, responses=conform(pd.DataFrame(), "responses"))
+    by_code = frame.set_index("code")["median_days"]
+    assert by_code["1047"] == 30.0
+    assert pd.isna(by_code["1001"])  # nothing done: not reached
+    assert pd.isna(by_code["1012"])  # no directives
+    table = dv.district_table(frame, "median_days", "th")
+    shown = dict(
+        zip(
+            table[t("districts.col.district", "th")],
+            table[t("districts.measure.median_days", "th")],
+            strict=True,
+        )
+    )
+    assert shown["บางนา"] == "30" and shown["พระนคร"] == "—"
+    fig = charts_map.district_map(frame, "median_days", "th")
+    value = next(tr for tr in fig.data if tr.meta == "value")
+    assert dict(zip(value.locations, value.z, strict=True)) == {"1047": 30.0}
+    assert not dv.HIGHER_IS_BETTER["median_days"]

@@ -22,7 +22,7 @@ from messages.i18n import t
 from tracker import PACKAGE_DIR
 from tracker.places import districts
 from tracker.present.charts import FONT, status_label
-from tracker.present.district_views import DIRECTIVE_MEASURES, HIGHER_IS_BETTER
+from tracker.present.district_views import DAY_MEASURES, HIGHER_IS_BETTER, PCT_MEASURES
 from tracker.schema import STATUS_COLORS, STATUSES
 from tracker.thai import format_int
 
@@ -171,6 +171,10 @@ def _fmt_pct(v: float) -> str:
     return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{v:.1f}%"
 
 
+def _fmt_days(v: float | None) -> str:
+    return "—" if v is None or (isinstance(v, float) and math.isnan(v)) else format_int(v)
+
+
 def _customdata(frame: pd.DataFrame, lang: str) -> list[list[str]]:
     """Per district: code, name, zone, then the figures shown on hover (already formatted)."""
     name = "name_en" if lang == "en" else "name_th"
@@ -189,6 +193,7 @@ def _customdata(frame: pd.DataFrame, lang: str) -> list[list[str]]:
                 format_int(r["overdue"]),
                 _fmt_pct(r["kpi_pct"]),
                 _fmt_pct(r["disbursement_pct"]),
+                _fmt_days(r.get("median_days")),
             ]
         )
     return rows
@@ -205,6 +210,7 @@ def _hovertemplate(lang: str) -> str:
         t("districts.hover.overdue", lang) + ": %{customdata[7]}",
         t("districts.hover.kpi_pct", lang) + ": %{customdata[8]}",
         t("districts.hover.disbursement_pct", lang) + ": %{customdata[9]}",
+        t("districts.hover.median_days", lang) + ": %{customdata[10]}",
     ]
     return "<br>".join(lines) + "<extra></extra>"
 
@@ -249,8 +255,13 @@ def district_map(
     district stays drawn and clickable.
     """
     label = measure_label(measure, lang)
-    pct = measure not in DIRECTIVE_MEASURES or measure == "done_pct"
-    unit = t("districts.unit.pct" if pct else "districts.unit.count", lang)
+    pct = measure in PCT_MEASURES
+    unit = t(
+        "districts.unit.pct"
+        if pct
+        else ("districts.unit.days" if measure in DAY_MEASURES else "districts.unit.count"),
+        lang,
+    )
     gj = geojson()
     custom = _customdata(frame, lang)
     hover = _hovertemplate(lang)
@@ -436,13 +447,13 @@ def rank_bar(ranking: pd.DataFrame, measure: str, code: str, lang: str, zone: st
     come last, with "—".
     """
     name = "name_en" if lang == "en" else "name_th"
-    pct = measure not in DIRECTIVE_MEASURES or measure == "done_pct"
+    pct = measure in PCT_MEASURES
     labels, text = [], []
     for r in ranking.to_dict("records"):
         ranked = bool(r["ranked"])
         labels.append(f"{int(r['rank'])}. {r[name]}" if ranked else str(r[name]))
         value = r[measure]
-        if not ranked and (measure not in DIRECTIVE_MEASURES or measure == "done_pct"):
+        if not ranked and (measure in PCT_MEASURES or measure in DAY_MEASURES):
             text.append("—")
         else:
             text.append(_fmt_pct(value) if pct else format_int(value))

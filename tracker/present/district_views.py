@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from messages.i18n import t
+from tracker.dataset import empty_frame
 from tracker.metrics import budget_sums as budget_mod
 from tracker.metrics import directives as metrics
 from tracker.metrics import kpi_scores as kpi_mod
+from tracker.metrics import time_to_done as ttd
 from tracker.places import ZONE_ORDER, district_codes, district_of, districts, zones
 from tracker.present.charts import status_label
 from tracker.schema import STATUSES
@@ -45,19 +47,28 @@ __all__ = [
 
 # Map measures, in the order the selector shows them.
 DIRECTIVE_MEASURES = ("done_pct", "open", "not_reported", "overdue")
-MEASURES = (*DIRECTIVE_MEASURES, "kpi_pct", "disbursement_pct")
+MEASURES = (*DIRECTIVE_MEASURES, "median_days", "kpi_pct", "disbursement_pct")
 HIGHER_IS_BETTER = {
     "done_pct": True,
     "open": False,
     "not_reported": False,
     "overdue": False,
+    "median_days": False,  # median days to done (Kaplan–Meier): fewer is faster
     "kpi_pct": True,
     "disbursement_pct": True,
 }
 PCT_MEASURES = frozenset({"done_pct", "kpi_pct", "disbursement_pct"})
+DAY_MEASURES = frozenset({"median_days"})
 COUNT_COLUMNS = [*STATUSES, "total", "open", "overdue"]
 PLACE_COLUMNS = ["code", "name_th", "name_en", "zone_th", "zone_en"]
-FRAME_COLUMNS = [*PLACE_COLUMNS, *COUNT_COLUMNS, "done_pct", "kpi_pct", "disbursement_pct"]
+FRAME_COLUMNS = [
+    *PLACE_COLUMNS,
+    *COUNT_COLUMNS,
+    "done_pct",
+    "median_days",
+    "kpi_pct",
+    "disbursement_pct",
+]
 
 
 def attach_codes(directives: pd.DataFrame) -> pd.DataFrame:
@@ -85,6 +96,21 @@ def _latest_fy(df: pd.DataFrame) -> pd.DataFrame:
     fy = df["fiscal_year"].astype("Float64")
     latest = fy.groupby(df["unit"].fillna("")).transform("max")
     return df[(fy == latest).fillna(True).to_numpy(dtype=bool)]
+
+
+def median_days_by_district(
+    directives: pd.DataFrame, responses: pd.DataFrame | None, today: date
+) -> pd.Series:
+    """Kaplan–Meier median days to done of each district office's directives, by code (NaN
+    where half are not done yet: "not reached")."""
+    if directives.empty or "district_code" not in directives:
+        return pd.Series(dtype="float64", name="median_days")
+    resp = responses if responses is not None else empty_frame("responses")
+    timed = ttd.with_durations(directives, resp, today).frame
+    table = ttd.figures(timed, "district")
+    if table.empty:
+        return pd.Series(dtype="float64", name="median_days")
+    return table.set_index("key")["median_days"].astype("float64").rename("median_days")
 
 
 def kpi_by_district(kpis: pd.DataFrame | None, fiscal_years: tuple[int, ...] = ()) -> pd.Series:
@@ -125,9 +151,11 @@ def district_frame(
     kpis: pd.DataFrame | None = None,
     budget: pd.DataFrame | None = None,
     fiscal_years: tuple[int, ...] = (),
+    responses: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per district (all 50, by code): status counts, total, open, overdue, % done,
-    KPI achievement and disbursement rate. ``open`` = in progress + not reported."""
+    median days to done, KPI achievement and disbursement rate. ``open`` = in progress + not
+    reported."""
     places = districts()[PLACE_COLUMNS]
     df = attach_codes(directives)
     df = df[df["district_code"].notna()] if not df.empty else df
@@ -153,6 +181,8 @@ def district_frame(
         100 * out["done"].to_numpy(), total, out=np.full(len(out), np.nan), where=total > 0
     )
     out["done_pct"] = np.round(pct, 2)
+    out["median_days"] = out["code"].map(median_days_by_district(df, responses, today))
+    out["median_days"] = out["median_days"].astype("float64")
     out["kpi_pct"] = out["code"].map(kpi_by_district(kpis, fiscal_years)).astype("float64")
     out["disbursement_pct"] = (
         out["code"].map(disbursement_by_district(budget, fiscal_years)).astype("float64")
@@ -358,7 +388,12 @@ def district_table(frame: pd.DataFrame, measure: str, lang: str) -> pd.DataFrame
 
 
 def _shown(values: pd.Series, measure: str) -> pd.Series:
-    """Percentages as "73.9%" and "—" where there is no value (no directives, no report)."""
+    """Percentages as "73.9%", days as whole days, "—" where there is no value (no
+    directives, no report, half not done yet)."""
+    if measure in DAY_MEASURES:
+        return pd.Series(
+            ["—" if pd.isna(v) else f"{float(v):,.0f}" for v in values], index=values.index
+        )
     if measure not in PCT_MEASURES:
         return values
     return pd.Series(
