@@ -541,17 +541,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-# Commands that read files: they start the sandbox's server before anything else (it loads
-# the readers on the other core while this process imports its own; issue 20).
-_READING_COMMANDS = frozenset({"validate", "summary", "import"})
-
-
 def main(argv: list[str] | None = None) -> int:
-    words = sys.argv[1:] if argv is None else argv
-    if words and words[0] in _READING_COMMANDS and "--current" not in words:
-        from data_sources.sandbox_start import start_sandbox_server
+    from tracker.cli_start import start_reader_early
 
-        start_sandbox_server()
+    start_reader_early(sys.argv[1:] if argv is None else argv)  # issue 20: the readers load
     from data_sources.memory import use_system_allocator
 
     use_system_allocator()
