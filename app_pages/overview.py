@@ -7,7 +7,7 @@ from tracker.metrics import directives as metrics
 from tracker.metrics import targets
 from tracker.present import charts, finance_views
 from tracker.present.charts import status_label
-from ui import data, time_to_done
+from ui import brief, data, time_to_done
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
@@ -57,6 +57,7 @@ st.caption(tr("common.data_from", source=data.source_label(), at=""))
 
 chosen = sidebar_filters(directives)
 view = metrics.apply_filters(directives, chosen)
+brief.download(loaded, chosen, view)
 if view.empty:
     st.info(tr("common.no_data"))
     finance_cards(loaded.dataset, chosen)

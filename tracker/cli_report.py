@@ -1,5 +1,6 @@
 """`python -m tracker report`: the progress report of one unit (DOCX or PDF) from files or the
-current snapshot. Exit 0 written, 1 when the data for that unit and period is missing (named),
+current snapshot; with ``--brief``, the executive one-page brief (``tracker.cli_brief``).
+Exit 0 written, 1 when the data for that unit and period is missing (named),
 2 when a file is unreadable or the arguments are unusable.
 
 ``tracker.cli`` registers it with ``add_parser(sub, load, store)`` and hands over its own file
@@ -41,11 +42,16 @@ def add_parser(sub: Any, load: Callable[..., Any], store: Callable[[], Any]) -> 
         help="write the progress report of one unit (DOCX or PDF); exit 0 written, 1 the "
         "data for that unit and period is missing, 2 unreadable",
     )
-    r.add_argument("--unit", required=True, help="the unit, as the data names it")
-    r.add_argument("--fiscal-year", required=True, type=fiscal_year_arg, metavar="YEAR")
+    r.add_argument("--unit", help="the unit, as the data names it (the progress report)")
+    r.add_argument("--fiscal-year", type=fiscal_year_arg, metavar="YEAR")
+    r.add_argument("--period", choices=rp.REPORT_PERIODS, help="H1 (half year) or Q1-Q4")
     r.add_argument(
-        "--period", required=True, choices=rp.REPORT_PERIODS, help="H1 (half year) or Q1-Q4"
+        "--brief",
+        action="store_true",
+        help="the executive one-page brief (PDF) instead, for --zone/--agency/--fiscal-year",
     )
+    r.add_argument("--zone", action="append", default=[], help="brief: a zone (repeatable)")
+    r.add_argument("--agency", action="append", default=[], help="brief: a unit (repeatable)")
     r.add_argument("--format", choices=FORMATS, help="default: the extension of OUT")
     r.add_argument(
         "--current", action="store_true", help="use the current published snapshot (no files)"
@@ -78,6 +84,16 @@ def _dataset(args: argparse.Namespace, files: list[str], load, store) -> Dataset
 
 def cmd_report(args: argparse.Namespace, load, store) -> int:
     *files, out = args.paths
+    if args.brief:
+        from tracker.cli_brief import cmd_brief
+
+        return cmd_brief(args, _dataset(args, files, load, store), out, _today())
+    if not (args.unit and args.fiscal_year and args.period):
+        _say(
+            "ระบุ --unit --fiscal-year และ --period (หรือ --brief)",
+            "Give --unit, --fiscal-year and --period (or --brief).",
+        )
+        return EXIT_UNREADABLE
     fmt = args.format or Path(out).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         _say("ระบุ --format pdf หรือ docx", "Give --format pdf or docx (or OUT ending so).")

@@ -118,7 +118,8 @@ def _figure(width_in: float, height_in: float):
     return fig, FontProperties(fname=font_file(), size=10)
 
 
-def _svg(fig) -> str:
+def _svg(fig, prefix: str) -> str:
+    """The figure as inline SVG; its ids (glyphs, clip paths) prefixed, unique in the page."""
     import matplotlib
 
     out = io.StringIO()
@@ -127,7 +128,9 @@ def _svg(fig) -> str:
     ):
         fig.savefig(out, format="svg", bbox_inches="tight")
     text = out.getvalue()
-    return text[text.index("<svg") :]  # inline in the HTML: no XML prolog or DOCTYPE
+    text = text[text.index("<svg") :]  # inline in the HTML: no XML prolog or DOCTYPE
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', text)
+    return re.sub(r'(href="#|url\(#)([^")]+)', rf"\1{prefix}-\2", text)
 
 
 def status_chart(view: pd.DataFrame, lang: str) -> str:
@@ -156,7 +159,7 @@ def status_chart(view: pd.DataFrame, lang: str) -> str:
     ax.set_xlabel(inert(t("brief.axis.directives", lang)), fontproperties=font)
     ax.legend(prop=font, ncols=4, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / len(top)))
     ax.spines[["top", "right"]].set_visible(False)
-    return _svg(fig)
+    return _svg(fig, "status")
 
 
 def budget_chart(budget: pd.DataFrame, target_pct: float | None, lang: str) -> str:
@@ -189,7 +192,7 @@ def budget_chart(budget: pd.DataFrame, target_pct: float | None, lang: str) -> s
         label.set_fontproperties(font)
     ax.set_xlabel(inert(t("brief.axis.rate", lang)), fontproperties=font)
     ax.spines[["top", "right"]].set_visible(False)
-    return _svg(fig)
+    return _svg(fig, "budget")
 
 
 def build_brief(

@@ -16,7 +16,13 @@ FONTS = '"Laksaman", "DejaVu Sans"'
 # primer, invisible (white, 1 pt): each of these glyphs drawn once on its own, regular and bold,
 # so that each maps to its own character. The layout still shapes and breaks lines on the real
 # text; the text layer holds sara am as nikhahit + sara aa, which ``thai.normalize_thai`` folds.
-PRIMER = " ".join(f"ก\u0e4d{tone}\u0e32" for tone in ("", "\u0e48", "\u0e49", "\u0e4a", "\u0e4b"))
+# Every other mark is drawn once on its own first too (a below vowel first drawn in a cluster
+# with a tone mark, as in "กลุ่ม", would take the tone mark's text and the tone mark its text).
+MARKS = "\u0e31\u0e34\u0e35\u0e36\u0e37\u0e38\u0e39\u0e3a\u0e47\u0e48\u0e49\u0e4a\u0e4b\u0e4c"
+PRIMER = " ".join(
+    [f"ก{mark}" for mark in MARKS]
+    + [f"ก\u0e4d{tone}\u0e32" for tone in ("", "\u0e48", "\u0e49", "\u0e4a", "\u0e4b")]
+)
 PRIMER_CSS = ".primer { font-size: 1pt; line-height: 1pt; color: #fff; margin: 0; }"
 PRIMER_HTML = f'<div class="primer">{PRIMER} <b>{PRIMER}</b></div>'
 
