@@ -10,6 +10,7 @@ from ui import data, time_to_done
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
+from ui.trends import period_trends
 from ui.widgets import cards, chart, count, data_table
 
 require_page("directives")
@@ -45,7 +46,9 @@ chart(
     "aging",
 )
 
-time_to_done.curves(time_to_done.timed(loaded, view))
+timed_view = time_to_done.timed(loaded, view)
+time_to_done.curves(timed_view)
+period_trends(timed_view.frame)
 
 st.subheader(tr("directives.history"))
 with_history = sorted(set(ds.responses["directive_id"].dropna()) & set(view["directive_id"]))

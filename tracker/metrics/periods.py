@@ -1,0 +1,59 @@
+"""% done and median days to done per round and per fiscal quarter of issue, for the filtered
+register (pure pandas; the line charts of the Directives page and their tables).
+
+A period's % done counts its directives done now; its median days to done is the
+Kaplan–Meier median of its directives (None while half are not done: "not reached").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tracker.metrics import time_to_done as ttd
+
+PERIODS = ("round", "quarter")
+COLUMNS = ["period", "n", "done", "done_pct", "median_days"]
+
+
+def _labels(frame: pd.DataFrame, by: str) -> pd.Series:
+    """Each directive's period as a sortable label: "2567/2" (round) or "2567 Q2" (quarter)."""
+    fy = frame["fiscal_year"].astype("Float64")
+    if by == "round":
+        rnd = frame["round"].astype("Float64")
+        ok = (fy.notna() & rnd.notna()).to_numpy(dtype=bool)
+        out = np.full(len(frame), None, dtype=object)
+        out[ok] = [f"{int(y)}/{int(r)}" for y, r in zip(fy[ok], rnd[ok], strict=True)]
+        return pd.Series(out, index=frame.index)
+    issued = pd.to_datetime(frame["issued_date"])
+    month = issued.dt.month
+    quarter = ((month - 10) % 12) // 3 + 1  # Oct–Dec is Q1 of the next fiscal year
+    year_be = issued.dt.year + 543 + (month >= 10).astype("Int64")
+    ok = issued.notna().to_numpy()
+    out = np.full(len(frame), None, dtype=object)
+    out[ok] = [f"{int(y)} Q{int(q)}" for y, q in zip(year_be[ok], quarter[ok], strict=True)]
+    return pd.Series(out, index=frame.index)
+
+
+def by_period(timed: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``COLUMNS`` per round or fiscal quarter of ``timed`` (a register with DAYS and DONE),
+    oldest first; directives without the period are left out."""
+    if by not in PERIODS:
+        raise ValueError(f"unknown period {by!r}")
+    if timed.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    labels = _labels(timed, by)
+    keep = labels.notna().to_numpy()
+    if not keep.any():
+        return pd.DataFrame(columns=COLUMNS)
+    sub = timed[keep].assign(_period=labels[keep].to_numpy())
+    counts = sub.groupby("_period", sort=True).agg(
+        n=("status", "size"), done=("status", lambda s: int((s == "done").sum()))
+    )
+    medians = {}
+    for period, part in sub.groupby("_period", sort=True):
+        medians[period] = ttd.overall(part)["median_days"]
+    out = counts.reset_index().rename(columns={"_period": "period"})
+    out["done_pct"] = (100 * out["done"] / out["n"]).round(2)
+    out["median_days"] = [medians.get(p) for p in out["period"]]
+    return out[COLUMNS]
