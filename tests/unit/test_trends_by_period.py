@@ -6,8 +6,8 @@ import pandas as pd
 
 from messages.i18n import t
 from tracker.dataset import conform
-from tracker.metrics import time_to_done as ttd
 from tracker.metrics import periods as trends
+from tracker.metrics import time_to_done as ttd
 from tracker.present.charts_trends import period_table, period_trend
 
 
