@@ -85,11 +85,20 @@ def clear_of_toolbar(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def legend_at_bottom(fig: go.Figure) -> go.Figure:
+    """A horizontal legend under the plot moved to the figure's bottom edge, so the x-axis
+    title (its height depends on the tick labels) never sits under it."""
+    legend = fig.layout.legend
+    if legend.orientation == "h" and legend.y is not None and legend.y < 0:
+        fig.update_layout(legend={"yref": "container", "y": 0, "yanchor": "bottom"})
+    return fig
+
+
 def chart(fig: go.Figure, table_df: pd.DataFrame, key: str) -> None:
     """A Plotly chart (its data escaped: no cell becomes markup) and, folded below it, the
     same numbers as a table."""
     st.plotly_chart(
-        clear_of_toolbar(escape_figure(fig)),
+        legend_at_bottom(clear_of_toolbar(escape_figure(fig))),
         width="stretch",
         key=key,
         config={"displaylogo": False},

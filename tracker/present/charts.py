@@ -122,10 +122,13 @@ def group_heatmap(pivot: pd.DataFrame, lang: str) -> go.Figure:
         go.Heatmap(
             z=pivot.to_numpy().tolist(),
             x=[str(c) for c in pivot.columns],
-            y=unit_names([str(i) for i in pivot.index], lang),
+            y=short_units([str(i) for i in pivot.index], lang),
+            customdata=[
+                [n] * len(pivot.columns) for n in unit_names(list(map(str, pivot.index)), lang)
+            ],
             colorscale="Blues",
             colorbar={"title": {"text": t("axis.directives", lang)}},
-            hovertemplate="%{y}<br>%{x}: %{z}<extra></extra>",
+            hovertemplate="%{customdata}<br>%{x}: %{z}<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed")
