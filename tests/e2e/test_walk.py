@@ -47,6 +47,31 @@ ALLOWED_THAI = (
     "หน่วยงาน, อีเมล, ชื่อผู้ประสานงาน",
 )
 
+# English that may stand in a Thai label: file formats, codes, brand and method names
+ALLOWED_ENGLISH = {
+    *("BMA", "CSV", "csv", "xlsx", "xls", "ods", "PDF", "Word", "DOCX", "MB", "KPI", "ID", "URL"),
+    *("Google", "Sheets", "Forms", "Excel", "SMTP", "OIDC", "English", "Language"),
+    *("Kaplan", "Meier", "censored"),  # statistical terms, in brackets after their Thai
+    *("unit", "inspector", "admin"),  # the role codes a contacts sheet holds
+    *("OCHA", "HDX", "cod", "ab", "tha", "CC", "BY", "IGO"),  # the map's credit and licence
+}
+WORD = re.compile(r"[A-Za-z][A-Za-z]+")
+# data and settings named as they are: file names, e-mail addresses and domains
+DATA_TOKEN = re.compile(r"\S+\.(?:xlsx|xls|ods|csv|toml)\b|\S*@\S+|\b\w+(?:\.\w+)+\b")
+
+_LEGENDS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
+  const legend = plot.querySelector('.legend');
+  if (!legend) return [];
+  const a = legend.getBoundingClientRect();
+  return [...plot.querySelectorAll('.xtitle, .ytitle')].flatMap(title => {
+    const b = title.getBoundingClientRect();
+    if (!a.width || !b.width) return [];
+    const overlap = a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    const name = plot.querySelector('.gtitle');
+    return overlap ? [(name ? name.textContent : '') + ' / ' + title.textContent] : [];
+  });
+})"""
+
 _OVERLAPS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
   const bar = plot.querySelector('.modebar');
   const title = plot.querySelector('.gtitle');
@@ -68,15 +93,38 @@ def _settle(page) -> None:
     page.wait_for_timeout(400)
 
 
+_LABEL_TEXTS = """sel => [...document.querySelectorAll(sel)]
+  .filter(el => !el.closest('[data-testid="stFileUploader"]'))  // Streamlit's own words
+  .filter(el => !el.closest('[data-testid="stIconMaterial"]'))
+  .map(el => {
+    const copy = el.cloneNode(true);  // without Material icons: their text is the glyph's name
+    copy.querySelectorAll('[data-testid="stIconMaterial"]').forEach(i => i.remove());
+    return copy.textContent;
+  })"""
+
+
+def _label_texts(page) -> list[str]:
+    return page.evaluate(_LABEL_TEXTS, LABELS)
+
+
 def _thai_labels(page) -> list[str]:
-    texts = page.locator(LABELS).all_inner_texts()
     bad = []
-    for text in texts:
+    for text in _label_texts(page):
         rest = text
         for ok in ALLOWED_THAI:
             rest = rest.replace(ok, "")
         if THAI.search(rest):
             bad.append(text.strip()[:80])
+    return bad
+
+
+def _english_labels(page) -> list[str]:
+    bad = []
+    for text in _label_texts(page):
+        rest = DATA_TOKEN.sub(" ", text)
+        words = [w for w in WORD.findall(rest) if w not in ALLOWED_ENGLISH]
+        if words:
+            bad.append(f"{text.strip()[:80]} ({', '.join(words[:4])})")
     return bad
 
 
@@ -103,9 +151,14 @@ def test_walk_every_page(app_url, browser):
                     problems.append(f"{where}: Page not found")
                 for title in page.evaluate(_OVERLAPS):
                     problems.append(f"{where}: toolbar covers the title {title!r}")
+                for title in page.evaluate(_LEGENDS):
+                    problems.append(f"{where}: legend covers the axis title {title!r}")
                 if lang == "en":
                     for text in _thai_labels(page):
                         problems.append(f"{where}: Thai in an English label: {text!r}")
+                else:
+                    for text in _english_labels(page):
+                        problems.append(f"{where}: English in a Thai label: {text!r}")
                 shot(page, f"walk_{path}_{lang}_{size}")
         ctx.close()
     assert not problems, "\n".join(problems)
