@@ -72,6 +72,12 @@ _LEGENDS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(pl
   });
 })"""
 
+# a card's label or value cut with "…" (its text wider than its box)
+_CUT_CARDS = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricValue"], [data-testid="stMetricLabel"]')]
+  .filter(el => [el, ...el.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
+  .map(el => el.textContent)"""
+
 _OVERLAPS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
   const bar = plot.querySelector('.modebar');
   const title = plot.querySelector('.gtitle');
@@ -151,6 +157,8 @@ def test_walk_every_page(app_url, browser):
                     problems.append(f"{where}: Page not found")
                 for title in page.evaluate(_OVERLAPS):
                     problems.append(f"{where}: toolbar covers the title {title!r}")
+                for text in page.evaluate(_CUT_CARDS):
+                    problems.append(f"{where}: card text cut off: {text!r}")
                 for title in page.evaluate(_LEGENDS):
                     problems.append(f"{where}: legend covers the axis title {title!r}")
                 if lang == "en":
