@@ -94,19 +94,22 @@ def warm_up_sandbox() -> None:
 
 HANDOFF_DIR = "/dev/shm"
 HANDOFF_PREFIX = "tracker-sandbox-"
-STALE_HANDOFF_SECONDS = 10 * 60  # a parse is stopped after TRACKER_SANDBOX_SECONDS (60 s)
+# A parse is stopped after TRACKER_SANDBOX_SECONDS (60 s by default): a handoff file older
+# than this, or than twice that setting, belongs to a server process that was killed.
+STALE_HANDOFF_SECONDS = 10 * 60
 
 
 def sweep_stale_handoffs(now: float | None = None) -> int:
     """Delete handoff files older than a parse can last; how many were removed."""
     removed = 0
     now = time.time() if now is None else now
+    stale = max(STALE_HANDOFF_SECONDS, 2 * settings.reader_caps().sandbox_seconds)
     with contextlib.suppress(OSError):
         for entry in os.scandir(HANDOFF_DIR):
             if not entry.name.startswith(HANDOFF_PREFIX):
                 continue
             with contextlib.suppress(OSError):
-                if now - entry.stat(follow_symlinks=False).st_mtime > STALE_HANDOFF_SECONDS:
+                if now - entry.stat(follow_symlinks=False).st_mtime > stale:
                     os.unlink(entry.path)
                     removed += 1
     return removed

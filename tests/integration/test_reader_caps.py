@@ -87,3 +87,23 @@ def test_a_cap_that_cannot_be_parsed_is_a_setting_error(monkeypatch: pytest.Monk
     monkeypatch.setenv("TRACKER_SANDBOX_MEMORY_MB", "lots")
     with pytest.raises(settings.SettingError, match="TRACKER_SANDBOX_MEMORY_MB"):
         settings.reader_caps()
+
+
+def test_a_long_sandbox_time_keeps_a_running_parse_s_handoff_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """The sweep of leftover handoff files waits at least twice the sandbox's time cap."""
+    import os
+    import time
+
+    from data_sources import sandbox
+
+    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
+    now = time.time()
+    running = tmp_path / "tracker-sandbox-running.arrow"
+    running.write_bytes(b"x")
+    os.utime(running, (now - 1200, now - 1200))  # 20 minutes into a parse
+    monkeypatch.setenv("TRACKER_SANDBOX_SECONDS", "1800")
+    assert sandbox.sweep_stale_handoffs(now) == 0 and running.exists()
+    monkeypatch.setenv("TRACKER_SANDBOX_SECONDS", "60")
+    assert sandbox.sweep_stale_handoffs(now) == 1 and not running.exists()
