@@ -4,6 +4,7 @@ the figures; a unit's name is never markup nor mathtext; the zone filter changes
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import unicodedata
@@ -166,3 +167,12 @@ def test_cli_brief(tmp_path, capsys):
     assert "Atlantis" in capsys.readouterr().err
     # the progress report still needs its unit, year and period
     assert main(["report", str(SAMPLE), str(tmp_path / "r.pdf")]) == 2
+
+
+def test_long_unit_names_stay_on_one_page(dataset):
+    b = _brief(dataset, metrics.Filters())
+    long_name = "สำนักงานเขต" + "ทดสอบชื่อหน่วยงานที่ยาวมาก " * 2  # two lines in the table
+    rows = tuple((f"{long_name}{i}", *row[1:]) for i, row in enumerate(b.worst))
+    assert len(rows) == 5
+    pdf = write_brief_pdf(dataclasses.replace(b, worst=rows))
+    assert _pages(pdf) == 1
