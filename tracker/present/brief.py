@@ -168,7 +168,7 @@ def budget_chart(budget: pd.DataFrame, target_pct: float | None, lang: str) -> s
     if types.empty or types["rate_pct"].isna().all():
         return ""
     types = types[types["rate_pct"].notna()].iloc[::-1]
-    fig, font = _figure(7.0, 0.3 * len(types) + 1.1)
+    fig, font = _figure(6.0, 0.3 * len(types) + 1.1)
     ax = fig.add_subplot()
     colors = ["#37474f" if b == "total" else "#1565c0" for b in types["budget_type"]]
     ax.barh(range(len(types)), types["rate_pct"], color=colors, height=0.6)
