@@ -11,6 +11,8 @@ fc-list 2>/dev/null | grep -qiE 'loma|garuda|tlwg' || missing+=(fonts-thai-tlwg)
 # and pdffonts; DejaVu Sans draws the report's tick boxes (Laksaman has none).
 dpkg -s libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+# The executive brief's charts find the Laksaman font file with fontconfig's fc-match.
+command -v fc-match >/dev/null 2>&1 || missing+=(fontconfig)
 fc-list 2>/dev/null | grep -qi 'DejaVu Sans' || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
