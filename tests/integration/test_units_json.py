@@ -31,3 +31,29 @@ def test_units_in_summary_json_match_the_register(monkeypatch):
         score = u["discipline"]["score"]
         assert score is None or 0 <= score <= 100
     assert any(u["discipline"]["score"] is not None for u in units)
+
+
+def test_units_json_equals_each_units_card():
+    """The all-units pass gives each unit exactly what its card (Units page) computes."""
+    from datetime import date
+
+    from tracker.metrics import time_to_done as ttd
+    from tracker.metrics import unit_card as uc
+
+    ds = load_paths([ROOT / "sample_data" / "bma_followup_sample.xlsx"], sandbox=False).dataset
+    today = date(2024, 9, 30)
+    fast = uc.units_json(ds.directives, ds.responses, ds.kpis, ds.budget, today)
+    timed = ttd.with_durations(ds.directives, ds.responses, today).frame
+    for row in fast:
+        unit = row["unit"]
+        figures = uc.directive_figures(timed, unit, today)
+        speed = figures.pop("time_to_done")
+        d = uc.discipline(ds.directives, ds.responses, ds.kpis, ds.budget, unit)
+        assert {k: row[k] for k in figures} == figures, unit
+        assert row["median_days_to_done"] == speed["median_days"], unit
+        assert row["discipline"] == {
+            "score": d.score,
+            "reported_pct": d.reported_pct,
+            "on_time": d.on_time,
+            "forms_pct": d.forms_pct,
+        }, unit

@@ -165,24 +165,95 @@ def units_json(
 ) -> list[dict]:
     """The ``units`` part of `summary --json` (README: its contract): each unit's card figures
     — directive counts, % done, overdue, median days to done — and its discipline score with
-    the three parts, units in name order."""
+    the three parts, units in name order. The same figures as ``directive_figures`` and
+    ``discipline`` per unit, computed for all units at once (one pass per part)."""
+    names = units(directives)
+    if not names:
+        return []
+    agency = directives["agency"].astype(object)
+    counts = pd.crosstab(agency, directives["status"].astype(object)).reindex(
+        index=names, columns=list(metrics.STATUSES), fill_value=0
+    )
+    overdue = (
+        pd.Series(metrics.aging(directives, today)["overdue"].to_numpy(), index=directives.index)
+        .groupby(agency)
+        .sum()
+        .reindex(names, fill_value=0)
+    )
     timed = ttd.with_durations(directives, responses, today).frame
+    speed = ttd.figures(timed, "agency").set_index("key")["median_days"]
+    reported = _reported_by_unit(directives)
+    late = _late_by_unit(directives, responses)
+    forms = _forms_by_unit(kpis, budget)
     out = []
-    for unit in units(directives):
-        figures = directive_figures(timed, unit, today)
-        speed = figures.pop("time_to_done")
-        d = discipline(directives, responses, kpis, budget, unit)
+    for unit in names:
+        row = counts.loc[unit]
+        n = int(row.sum())
+        a = reported.get(unit)
+        b = None if late.get(unit) is None else round(max(0.0, 100.0 - late[unit]), 2)
+        got, expected = forms.get(unit, (0, forms.get("", (0, 0))[1]))
+        c = round(100 * got / expected, 2) if expected else None
+        parts = [x for x in (a, b, c) if x is not None]
+        median = speed.get(unit)
         out.append(
             {
                 "unit": unit,
-                **{k: figures[k] for k in ("total", *metrics.STATUSES, "done_pct", "overdue")},
-                "median_days_to_done": speed.get("median_days"),
+                "total": n,
+                **{s: int(row[s]) for s in metrics.STATUSES},
+                "done_pct": round(100 * int(row["done"]) / n, 2) if n else 0.0,
+                "overdue": int(overdue.loc[unit]),
+                "median_days_to_done": None if median is None or pd.isna(median) else median,
                 "discipline": {
-                    "score": d.score,
-                    "reported_pct": d.reported_pct,
-                    "on_time": d.on_time,
-                    "forms_pct": d.forms_pct,
+                    "score": round(sum(parts) / len(parts), 2) if parts else None,
+                    "reported_pct": a,
+                    "on_time": b,
+                    "forms_pct": c,
                 },
             }
         )
+    return out
+
+
+def _reported_by_unit(directives: pd.DataFrame) -> dict[str, float]:
+    """A per unit (``reported_share`` for every unit at once)."""
+    current = _current_round(directives)
+    if current is None:
+        return {}
+    fy, rnd = current
+    now = directives[
+        (directives["fiscal_year"] == fy).to_numpy(dtype=bool, na_value=False)
+        & (directives["round"] == rnd).to_numpy(dtype=bool, na_value=False)
+    ]
+    share = (now["status"] != "not_reported").groupby(now["agency"].astype(object)).mean()
+    return {str(k): round(100 * float(v), 2) for k, v in share.items()}
+
+
+def _late_by_unit(directives: pd.DataFrame, responses: pd.DataFrame) -> dict[str, float]:
+    """The median days late per unit (``late_days`` for every unit at once)."""
+    if responses.empty:
+        return {}
+    due = directives.loc[directives["due_date"].notna(), ["directive_id", "agency", "due_date"]]
+    due = due.drop_duplicates("directive_id")
+    rows = responses.loc[responses["submitted_at"].notna(), ["directive_id", "submitted_at"]]
+    both = rows.merge(due.astype({"agency": object}), on="directive_id", how="inner")
+    if both.empty:
+        return {}
+    days = (both["submitted_at"].dt.normalize() - both["due_date"]) / np.timedelta64(1, "D")
+    late = days.clip(lower=0).groupby(both["agency"]).median()
+    return {str(k): float(v) for k, v in late.items()}
+
+
+def _forms_by_unit(kpis: pd.DataFrame, budget: pd.DataFrame) -> dict[str, tuple[int, int]]:
+    """C's counts per unit; "" holds (0, expected) for a unit that sent nothing."""
+    received: dict[str, int] = {}
+    expected = 0
+    for frame, when in ((kpis, "period"), (budget, "as_of")):
+        if frame.empty:
+            continue
+        keys = frame[["unit", "fiscal_year", when]].dropna().drop_duplicates()
+        expected += len(keys[["fiscal_year", when]].drop_duplicates())
+        for unit, n in keys.groupby(keys["unit"].astype(object)).size().items():
+            received[str(unit)] = received.get(str(unit), 0) + int(n)
+    out = {unit: (n, expected) for unit, n in received.items()}
+    out[""] = (0, expected)
     return out
