@@ -134,6 +134,20 @@ def _english_labels(page) -> list[str]:
     return bad
 
 
+def _whole_page_shot(page, name: str, width: int, height: int) -> None:
+    """Streamlit scrolls inside its own container, so a "full page" screenshot shows one
+    screen: make the window as tall as the content for the shot (capped), then restore it."""
+    tall = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll("
+        '\'[data-testid="stMain"], [data-testid="stAppViewContainer"]\')]'
+        ".map(e => e.scrollHeight), 0)"
+    )
+    page.set_viewport_size({"width": width, "height": min(max(height, tall), 8000)})
+    page.wait_for_timeout(300)
+    shot(page, name)
+    page.set_viewport_size({"width": width, "height": height})
+
+
 def _hover_plots(page) -> None:
     """Plotly draws the toolbar on hover only; show it on every chart to measure it."""
     page.add_style_tag(content=".modebar{opacity:1 !important;display:block !important}")
@@ -167,6 +181,6 @@ def test_walk_every_page(app_url, browser):
                 else:
                     for text in _english_labels(page):
                         problems.append(f"{where}: English in a Thai label: {text!r}")
-                shot(page, f"walk_{path}_{lang}_{size}")
+                _whole_page_shot(page, f"walk_{path}_{lang}_{size}", width, height)
         ctx.close()
     assert not problems, "\n".join(problems)
