@@ -23,7 +23,16 @@ def _files(
     snapshot_id: int | None, unit: str, fiscal_year: int, period: str, today: date, _ds: Dataset
 ) -> tuple[rp.Report, bytes, bytes, bytes]:
     """The report, its DOCX, PDF and page-1 preview (cached per snapshot and choice)."""
-    report = rp.build_report(_ds.kpis, _ds.budget, _ds.directives, unit, fiscal_year, period, today)
+    report = rp.build_report(
+        _ds.kpis,
+        _ds.budget,
+        _ds.directives,
+        unit,
+        fiscal_year,
+        period,
+        today,
+        responses=_ds.responses,
+    )
     pdf = write_pdf(report)
     return report, write_docx(report), pdf, first_page_png(pdf)
 

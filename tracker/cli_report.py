@@ -102,7 +102,14 @@ def cmd_report(args: argparse.Namespace, load, store) -> int:
     if ds is None:
         return EXIT_UNREADABLE
     report = rp.build_report(
-        ds.kpis, ds.budget, ds.directives, args.unit, args.fiscal_year, args.period, _today()
+        ds.kpis,
+        ds.budget,
+        ds.directives,
+        args.unit,
+        args.fiscal_year,
+        args.period,
+        _today(),
+        responses=ds.responses,
     )
     if report.lacks("kpis"):  # the form is the KPI report: without KPIs there is none
         _say("ไม่มีข้อมูลสำหรับรายงานนี้:", "The data for this report is missing:")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from messages.i18n import t
+from tests.helpers.pdf import fold, pdf_text
 from tracker.cli import main
 from tracker.dataset import conform
 from tracker.metrics import directives as metrics
@@ -67,18 +67,7 @@ def _brief(ds, chosen: metrics.Filters) -> br.Brief:
 def _text(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "brief.pdf"
     path.write_bytes(pdf)
-    out = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
-    )
-    return out.stdout.decode("utf-8")
-
-
-def _fold(text: str) -> str:
-    """As read back: sara am as nikhahit + sara aa folded, marks in NFC order, no whitespace
-    (pdftotext breaks lines and sets marks apart; Thai has no spaces between words)."""
-    text = unicodedata.normalize("NFC", text)
-    text = re.sub("\u0e4d([\u0e48-\u0e4b]?)\u0e32", "\\1\u0e33", text)
-    return re.sub(r"\s+", "", text)
+    return pdf_text(path)
 
 
 def _pages(pdf: bytes) -> int:
@@ -112,21 +101,21 @@ def test_brief_is_one_page_with_title_filters_units_and_figures(dataset, tmp_pat
     assert re.search(rb"Pages:\s+1\n", info)
     assert re.search(rb"Page size:\s+595\.\d* x 841\.\d* pts \(A4\)", info)
     text = _text(pdf, tmp_path)
-    folded = _fold(text)
+    folded = fold(text)
     assert "\ufffd" not in text
-    assert _fold(t("brief.title")) in folded
-    assert _fold(t("common.filters_used", filters=f"{t('filter.fiscal_year')} = 2567")) in folded
+    assert fold(t("brief.title")) in folded
+    assert fold(t("common.filters_used", filters=f"{t('filter.fiscal_year')} = 2567")) in folded
     view = metrics.apply_filters(dataset.directives, chosen)
     worst = _expected_worst(view)
     assert len(worst) == 5 and HOSTILE in worst  # 0 % done: among the lagging units
     assert [row[0] for row in b.worst] == worst
     for unit in worst:
-        assert _fold(unit) in folded, unit
+        assert fold(unit) in folded, unit
     cards = metrics.overview_cards(view, TODAY)
     assert f"{cards['total']:,}" in text
     assert f"{cards['done_pct']:.2f}%" in text
     assert str(cards["overdue"]) in text
-    assert _fold(t("brief.worst.rule", min=br.MIN_DIRECTIVES)) in folded
+    assert fold(t("brief.worst.rule", min=br.MIN_DIRECTIVES)) in folded
     assert b.status_svg.startswith("<svg") and b.budget_svg.startswith("<svg")
 
 
@@ -151,8 +140,8 @@ def test_zone_filter_changes_the_figures(dataset, tmp_path):
     assert n_zone < len(dataset.directives)
     assert dict(zone.cards)[t("fin.card.rate")] != dict(everything.cards)[t("fin.card.rate")]
     assert HOSTILE not in [row[0] for row in zone.worst]  # a city-level unit, not in the zone
-    text = _fold(_text(write_brief_pdf(zone), tmp_path))
-    assert _fold(f"{t('filter.zone')} = {ZONE}") in text
+    text = fold(_text(write_brief_pdf(zone), tmp_path))
+    assert fold(f"{t('filter.zone')} = {ZONE}") in text
 
 
 def test_cli_brief(tmp_path, capsys):
@@ -161,7 +150,7 @@ def test_cli_brief(tmp_path, capsys):
     assert code == 0
     pdf = out.read_bytes()
     assert _pages(pdf) == 1
-    assert _fold(f"{t('filter.zone')} = {ZONE}") in _fold(_text(pdf, tmp_path))
+    assert fold(f"{t('filter.zone')} = {ZONE}") in fold(_text(pdf, tmp_path))
     bad = main(["report", "--brief", "--zone", "Atlantis", str(SAMPLE), str(out)])
     assert bad == 2
     assert "Atlantis" in capsys.readouterr().err

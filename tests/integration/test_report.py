@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pandas as pd
 import pytest
 from docx import Document
 
+from tests.helpers.pdf import fold, pdf_text
 from tracker import thai
 from tracker.cli import main
 from tracker.dataset import conform
@@ -68,27 +68,10 @@ def _expected_kpis(ds, unit, period="Q2"):
     return [thai.html_to_text(name) for name in rows["kpi"]]
 
 
-def _fold(text: str) -> str:
-    """Text compared as read: sara am as nikhahit + sara aa folded back (how the PDF's text layer
-    writes it, see report_pdf.PRIMER), and whitespace dropped (pdftotext puts a space or a line
-    break wherever a line wraps or a mark sits wide; Thai has no spaces between words), marks in
-    canonical order (NFC: the shaper may draw a tone mark before a lower vowel; the same text)."""
-    text = unicodedata.normalize("NFC", text)
-    text = re.sub("\u0e4d([\u0e48-\u0e4b]?)\u0e32", "\\1\u0e33", text)
-    return re.sub(r"\s+", "", text)
-
-
 def _subsequence(needle: str, hay: str) -> bool:
     """Every character of ``needle`` in ``hay`` in order (a lost or wrong mark fails it)."""
     it = iter(hay)
     return all(ch in it for ch in needle)
-
-
-def _pdf_text(path: Path) -> str:
-    out = subprocess.run(
-        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
-    )
-    return out.stdout.decode("utf-8")
 
 
 # --- the model -------------------------------------------------------------------------------
@@ -176,18 +159,18 @@ def test_pdf_text_is_the_data_text(dataset, tmp_path):
     report = _report(dataset, unit=BANGNA)
     path = tmp_path / "r.pdf"
     path.write_bytes(write_pdf(report))
-    text = _pdf_text(path)
+    text = pdf_text(path)
     assert "\ufffd" not in text
-    flat = _fold(text)
-    assert _fold(TITLE) in flat
-    assert _fold(f"หน่วยงาน : {BANGNA}") in flat
+    flat = fold(text)
+    assert fold(TITLE) in flat
+    assert fold(f"หน่วยงาน : {BANGNA}") in flat
     names = _expected_kpis(dataset, BANGNA)
-    assert _fold(names[0]) in flat  # the first row's cell is drawn whole, on page 1
+    assert fold(names[0]) in flat  # the first row's cell is drawn whole, on page 1
     for name in names:  # a row split by a page break interleaves its cells' lines
-        assert _subsequence(_fold(name), flat), name
+        assert _subsequence(fold(name), flat), name
     for header in rp.KPI_HEADERS:
-        assert _fold(header) in flat
-    assert _fold("ลงชื่อผู้รายงาน") in flat and _fold("ลงชื่อผู้รับรอง") in flat
+        assert fold(header) in flat
+    assert fold("ลงชื่อผู้รายงาน") in flat and fold("ลงชื่อผู้รับรอง") in flat
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
     rows = fonts.stdout.splitlines()[2:]
     assert rows and any("Laksaman" in r for r in rows)
@@ -200,13 +183,13 @@ def test_pdf_keeps_markup_as_text(dataset, tmp_path):
     assert "<script>" not in html and "&lt;script&gt;" in html
     path = tmp_path / "r.pdf"
     path.write_bytes(write_pdf(report))
-    assert _fold(HOSTILE) in _fold(_pdf_text(path))
+    assert fold(HOSTILE) in fold(pdf_text(path))
 
 
 def test_seed_budget_figures_in_pdf(dataset, tmp_path):
     path = tmp_path / "r.pdf"
     path.write_bytes(write_pdf(_report(dataset)))
-    flat = thai.to_arabic_digits(_fold(_pdf_text(path)))
+    flat = thai.to_arabic_digits(fold(pdf_text(path)))
     for figure in ("12,203,500.00", "4,094,769.47", "33.55", "25.60", "13,503,069.00", "32.30"):
         assert figure in flat, figure
 

@@ -15,7 +15,8 @@ from datetime import date
 import pandas as pd
 
 from tracker import thai
-from tracker.metrics import budget_sums, kpi_scores
+from tracker.dataset import empty_frame
+from tracker.metrics import budget_sums, kpi_scores, time_to_done
 from tracker.metrics import directives as directive_metrics
 from tracker.schema import BUDGET_TYPE_TH, STAGE_TH, STAGES, STATUS_TH, STATUSES
 from tracker.thai.text import THAI_DIGITS
@@ -191,6 +192,10 @@ class Directives:
     as_of: str
     overdue_count: int
     overdue: tuple[tuple[str, ...], ...]  # rows of OVERDUE_HEADERS, the most overdue first
+    # rows of GROUP_HEADERS: the unit's directives per directive group and status
+    by_group: tuple[tuple[str, ...], ...] = ()
+    # the time-to-done line ("median days to done … · done within 90 days …")
+    speed: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,9 +238,11 @@ def build_report(
     fiscal_year: int,
     period: str,
     today: date,
+    responses: pd.DataFrame | None = None,
 ) -> Report:
     """The report of ``unit`` for ``fiscal_year`` (BE) and ``period`` (H1 or Q1-Q4) from the
-    canonical frames; ``today`` dates the overdue count. Parts the data lacks are listed in
+    canonical frames; ``today`` dates the overdue count and the time to done (``responses``,
+    the Forms responses, date when a directive was done). Parts the data lacks are listed in
     ``missing`` and left None (or empty), never invented."""
     if period not in REPORT_PERIODS:
         raise ValueError(f"period must be one of {', '.join(REPORT_PERIODS)}: {period!r}")
@@ -275,7 +282,7 @@ def build_report(
                 "or earlier",
             )
         )
-    follow = _directives(directives, unit, today)
+    follow = _directives(directives, unit, today, responses)
     if follow is None:
         missing.append(
             Missing("directives", f"ข้อสั่งการของ {unit}", f"directives addressed to {unit}")
@@ -402,7 +409,45 @@ def _budget(budget: pd.DataFrame, unit: str, fiscal_year: int, end: date) -> Bud
     )
 
 
-def _directives(directives: pd.DataFrame, unit: str, today: date) -> Directives | None:
+GROUP_HEADERS = ("กลุ่มเรื่อง", *(STATUS_TH[s] for s in STATUSES), "รวม")
+
+
+def _by_group(df: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
+    """The unit's directives per directive group and status (Thai digits), largest first."""
+    table = directive_metrics.by_group(df)
+    if table.empty:
+        return ()
+    table = table.sort_values(["total", "group"], ascending=[False, True], kind="stable")
+    return tuple(
+        (
+            thai.clean_text(r["group"]) or DASH,
+            *(thai_digits(thai.format_int(int(r[s]))) for s in STATUSES),
+            thai_digits(thai.format_int(int(r["total"]))),
+        )
+        for r in table.to_dict("records")
+    )
+
+
+def _speed(df: pd.DataFrame, responses: pd.DataFrame | None, today: date) -> str:
+    """Median days to done (Kaplan–Meier; open directives counted to today) and % done
+    within 90 days, as the report's line."""
+    resp = responses if responses is not None else empty_frame("responses")
+    figures = time_to_done.overall(time_to_done.with_durations(df, resp, today).frame)
+    if not figures["n"]:
+        return ""
+    median = figures["median_days"]
+    within = figures.get("done_within_90")
+    median_text = "ยังไม่ถึงครึ่ง" if median is None else f"{thai.format_int(median)} วัน"
+    within_text = DASH if within is None else thai.format_pct(within)
+    return thai_digits(
+        f"ระยะเวลาจนแล้วเสร็จ (มัธยฐาน): {median_text} · ดำเนินการแล้วเสร็จภายใน ๙๐ วัน: "
+        f"{within_text} (จากข้อสั่งการ {thai.format_int(figures['n'])} เรื่องที่ระบุวันที่ได้)"
+    )
+
+
+def _directives(
+    directives: pd.DataFrame, unit: str, today: date, responses: pd.DataFrame | None = None
+) -> Directives | None:
     df = directives[directives["agency"] == unit]
     if df.empty:
         return None
@@ -428,6 +473,8 @@ def _directives(directives: pd.DataFrame, unit: str, today: date) -> Directives 
         as_of=f"ข้อมูล ณ วันที่ {date_th_full(today)}",
         overdue_count=len(late),
         overdue=rows,
+        by_group=_by_group(df),
+        speed=_speed(df, responses, today),
     )
 
 

@@ -217,6 +217,11 @@ def _directives(doc, follow: rp.Directives | None) -> None:
     counts.append(("รวม", rp.thai_digits(follow.total)))
     counts.append(("ร้อยละดำเนินการแล้ว", follow.done_pct))
     _table(doc, ("สถานะ", "จำนวน"), counts, (10, 4))
+    if follow.speed:
+        _para(doc, follow.speed)
+    if follow.by_group:
+        _para(doc, "ข้อสั่งการจำแนกตามกลุ่มเรื่อง", bold=True)
+        _table(doc, rp.GROUP_HEADERS, list(follow.by_group), (8, 2.5, 2.5, 2.5, 2.5, 2))
     _para(doc, f"ข้อสั่งการที่เกินกำหนดแล้วเสร็จ {rp.thai_digits(follow.overdue_count)} รายการ", bold=True)
     if follow.overdue:
         _table(doc, rp.OVERDUE_HEADERS, list(follow.overdue), (3, 12, 3.5, 2.5, 3.5))

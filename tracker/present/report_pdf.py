@@ -171,6 +171,13 @@ def _directives(follow: rp.Directives | None) -> str:
     counts = [(label, rp.thai_digits(n)) for label, n in follow.counts]
     counts += [("รวม", rp.thai_digits(follow.total)), ("ร้อยละดำเนินการแล้ว", follow.done_pct)]
     out = [f"<p>{_t(follow.as_of)}</p>", _table(("สถานะ", "จำนวน"), counts, (1,))]
+    if follow.speed:
+        out.append(f"<p>{_t(follow.speed)}</p>")
+    if follow.by_group:
+        out.append("<h3>ข้อสั่งการจำแนกตามกลุ่มเรื่อง</h3>")
+        out.append(
+            _table(rp.GROUP_HEADERS, follow.by_group, tuple(range(1, len(rp.GROUP_HEADERS))))
+        )
     out.append(
         f"<h3>ข้อสั่งการที่เกินกำหนดแล้วเสร็จ {_t(rp.thai_digits(follow.overdue_count))} รายการ</h3>"
     )
