@@ -36,6 +36,8 @@ def test_overview_in_chromium(app_url, page):
         .filter(has_text=t("filter.fiscal_year", "th"))
         .first
     )
+    # the filters sit below the sidebar's notes: scroll to them first, as a person does
+    box.scroll_into_view_if_needed()
     box.click()
     page.get_by_role("option", name="2567").click()
     page.keyboard.press("Escape")
