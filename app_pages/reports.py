@@ -9,6 +9,7 @@ from tracker.dataset import Dataset
 from tracker.present import report as rp
 from tracker.present.report_docx import write_docx
 from tracker.present.report_pdf import first_page_png, write_pdf
+from tracker.present.report_zip import reports_zip
 from tracker.unit_names import unit_name
 from ui import data
 from ui.auth import require_page
@@ -100,5 +101,16 @@ with col_pdf:
         on_click="ignore",
         width="stretch",
     )
+# every unit's report of this year and period in one ZIP: written only when asked for
+st.download_button(
+    tr("reports.download_zip"),
+    data=lambda: reports_zip(ds, int(fiscal_year), period, data.today())[0],
+    file_name=f"reports_{int(fiscal_year)}_{period}.zip",
+    mime="application/zip",
+    key="download_zip",
+    on_click="ignore",
+    icon=":material/folder_zip:",
+    help=tr("reports.download_zip_help"),
+)
 st.subheader(tr("reports.preview"))
 st.image(preview, width="stretch")

@@ -61,6 +61,14 @@ def main() -> None:
         total += t_model + t_docx + t_pdf
         print(f"{unit:<28} {t_model:8.3f} {t_docx:8.3f} {t_pdf:8.3f} {t_png:8.3f} {pages:>6}")
     print(f"all {len(units)} units (model + DOCX + PDF): {total:.2f} s")
+    from tracker.present.report_zip import reports_zip
+
+    t_zip, (_, written, _) = _timed(lambda: reports_zip(ds, 2567, "H1", TODAY), 1)
+    per_unit = t_zip / max(len(written), 1)
+    print(
+        f"ZIP of {len(written)} units' PDFs: {t_zip:.2f} s ({per_unit:.2f} s per unit; "
+        f"31 units ≈ {31 * per_unit:.0f} s, extrapolated; target ≤ 60 s)"
+    )
 
 
 if __name__ == "__main__":

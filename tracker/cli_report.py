@@ -50,6 +50,12 @@ def add_parser(sub: Any, load: Callable[..., Any], store: Callable[[], Any]) -> 
         action="store_true",
         help="the executive one-page brief (PDF) instead, for --zone/--agency/--fiscal-year",
     )
+    r.add_argument(
+        "--all-units",
+        action="store_true",
+        help="the reports of every unit with KPIs for --fiscal-year and --period, as one ZIP "
+        "(OUT.zip; --format pdf or docx, default both)",
+    )
     r.add_argument("--zone", action="append", default=[], help="brief: a zone (repeatable)")
     r.add_argument("--agency", action="append", default=[], help="brief: a unit (repeatable)")
     r.add_argument("--format", choices=FORMATS, help="default: the extension of OUT")
@@ -88,6 +94,8 @@ def cmd_report(args: argparse.Namespace, load, store) -> int:
         from tracker.cli_brief import cmd_brief
 
         return cmd_brief(args, _dataset(args, files, load, store), out, _today())
+    if args.all_units:
+        return _all_units(args, files, out, load, store)
     if not (args.unit and args.fiscal_year and args.period):
         _say(
             "ระบุ --unit --fiscal-year และ --period (หรือ --brief)",
@@ -131,6 +139,31 @@ def cmd_report(args: argparse.Namespace, load, store) -> int:
         data = write_docx(report)
     Path(out).write_bytes(data)
     print(f"wrote {out}")
+    return EXIT_OK
+
+
+def _all_units(args: argparse.Namespace, files: list[str], out: str, load, store) -> int:
+    """Every unit's report for one fiscal year and period in one ZIP."""
+    from tracker.present.report_zip import reports_zip
+
+    if not (args.fiscal_year and args.period):
+        _say("ระบุ --fiscal-year และ --period", "Give --fiscal-year and --period.")
+        return EXIT_UNREADABLE
+    ds = _dataset(args, files, load, store)
+    if ds is None:
+        return EXIT_UNREADABLE
+    formats = (args.format,) if args.format else FORMATS
+    data, written, skipped = reports_zip(ds, args.fiscal_year, args.period, _today(), formats)
+    if not written:
+        _say(
+            f"ไม่มีหน่วยงานใดมีตัวชี้วัดของปีงบประมาณ {args.fiscal_year} {args.period}",
+            f"No unit has KPIs for fiscal year {args.fiscal_year} {args.period}.",
+        )
+        return EXIT_MISSING
+    Path(out).write_bytes(data)
+    for unit in skipped:
+        _say(f"หมายเหตุ: {unit} ไม่มีตัวชี้วัดของรอบนี้", f"note: {unit} has no KPIs for this period")
+    print(f"wrote {out} ({len(written)} units)")
     return EXIT_OK
 
 

@@ -16,7 +16,11 @@ def test_report_page_offers_docx_and_pdf(app):
     at = app("app_pages/reports.py", unit=OIG, fy="2567", period="H1")
     assert [el.value for el in at.title] == [t("reports.title")]
     buttons = _downloads(at)
-    assert set(buttons) == {t("reports.download_docx"), t("reports.download_pdf")}
+    assert set(buttons) == {
+        t("reports.download_docx"),
+        t("reports.download_pdf"),
+        t("reports.download_zip"),
+    }
     # the page-1 preview is drawn as an image
     images = at.get("image")
     assert len(images) == 1, "no preview image"
@@ -29,4 +33,4 @@ def test_unit_without_kpis_is_named(app):
     at = app("app_pages/reports.py", unit="สำนักการโยธา", fy="2567", period="Q3")
     assert any(el.value == t("reports.no_kpis") for el in at.warning)
     assert any("ตัวชี้วัดองค์ประกอบที่ ๑ ของ สำนักการโยธา" in el.value for el in at.text)
-    assert len(at.get("download_button")) == 2  # the budget part still downloads
+    assert len(at.get("download_button")) == 3  # the budget part still downloads (+ the ZIP)

@@ -9,6 +9,7 @@ Every text in the model is plain text (HTML pasted from web forms already turned
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -491,7 +492,10 @@ def available(kpis: pd.DataFrame, budget: pd.DataFrame) -> dict[str, list[int]]:
 
 def file_name(report: Report, ext: str) -> str:
     """A download name without characters a file system refuses: report_<unit>_2567_H1.pdf."""
-    safe = "".join(ch if ch.isalnum() else "_" for ch in report.unit).strip("_") or "unit"
+    # letters, digits and combining marks (Thai vowels and tones) stay: "สำนักงานเขตพระนคร"
+    keep = [ch.isalnum() or unicodedata.category(ch).startswith("M") for ch in report.unit]
+    safe = "".join(ch if ok else "_" for ch, ok in zip(report.unit, keep, strict=True))
+    safe = safe.strip("_") or "unit"
     return f"report_{safe}_{report.fiscal_year}_{report.period}.{ext}"
 
 
