@@ -31,6 +31,12 @@ def _report() -> tuple[rp.Report, str]:
     return report, metrics.by_group(mine)
 
 
+def _mine():
+    ds = load_paths([ROOT / "sample_data" / "bma_followup_sample.xlsx"], sandbox=False).dataset
+    both = set(ds.kpis["unit"].dropna().astype(str)) & set(ds.directives["agency"].astype(str))
+    return ds.directives[ds.directives["agency"] == sorted(both)[0]]
+
+
 def test_groups_and_time_to_done_in_the_model():
     report, groups = _report()
     follow = report.directives
@@ -39,6 +45,8 @@ def test_groups_and_time_to_done_in_the_model():
     totals = sorted(rp.thai_digits(str(int(n))) for n in groups["total"])
     assert sorted(row[-1] for row in follow.by_group) == totals
     assert follow.speed.startswith("ระยะเวลาจนแล้วเสร็จ (มัธยฐาน): ")
+    factors = metrics.by_factor(_mine())
+    assert len(follow.by_factor) == int((factors["total"] > 0).sum()) >= 1
 
 
 def test_groups_and_time_to_done_in_docx_and_pdf(tmp_path):
@@ -49,8 +57,10 @@ def test_groups_and_time_to_done_in_docx_and_pdf(tmp_path):
     assert report.directives.speed in text
     headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
     assert list(rp.GROUP_HEADERS) in headers
+    assert list(rp.FACTOR_HEADERS) in headers
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(write_pdf(report))
     plain = fold(pdf_text(pdf))
     assert fold("ข้อสั่งการจำแนกตามกลุ่มเรื่อง") in plain
     assert fold("ระยะเวลาจนแล้วเสร็จ (มัธยฐาน)") in plain
+    assert fold("ข้อสั่งการจำแนกตามปัจจัยผลกระทบ") in plain

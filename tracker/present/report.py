@@ -19,7 +19,7 @@ from tracker import thai
 from tracker.dataset import empty_frame
 from tracker.metrics import budget_sums, kpi_scores, time_to_done
 from tracker.metrics import directives as directive_metrics
-from tracker.schema import BUDGET_TYPE_TH, STAGE_TH, STAGES, STATUS_TH, STATUSES
+from tracker.schema import BUDGET_TYPE_TH, FACTOR_TH, STAGE_TH, STAGES, STATUS_TH, STATUSES
 from tracker.thai.text import THAI_DIGITS
 
 REPORT_PERIODS: tuple[str, ...] = ("H1", "Q1", "Q2", "Q3", "Q4")
@@ -195,6 +195,8 @@ class Directives:
     overdue: tuple[tuple[str, ...], ...]  # rows of OVERDUE_HEADERS, the most overdue first
     # rows of GROUP_HEADERS: the unit's directives per directive group and status
     by_group: tuple[tuple[str, ...], ...] = ()
+    # rows of FACTOR_HEADERS: per impact factor (a directive with several counts in each)
+    by_factor: tuple[tuple[str, ...], ...] = ()
     # the time-to-done line ("median days to done … · done within 90 days …")
     speed: str = ""
 
@@ -429,6 +431,23 @@ def _by_group(df: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
     )
 
 
+FACTOR_HEADERS = ("ปัจจัยผลกระทบ", *(STATUS_TH[s] for s in STATUSES), "รวม")
+
+
+def _by_factor(df: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
+    """The unit's directives per impact factor and status (Thai digits), factors it has only."""
+    table = directive_metrics.by_factor(df)
+    return tuple(
+        (
+            FACTOR_TH[r["factor"]],
+            *(thai_digits(thai.format_int(int(r[s]))) for s in STATUSES),
+            thai_digits(thai.format_int(int(r["total"]))),
+        )
+        for r in table.to_dict("records")
+        if r["total"]
+    )
+
+
 def _speed(df: pd.DataFrame, responses: pd.DataFrame | None, today: date) -> str:
     """Median days to done (Kaplan–Meier; open directives counted to today) and % done
     within 90 days, as the report's line."""
@@ -475,6 +494,7 @@ def _directives(
         overdue_count=len(late),
         overdue=rows,
         by_group=_by_group(df),
+        by_factor=_by_factor(df),
         speed=_speed(df, responses, today),
     )
 

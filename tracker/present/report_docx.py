@@ -219,6 +219,9 @@ def _directives(doc, follow: rp.Directives | None) -> None:
     _table(doc, ("สถานะ", "จำนวน"), counts, (10, 4))
     if follow.speed:
         _para(doc, follow.speed)
+    if follow.by_factor:
+        _para(doc, "ข้อสั่งการจำแนกตามปัจจัยผลกระทบ", bold=True)
+        _table(doc, rp.FACTOR_HEADERS, list(follow.by_factor), (8, 2.5, 2.5, 2.5, 2.5, 2))
     if follow.by_group:
         _para(doc, "ข้อสั่งการจำแนกตามกลุ่มเรื่อง", bold=True)
         _table(doc, rp.GROUP_HEADERS, list(follow.by_group), (8, 2.5, 2.5, 2.5, 2.5, 2))

@@ -173,6 +173,10 @@ def _directives(follow: rp.Directives | None) -> str:
     out = [f"<p>{_t(follow.as_of)}</p>", _table(("สถานะ", "จำนวน"), counts, (1,))]
     if follow.speed:
         out.append(f"<p>{_t(follow.speed)}</p>")
+    if follow.by_factor:
+        out.append("<h3>ข้อสั่งการจำแนกตามปัจจัยผลกระทบ</h3>")
+        numeric = tuple(range(1, len(rp.FACTOR_HEADERS)))
+        out.append(_table(rp.FACTOR_HEADERS, follow.by_factor, numeric))
     if follow.by_group:
         out.append("<h3>ข้อสั่งการจำแนกตามกลุ่มเรื่อง</h3>")
         out.append(
