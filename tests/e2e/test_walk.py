@@ -49,7 +49,22 @@ ALLOWED_THAI = (
 
 # English that may stand in a Thai label: file formats, codes, brand and method names
 ALLOWED_ENGLISH = {
-    *("BMA", "CSV", "csv", "xlsx", "xls", "ods", "PDF", "Word", "DOCX", "MB", "KPI", "ID", "URL"),
+    *(
+        "BMA",
+        "CSV",
+        "csv",
+        "xlsx",
+        "xls",
+        "ods",
+        "PDF",
+        "ZIP",
+        "Word",
+        "DOCX",
+        "MB",
+        "KPI",
+        "ID",
+        "URL",
+    ),
     *("Google", "Sheets", "Forms", "Excel", "SMTP", "OIDC", "English", "Language"),
     *("Kaplan", "Meier", "censored"),  # statistical terms, in brackets after their Thai
     *("unit", "inspector", "admin"),  # the role codes a contacts sheet holds
