@@ -132,6 +132,8 @@ def issue(
 ) -> Issue:
     """The one way to build an Issue: the code must be registered with this severity, and every
     parameter its messages name must be given (checked now, rendered only when shown)."""
+    if "column" in params:  # one display string cannot be taken apart again
+        raise TypeError("give column_key, header and letter, not column")
     declared = spec(code)
     if declared.kind != "issue":
         raise ValueError(f"{code} is a {declared.kind} code, not an issue")

@@ -15,34 +15,8 @@ from messages.problems import Issue, issue
 MAX_LISTED = 1000
 
 
-def make_issue(
-    severity: str,
-    code: str,
-    *,
-    file: str = "",
-    sheet: str = "",
-    row: int | None = None,
-    column_key: str = "",
-    header: str = "",
-    letter: str = "",
-    value: object = "",
-    **params: object,
-) -> Issue:
-    """An Issue of a registered code (messages.codes), rendered only when shown."""
-    if "column" in params:
-        raise TypeError("give column_key, header and letter, not column")
-    return issue(
-        severity,
-        code,
-        file=file,
-        sheet=sheet,
-        row=row,
-        column_key=column_key,
-        header=header,
-        letter=letter,
-        value=value,
-        **params,
-    )
+# The one factory of Issues (messages.problems.issue), under the name the checks use.
+make_issue = issue
 
 
 def listed(indices: Any) -> tuple[np.ndarray, int]:
