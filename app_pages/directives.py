@@ -4,9 +4,10 @@ import streamlit as st
 
 from tracker.metrics import directives as metrics
 from tracker.present import charts
+from tracker.present.binning import aging_bins
 from tracker.present.district_views import history_table
-from tracker.present.views import directive_table
-from ui import data, time_to_done
+from tracker.present.views import aging_table
+from ui import data, directive_browser, time_to_done
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
@@ -34,7 +35,7 @@ cards(
 )
 
 st.subheader(tr("directives.table"))
-data_table(directive_table(view, ages, lg), "directives_table", name="directives", height=420)
+directive_browser.directives(loaded, view, ages, lg)
 
 pivot = metrics.heatmap(view)
 chart(charts.group_heatmap(pivot, lg), pivot.reset_index(), "heatmap")
@@ -42,7 +43,7 @@ factors = metrics.by_factor(view)
 chart(charts.factor_stack(factors, lg), factors, "factors")
 chart(
     charts.aging_histogram(ages["days_open"], ages["overdue"], lg, ages["no_due_date"]),
-    ages.join(view[["directive_id", "agency"]]),
+    aging_table(aging_bins(ages["days_open"], ages["overdue"], ages["no_due_date"]), lg),
     "aging",
 )
 
@@ -51,11 +52,8 @@ time_to_done.curves(timed_view)
 period_trends(timed_view.frame)
 
 st.subheader(tr("directives.history"))
-with_history = sorted(set(ds.responses["directive_id"].dropna()) & set(view["directive_id"]))
-if not with_history:
-    st.caption(tr("directives.no_history"))
-else:
-    chosen = st.selectbox(tr("directives.pick"), with_history, key="history_id")
+chosen = directive_browser.history_picker(loaded, view)
+if chosen is not None:
     # labels, statuses and Buddhist-Era times in the page's language (as on the Districts page)
     data_table(
         history_table(metrics.response_history(ds.responses, chosen), lg),

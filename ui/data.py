@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -23,6 +24,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 import settings
 from messages.i18n import t
 from tracker.dataset import Dataset
+from tracker.present.directive_window import search_mask
 from tracker.publish.compose import DEMO_KIND
 from tracker.publish.flow import Prepared, compare, prepare, publish
 from tracker.store import ENV_URL, DuplicateSnapshot, Store, StoreError
@@ -256,6 +258,25 @@ def source_label() -> str:
 def store_message(exc: StoreError) -> str:
     """A store error in the active language."""
     return exc.message_en if lang() == "en" else exc.message_th
+
+
+TEXT_COLUMNS: tuple[str, ...] = ("text", "detail", "obstacle")
+
+
+def texts(loaded: Loaded, rows: pd.DataFrame, *, cache: bool = True) -> pd.DataFrame:
+    """The directive text, detail and obstacle of ``rows`` (rows of the loaded snapshot's
+    directives, their index labels kept), for the rows on screen or an export."""
+    present = [c for c in TEXT_COLUMNS if c in rows.columns]
+    out = rows[present].copy()
+    for column in TEXT_COLUMNS:
+        if column not in out.columns:
+            out[column] = None
+    return out[list(TEXT_COLUMNS)]
+
+
+def search_directives(loaded: Loaded, view: pd.DataFrame, query: str) -> np.ndarray:
+    """Which rows of ``view`` hold ``query`` in their id, unit or directive text."""
+    return search_mask(view, query)
 
 
 __all__ = [

@@ -62,7 +62,7 @@ def test_directives_page(app):
     total = _card(at, "card.total")
     assert sum(sum(r) for r in heat["data"][0]["z"]) == total
     table = at.dataframe[0].value
-    assert len(table) == total
+    assert len(table) == min(total, 100)  # one page of the table (100 rows a page by default)
     # user text is data in a table cell, never markup
     assert not any(md for md in at.markdown if "<script" in md.value)
 
@@ -71,7 +71,7 @@ def test_directives_filter_by_zone(app):
     at = app("app_pages/directives.py", zone="กรุงเทพใต้")
     total = _card(at, "card.total")
     table = at.dataframe[0].value
-    assert len(table) == total > 0
+    assert len(table) == min(total, 100) and total > 0
     assert all(a.startswith("สำนักงานเขต") for a in table[t("col.agency", "th")])
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from messages.i18n import t
+from tracker.present.binning import aging_bins
 from tracker.schema import FACTOR_EN, FACTOR_SHORT_TH, STATUS_COLORS, STATUS_EN, STATUS_TH, STATUSES
 from tracker.unit_names import unit_names
 
@@ -145,19 +146,32 @@ def group_heatmap(pivot: pd.DataFrame, lang: str) -> go.Figure:
 def aging_histogram(
     days: pd.Series, overdue: pd.Series, lang: str, no_due: pd.Series | None = None
 ) -> go.Figure:
-    """How long directives stay open: overdue, not overdue, and without a due date apart."""
-    no_due = pd.Series(False, index=days.index) if no_due is None else no_due.astype(bool)
-    on_time = ~overdue & ~no_due
+    """How long directives stay open: overdue, not overdue, and without a due date apart
+    (binned here: one bar per bin reaches the browser, never one value per directive)."""
+    bins = aging_bins(days, overdue, no_due)
+    width = (bins["end"] - bins["start"]).to_numpy()
+    centre = (bins["start"] + width / 2).tolist()
+    span = [
+        f"{a:,}–{b - 1:,}" if b - a > 1 else f"{a:,}"
+        for a, b in zip(bins["start"], bins["end"], strict=True)
+    ]
     fig = go.Figure()
-    for mask, key, colour in (
-        (on_time, "legend.on_time", "#1565c0"),
-        (overdue & ~no_due, "legend.overdue", STATUS_COLORS["cannot"]),
-        (no_due, "legend.no_due_date", "#9e9e9e"),
+    for key, colour in (
+        ("on_time", "#1565c0"),
+        ("overdue", STATUS_COLORS["cannot"]),
+        ("no_due_date", "#9e9e9e"),
     ):
-        values = days[mask.to_numpy()].dropna()
-        if key != "legend.no_due_date" or len(values):
-            fig.add_histogram(x=values.tolist(), name=t(key, lang), marker_color=colour, nbinsx=30)
-    fig.update_layout(barmode="stack")
+        if key != "no_due_date" or bins[key].sum():
+            fig.add_bar(
+                x=centre,
+                y=bins[key].tolist(),
+                width=width.tolist(),
+                name=t(f"legend.{key}", lang),
+                marker_color=colour,
+                customdata=span,
+                hovertemplate="%{customdata}: %{y:,}<extra>%{fullData.name}</extra>",
+            )
+    fig.update_layout(barmode="stack", bargap=0)
     fig.update_yaxes(tickformat=",d", rangemode="nonnegative")
     return _layout(
         fig, t("chart.aging", lang), t("axis.days_open", lang), t("axis.directives", lang)

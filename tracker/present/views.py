@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from messages.i18n import t
@@ -13,33 +14,65 @@ from tracker.thai import format_date
 from tracker.unit_names import unit_name
 
 
-def directive_table(df: pd.DataFrame, ages: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The directives as the table on the Directives page shows them (plain text only)."""
-    factors = df[[f"f_{k}" for k in FACTORS]].to_numpy()
+def factor_labels(df: pd.DataFrame, lang: str) -> pd.Series:
+    """Each directive's impact factors as "a, b" in ``lang`` (one label per combination)."""
+    flags = df[[f"f_{k}" for k in FACTORS]].to_numpy(dtype=bool)
     names = [factor_label(k, lang) for k in FACTORS]
+    combo = flags.astype(np.int64) @ (1 << np.arange(len(FACTORS), dtype=np.int64))
+    labels = {
+        int(c): ", ".join(n for i, n in enumerate(names) if int(c) >> i & 1)
+        for c in np.unique(combo)
+    }
+    return pd.Series([labels[int(c)] for c in combo], index=df.index, dtype=object)
+
+
+def directive_table(
+    df: pd.DataFrame, ages: pd.DataFrame, lang: str, texts: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The directives as the table on the Directives page shows them (plain text only).
+
+    ``texts`` holds the rows' text, detail and obstacle when ``df`` does not carry them (the
+    app's shared copy keeps them in the database)."""
+    texts = df if texts is None else texts.reindex(df.index)
     dates = {}
     for col in ("issued_date", "due_date"):
         values = df[col]
         uniq = {v: format_date(v.date(), lang) for v in values.dropna().unique()}
         dates[col] = values.map(uniq)
+    agency = df["agency"]
+    names = {a: unit_name(a, lang) for a in pd.unique(agency.dropna())}
+    statuses = {s: status_label(s, lang) for s in pd.unique(df["status"].dropna())}
     return pd.DataFrame(
         {
             t("col.directive_id", lang): df["directive_id"],
             t("col.fiscal_year", lang): df["fiscal_year"],
             t("col.round", lang): df["round"],
-            t("col.agency", lang): df["agency"].map(lambda a: unit_name(a, lang)),
+            t("col.agency", lang): agency.astype(object).map(names),
             t("col.group", lang): df["group"],
-            t("col.status", lang): df["status"].map(lambda s: status_label(s, lang)),
-            t("col.text", lang): df["text"],
-            t("col.factors", lang): [
-                ", ".join(n for n, on in zip(names, row, strict=True) if on) for row in factors
-            ],
+            t("col.status", lang): df["status"].astype(object).map(statuses),
+            t("col.text", lang): texts["text"],
+            t("col.factors", lang): factor_labels(df, lang),
             t("col.issued_date", lang): dates["issued_date"],
             t("col.due_date", lang): dates["due_date"],
-            t("col.days_open", lang): ages["days_open"],
-            t("col.overdue", lang): ages["overdue"],
-            t("col.detail", lang): df["detail"],
-            t("col.obstacle", lang): df["obstacle"],
+            t("col.days_open", lang): ages["days_open"].reindex(df.index),
+            t("col.overdue", lang): ages["overdue"].reindex(df.index),
+            t("col.detail", lang): texts["detail"],
+            t("col.obstacle", lang): texts["obstacle"],
+        }
+    )
+
+
+def aging_table(bins: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The aging histogram's bins as its table view: days open from–to and the counts."""
+    return pd.DataFrame(
+        {
+            t("col.days_open", lang): [
+                f"{a:,}–{b - 1:,}" if b - a > 1 else f"{a:,}"
+                for a, b in zip(bins["start"], bins["end"], strict=True)
+            ],
+            t("legend.on_time", lang): bins["on_time"].to_numpy(),
+            t("legend.overdue", lang): bins["overdue"].to_numpy(),
+            t("legend.no_due_date", lang): bins["no_due_date"].to_numpy(),
         }
     )
 

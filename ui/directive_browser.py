@@ -1,0 +1,197 @@
+"""The Directives page's table: one page of rows at a time with search, sort and page controls,
+a download of every filtered directive, and a detail panel with a row's full text.
+
+The browser gets one page (at most 200 rows): Streamlit keeps a copy of every table it is sent
+per session, so the whole filtered frame is never sent. Texts (directive, detail, obstacle) are
+fetched for the rows shown (``data.texts``); user text is shown as escaped markdown.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from tracker.metrics import directives as metrics
+from tracker.present import exports
+from tracker.present.directive_window import (
+    PAGE_SIZES,
+    RESULTS,
+    SORT_KEYS,
+    pick_list,
+    sort_labels,
+    window,
+)
+from tracker.present.district_views import history_table
+from tracker.present.views import directive_table
+from tracker.thai import format_int
+from ui import data
+from ui.data import Loaded, md_escape
+from ui.i18n import tr
+from ui.widgets import XLSX, data_table
+
+KEY = "directives_table"
+_DETAIL = "browse_detail"
+_PAGE = "browse_page"
+
+
+def _first_page() -> None:
+    st.session_state[_PAGE] = 1
+
+
+def _controls() -> tuple[str, str, bool, int]:
+    """Search words, sort key, descending, rows per page (a change goes back to page 1)."""
+    query_col, sort_col, desc_col, size_col = st.columns([4, 2, 1, 1], vertical_alignment="bottom")
+    query = query_col.text_input(
+        tr("browse.search"),
+        key="browse_query",
+        placeholder=tr("browse.search_placeholder"),
+        on_change=_first_page,
+    )
+    sort = sort_col.selectbox(
+        tr("browse.sort"),
+        SORT_KEYS,
+        format_func=lambda k: tr(f"browse.sort.{k}"),
+        key="browse_sort",
+        on_change=_first_page,
+    )
+    desc = desc_col.toggle(tr("browse.descending"), key="browse_desc", on_change=_first_page)
+    size = size_col.selectbox(
+        tr("browse.page_size"), PAGE_SIZES, index=1, key="browse_size", on_change=_first_page
+    )
+    return query, sort, desc, int(size)
+
+
+def _on_row_selected() -> None:
+    """A row clicked in the table becomes the detail panel's directive."""
+    state = st.session_state.get(KEY)
+    rows = list(getattr(getattr(state, "selection", None), "rows", []) or [])
+    shown = st.session_state.get("_browse_labels", [])
+    if rows and rows[0] < len(shown):
+        st.session_state[_DETAIL] = shown[rows[0]]
+
+
+def directives(loaded: Loaded, view: pd.DataFrame, ages: pd.DataFrame, lang: str) -> None:
+    """The bounded table of ``view`` (the filtered directives) and its detail panel."""
+    query, sort, desc, size = _controls()
+    matched = view[data.search_directives(loaded, view, query)] if query.strip() else view
+    if matched.empty:
+        st.info(tr("browse.no_match"))
+        return
+    labels = sort_labels(matched, ages, sort, desc)
+    pages = -(-len(labels) // size)
+    if int(st.session_state.get(_PAGE, 1)) > pages:
+        st.session_state[_PAGE] = pages
+    page = st.number_input(
+        tr("browse.page", pages=format_int(pages)),
+        min_value=1,
+        max_value=pages,
+        step=1,
+        key=_PAGE,
+    )
+    win = window(labels, int(page), size)
+    rows = view.loc[win.labels]
+    shown = directive_table(rows, ages, lang, data.texts(loaded, rows))
+    first = (win.page - 1) * size + 1
+    st.caption(
+        tr(
+            "browse.showing",
+            first=format_int(first),
+            last=format_int(first + len(rows) - 1),
+            total=format_int(win.total),
+        )
+    )
+    st.session_state["_browse_labels"] = list(win.labels)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        key=KEY,
+        on_select=_on_row_selected,
+        selection_mode="single-row",
+    )
+    _download_all(loaded, matched.loc[labels], ages, lang)
+    _detail(loaded, rows, ages, lang)
+
+
+def _download_all(loaded: Loaded, rows: pd.DataFrame, ages: pd.DataFrame, lang: str) -> None:
+    """xlsx and CSV of every filtered (and searched) directive, built only when clicked."""
+    filters = tuple(st.session_state.get("_export_filters", ()))
+
+    def frame() -> pd.DataFrame:
+        return directive_table(rows, ages, lang, data.texts(loaded, rows, cache=False))
+
+    st.caption(tr("browse.download_all", total=format_int(len(rows))))
+    left, right, _ = st.columns([1, 1, 4], vertical_alignment="center")
+    left.download_button(
+        "xlsx",
+        data=lambda: exports.xlsx_bytes(frame(), filters),
+        file_name="directives.xlsx",
+        mime=XLSX,
+        icon=":material/download:",
+        key=f"{KEY}__xlsx",
+        on_click="ignore",
+        help=tr("common.download_xlsx"),
+    )
+    right.download_button(
+        "CSV",
+        data=lambda: exports.csv_bytes(frame(), filters),
+        file_name="directives.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"{KEY}__csv",
+        on_click="ignore",
+        help=tr("common.download_csv"),
+    )
+
+
+def _paragraph(text: object) -> str:
+    """User text as inert markdown that keeps its line breaks ("-" when blank)."""
+    if text is None or (isinstance(text, float) and pd.isna(text)) or not str(text).strip():
+        return "\\-"
+    return "  \n".join(md_escape(line) for line in str(text).splitlines())
+
+
+def _detail(loaded: Loaded, rows: pd.DataFrame, ages: pd.DataFrame, lang: str) -> None:
+    """The chosen row in full: every field of the table, long texts wrapped (never cut)."""
+    st.subheader(tr("browse.detail"))
+    options = list(rows.index)
+    if st.session_state.get(_DETAIL) not in options:
+        st.session_state[_DETAIL] = None
+    ids = rows["directive_id"].astype(str)
+    chosen = st.selectbox(
+        tr("browse.detail_pick"),
+        options,
+        format_func=lambda label: ids.get(label, str(label)),
+        index=None,
+        key=_DETAIL,
+    )
+    if chosen is None:
+        st.caption(tr("browse.detail_none"))
+        return
+    one = rows.loc[[chosen]]
+    table = directive_table(one, ages, lang, data.texts(loaded, one))
+    record = table.iloc[0]
+    with st.container(border=True):
+        for column, value in record.items():
+            st.markdown(f"**{md_escape(str(column))}**  \n{_paragraph(value)}")
+    history = metrics.response_history(loaded.dataset.responses, str(one["directive_id"].iloc[0]))
+    if len(history):
+        data_table(history_table(history, lang), "browse_history", name="responses")
+
+
+def history_picker(loaded: Loaded, view: pd.DataFrame) -> str | None:
+    """A directive id chosen by searching the ids that have responses (a short result list,
+    never a list of every id)."""
+    responses = loaded.dataset.responses
+    ids = view["directive_id"]
+    with_history = ids[ids.isin(pd.unique(responses["directive_id"].dropna()))]
+    if with_history.empty:
+        st.caption(tr("directives.no_history"))
+        return None
+    query = st.text_input(tr("browse.history_search"), key="history_query")
+    found = pick_list(with_history, query, RESULTS)
+    if not found:
+        st.caption(tr("browse.history_none"))
+        return None
+    return st.selectbox(tr("browse.history_results", n=RESULTS), found, key="history_id")
