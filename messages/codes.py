@@ -163,6 +163,7 @@ REFUSALS: dict[str, str] = {
     # reminders by e-mail
     "contacts_invalid": "reminders.refusal.contacts_invalid",
     "smtp_not_configured": "reminders.refusal.smtp_not_configured",
+    "reminders_busy": "servers.reminders_busy",  # another run holds the lock (tracker.store.locks)
     **READER_REFUSALS,
 }
 

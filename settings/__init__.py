@@ -86,6 +86,33 @@ def _port(text: str) -> int:
     return value
 
 
+def _poll_seconds(text: str) -> float:
+    value = float(text)
+    if value != 0 and not 1 <= value <= 3600:  # NaN and inf fail here too
+        raise ValueError(text)
+    return value
+
+
+# Per app server, when several serve one PostgreSQL database (README "Deployment").
+_SERVER_SETTINGS = (
+    Setting(
+        "TRACKER_POLL_SECONDS",
+        "how often an open page checks for a snapshot published elsewhere (0: never)",
+        5.0,
+        _poll_seconds,
+        "0 หรือจำนวนวินาที 1-3600",
+        "0 or a number of seconds 1-3600",
+    ),
+    Setting(
+        "TRACKER_BACKGROUND_SYNC",
+        "whether this app server fetches the live sources in the background",
+        True,
+        _flag,
+        "1 หรือ 0",
+        "1 or 0",
+    ),
+)
+
 # The mail server of the reminders, when .streamlit/secrets.toml has no [smtp] section.
 _SMTP_SETTINGS = (
     Setting("TRACKER_SMTP_HOST", "reminders: the SMTP server", None, str, "ชื่อเครื่อง", "a host"),
@@ -241,6 +268,7 @@ SETTINGS: dict[str, Setting] = {
             "URL แบบ http(s)://",
             "an http(s):// URL",
         ),
+        *_SERVER_SETTINGS,
         *_SMTP_SETTINGS,
         *_READER_LIMITS,
         Setting(

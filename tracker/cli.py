@@ -276,7 +276,7 @@ def _print_sync(result, verbose: bool) -> None:
 def cmd_sync(args: argparse.Namespace) -> int:
     from data_sources.base import UnreadableFile
     from tracker.live.sources import load_sources
-    from tracker.live.sync import api_base_url, sources_file, sync
+    from tracker.live.sync import SyncResult, api_base_url, locked, sources_file, sync
 
     path = Path(args.sources) if args.sources else sources_file()
     try:
@@ -286,7 +286,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     credentials = _credentials() if any(s.kind == "gsheets" for s in sources) else None
     store = _existing_store()
-    result = sync(sources, store, credentials=credentials, user=args.user, api_base=api_base_url())
+    with locked(store) as held:  # one sync at a time per database: app servers, cron
+        if isinstance(held, SyncResult):  # the database cannot be reached
+            result = held
+        elif not held:  # another process is syncing this database now
+            result = SyncResult("skipped")
+        else:
+            result = sync(
+                sources, store, credentials=credentials, user=args.user, api_base=api_base_url()
+            )
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

@@ -11,6 +11,7 @@ import streamlit as st
 from data_sources.base import RawTable, UnreadableFile
 from data_sources.files import read_bytes
 from messages.i18n import t
+from messages.problems import Refusal
 from tracker.live.remind import plan_for, run, smtp_config
 from tracker.places import zones
 from tracker.present.reminder_mail import subject, text_body
@@ -201,7 +202,11 @@ def _send_section() -> None:
         disabled=cfg is None,
     ):
         user = require_action("manage_reminders").user
-        result = run(data.store(), data.today(), by=user, cfg=cfg)
+        try:
+            result = run(data.store(), data.today(), by=user, cfg=cfg)
+        except Refusal as busy:  # another run (another server, cron) is sending now
+            st.warning(busy.message(lang()), icon=":material/hourglass_top:")
+            return
         st.session_state[FLASH] = tr(
             "reminders.ui.sent", sent=result.sent, skipped=result.skipped, failed=result.failed
         )

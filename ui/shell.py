@@ -47,6 +47,8 @@ def _sandbox_started() -> bool:
 def run_app() -> None:
     """Configure the page, sign the user in, and run the page the URL asks for."""
     from ui.auth import navigable, sign_in
+    from ui.filters import reserve_sidebar_place
+    from ui.freshness import follow_snapshots
     from ui.sources import sources_panel
 
     st.set_page_config(
@@ -55,6 +57,7 @@ def run_app() -> None:
         layout="wide",
     )
     _sandbox_started()
+    reserve_sidebar_place()  # the page's filters first, above the language switch and banners
     language_switch()
     access = sign_in()
     sources_panel()  # provenance, live sources' refresh, stale banner: on every page
@@ -67,6 +70,7 @@ def run_app() -> None:
     ]
     page = st.navigation(navigable([home, *pages], access))
     try:
+        follow_snapshots()  # a publish on any server reaches this open page (TRACKER_POLL_SECONDS)
         page.run()
     except settings.SettingError as exc:  # a setting the server was started with is unusable
         st.error(f"{exc.message_th}\n\n{exc.message_en}", icon=":material/settings_alert:")

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import streamlit as st
 
+import settings
 from data_sources.base import UnreadableFile
 from messages.i18n import t
 from tracker.live.sources import Source, load_credentials, load_sources
@@ -200,10 +201,10 @@ def sources_panel() -> None:
             result = _refresh(r, sources)
             if result is not None and result.status == "published":
                 loaded = data._resolve()
-        else:
+        elif settings.get("TRACKER_BACKGROUND_SYNC"):  # 0: cron or another server syncs
             store, _ = data.writable()
             if store is not None:
-                r.start(sources, store)
+                r.start(sources, store)  # skipped while another process syncs (store.locks)
     language = lang()
     box.caption(f"{tr('sources.heading')}: {provenance(loaded, language)}")
     as_of = data.demo_as_of()
@@ -213,6 +214,8 @@ def sources_panel() -> None:
         box.caption(line)
     if r.running:
         box.caption(tr("sources.refreshing"))
+    elif r.last is not None and r.last.status == "skipped":
+        box.caption(tr("servers.synced_elsewhere"))
     if settings_error is not None:
         log.warning("sources settings: %s", settings_error.reason_en)
         text = "\n\n".join(

@@ -245,13 +245,25 @@ def run(
     cfg: SmtpConfig | None = None,
 ) -> RunResult:
     """One run: build the plan, send each unit's digest and the admins' summary, record the
-    run and what was told. Mail failures are results, not exceptions (StoreError still rises)."""
-    started = datetime.now(UTC)
-    plan = plan_for(store, today)
-    outcome: dict[str, str] = {}
+    run and what was told. Mail failures are results, not exceptions (StoreError still rises).
+    One run at a time per database, whichever server or cron starts it: while another run is
+    sending, this one sends nothing and raises the refusal ``reminders_busy``."""
     if dry_run:
+        plan = plan_for(store, today)
         outcome = dict.fromkeys((d.unit for d in plan.digests), "would_send")
         return RunResult(plan, True, outcome, "would_send" if plan.admins else "none")
+    from tracker.store.locks import REMINDERS_JOB, job_lock  # here: the CLI starts fast
+
+    with job_lock(store, REMINDERS_JOB) as held:
+        if not held:
+            raise Refusal("reminders_busy")
+        return _send_run(store, today, by, cfg)
+
+
+def _send_run(store: Store, today: date, by: str, cfg: SmtpConfig | None) -> RunResult:
+    started = datetime.now(UTC)
+    plan = plan_for(store, today)  # under the lock: what another run told is seen
+    outcome: dict[str, str] = {}
     told: list[dict[str, str]] = []
     if plan.digests and cfg is None:
         reason = Refusal("smtp_not_configured").message_en
@@ -327,7 +339,11 @@ def cmd_remind(args: argparse.Namespace) -> int:
     store = Store()
     store.upgrade()
     cfg = smtp_config()
-    result = run(store, _today(args), by=args.user, dry_run=args.dry_run, cfg=cfg)
+    try:
+        result = run(store, _today(args), by=args.user, dry_run=args.dry_run, cfg=cfg)
+    except Refusal as busy:  # another run (another server, a cron run) is sending now
+        sys.stderr.write(f"{busy.message_th}\n{busy.message_en}\n")
+        return EXIT_OK
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

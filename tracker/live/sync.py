@@ -10,11 +10,12 @@ result says which source failed and why, in Thai and English.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,7 @@ from tracker.store import (
     StoreError,
 )
 from tracker.store.diff import canonical_frame
+from tracker.store.locks import SYNC_JOB, job_lock
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ SYNC_USER = "sync"
 HASH_VERSION = "tracker-sync-v1"
 MAX_SOURCE_TEXT = 500
 
-STATUSES = ("published", "no_change", "checked", "failed")
+STATUSES = ("published", "no_change", "checked", "skipped", "failed")
 Fetched = list[RawTable] | CachedResult
 Fetcher = Callable[[Source], Fetched]
 
@@ -121,6 +123,7 @@ class SyncResult(InBothLanguages):
     published: a new snapshot holding what the sources changed is current (tables and scopes
     the sources do not carry stay as they were). no_change: the current snapshot already
     holds everything the sources hold. checked: no store, fetched and validated only.
+    skipped: another process (another app server, a cron sync) is syncing this database now.
     failed: nothing was written; ``refusal`` says why (a SyncFailed, whose ``code`` is
     no_sources, source, invalid, no_rows, store or internal).
     """
@@ -416,6 +419,22 @@ def sync(
     return SyncResult(status, snapshot_id=sid, sha256=sha, **base)
 
 
+@contextlib.contextmanager
+def locked(store: Store | None) -> Iterator[bool | SyncResult]:
+    """The sync lock of ``store``'s database for a block: True (sync), False (another process
+    is syncing: skip) or a failed SyncResult (the database cannot be reached); no store: True."""
+    with contextlib.ExitStack() as stack:
+        held: bool | SyncResult = True
+        if store is not None:
+            try:
+                held = stack.enter_context(job_lock(store, SYNC_JOB))
+            except StoreError as exc:
+                held = _failed(
+                    "store", params={"reason": Bilingual(exc.message_th, exc.message_en)}
+                )
+        yield held
+
+
 # --- the app's shared runner ------------------------------------------------------------------
 
 
@@ -469,8 +488,18 @@ class SyncRunner:
     def run(
         self, sources: Sequence[Source], store: Store | None, *, user: str = SYNC_USER, force=False
     ) -> SyncResult:
-        """Sync now through the cache (``force``: fetch every source again)."""
-        with self._run_lock:
+        """Sync now through the cache (``force``: fetch every source again); "skipped", fetching
+        nothing, while another process holds the database's sync lock (tracker.store.locks)."""
+        with self._run_lock, locked(store) as held:
+            if isinstance(held, SyncResult):  # the lock could not be asked for
+                self.last = held
+                self._schedule(sources, held)
+                return held
+            if not held:
+                log.info("sync skipped: another process is syncing this database")
+                self.last = SyncResult("skipped")
+                self._schedule(sources, self.last)
+                return self.last
             got: dict[str, Fetched | UnreadableFile] = {}
             for source in sources:
                 try:
@@ -546,6 +575,7 @@ __all__ = [
     "api_base_url",
     "content_sha256",
     "fetch_with",
+    "locked",
     "mapping_issues",
     "source_location",
     "sources_file",
