@@ -23,6 +23,20 @@ from ui.widgets import export_filters
 
 PARAMS = ("fy", "round", "zone", "district", "agency", "group", "factor", "status")
 _LEADING_VOWELS = "เแโใไ"
+_SLOT = "_filters_slot"
+
+
+def reserve_sidebar_place() -> None:
+    """For the app shell, before it draws anything else in the sidebar: the page's filters go
+    here, right under the navigation (on a phone they came after the language switch and the
+    banners, a screen or two down)."""
+    st.session_state[_SLOT] = st.sidebar.container()
+
+
+def _sidebar():
+    """Where the filters are drawn: the place the shell kept, else the sidebar's end."""
+    place = st.session_state.get(_SLOT)
+    return st.sidebar if place is None else place
 
 
 def widget_key(name: str) -> str:
@@ -64,7 +78,7 @@ def _multi(
         default = None  # the value comes from session state this run
     else:
         default = [as_text[v] for v in st.query_params.get_all(name) if v in as_text]
-    chosen = st.sidebar.multiselect(
+    chosen = _sidebar().multiselect(
         label,
         options,
         default=default,
@@ -119,7 +133,7 @@ def agency_options(df: pd.DataFrame, place_codes: set[str] | None) -> tuple[list
 def sidebar_filters(df: pd.DataFrame) -> Filters:
     """Draw the filters for the directives in ``df`` and return what is selected."""
     lg = lang()
-    st.sidebar.header(tr("filter.title"))
+    _sidebar().header(tr("filter.title"))
     years = sorted(int(y) for y in df["fiscal_year"].dropna().unique())
     for name, values in default_zone().items():  # an inspector's own zone
         set_filter(name, values)
