@@ -12,6 +12,7 @@ from ui import data
 from ui.auth import require_page
 from ui.filters import url_select
 from ui.i18n import lang, tr
+from ui.unit_links import card_link, unit_chart, unit_table
 from ui.widgets import cards, chart, count, data_table
 
 require_page("budget")
@@ -42,6 +43,9 @@ with col_date:
         fv.budget_dates(frame, unit),
         lambda d: fv.date_label(d, lg),
     )
+
+if unit:
+    card_link(unit)
 
 types = budget.by_type(frame, unit, as_of)
 units = budget.by_unit(frame, as_of, goals)
@@ -94,12 +98,16 @@ st.caption(
 )
 
 st.subheader(tr("budget.by_unit", date=fv.date_label(as_of, lg)))
-data_table(
+unit_table(
     fv.styled_budget_units(units, lg),
     "budget_units",
+    unit_column=tr("fin.col.unit"),
     name="budget_by_unit",
-    column_config={tr("fin.col.unit"): st.column_config.TextColumn(pinned=True)},
+    pinned=True,
 )
-chart(
-    charts_finance.budget_rate_by_unit(units, lg), fv.budget_unit_table(units, lg), "rate_by_unit"
+unit_chart(
+    charts_finance.budget_rate_by_unit(units, lg),
+    fv.budget_unit_table(units, lg),
+    "rate_by_unit",
+    unit_column=tr("fin.col.unit"),
 )

@@ -26,6 +26,7 @@ from ui import data
 from ui.auth import require_page
 from ui.filters import set_filter, sidebar_filters, widget_key
 from ui.i18n import lang, tr
+from ui.unit_links import card_link, unit_table
 from ui.widgets import cards, chart, clear_of_toolbar, count, data_table
 
 require_page("districts")
@@ -77,6 +78,9 @@ def _card(base: pd.DataFrame, frame: pd.DataFrame, code: str, measure: str, lg: 
     label = charts_map.measure_label(measure, lg)
     st.subheader(tr("districts.card_title", name=district_name(code, lg)))
     st.caption(tr("districts.card_zone", zone=zone, code=code))
+    offices = base.loc[(base["district_code"] == code).to_numpy(dtype=bool), "agency"].dropna()
+    if len(offices):
+        card_link(str(offices.iloc[0]))
     rank = f"{c.rank} / {c.ranked}" if c.rank is not None else "—"
     items = [
         (tr("districts.card.total"), count(c.totals["total"]), None),
@@ -121,7 +125,12 @@ def _card(base: pd.DataFrame, frame: pd.DataFrame, code: str, measure: str, lg: 
     if c.overdue.empty:
         st.caption(tr("districts.no_overdue"))
     else:
-        data_table(overdue_table(c.overdue, lg), "district_overdue", name="overdue")
+        unit_table(
+            overdue_table(c.overdue, lg),
+            "district_overdue",
+            unit_column=tr("col.agency"),
+            name="overdue",
+        )
 
     st.subheader(tr("districts.history"))
     if c.responses.empty:
@@ -184,12 +193,13 @@ outside = unmatched_agencies(base)
 if not outside.empty:
     st.caption(tr("districts.city_level", n=count(int(outside["directives"].sum()))))
     with st.expander(tr("districts.city_level_list")):
-        st.dataframe(
+        unit_table(
             outside.rename(
                 columns={"agency": tr("col.agency"), "directives": tr("districts.col.directives")}
             ),
-            hide_index=True,
-            width="stretch",
+            "city_level_table",
+            unit_column=tr("col.agency"),
+            name="city_level",
         )
 
 if selected:

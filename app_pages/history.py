@@ -12,7 +12,8 @@ from tracker.thai import format_bangkok, format_int
 from ui import data
 from ui.auth import require_action, require_page
 from ui.i18n import lang, tr
-from ui.widgets import cards, chart, count, data_table
+from ui.unit_links import unit_chart, unit_table
+from ui.widgets import cards, count, data_table
 
 access = require_page("history")
 
@@ -45,11 +46,15 @@ def _when(ts: object) -> str:
     return format_bangkok(ts, lang())
 
 
-def _table(frame: pd.DataFrame, key: str) -> None:
-    """A (possibly long) display frame, capped so the browser stays responsive."""
+def _table(frame: pd.DataFrame, key: str, unit_column: str = "") -> None:
+    """A (possibly long) display frame, capped so the browser stays responsive; its
+    ``unit_column`` (if given) links to the units' cards."""
     if len(frame) > MAX_ROWS:
         st.caption(tr("history.first_rows", n=format_int(MAX_ROWS), total=format_int(len(frame))))
-    data_table(frame.head(MAX_ROWS), key)
+    if unit_column:
+        unit_table(frame.head(MAX_ROWS), key, unit_column=unit_column)
+    else:
+        data_table(frame.head(MAX_ROWS), key)
 
 
 st.title(tr("history.title"))
@@ -213,13 +218,25 @@ chosen = st.multiselect(
     default=trends_mod.default_trend_agencies(trend),
     key="trend_agencies",
 )
+
+
+def _trend_table(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = frame.assign(snapshot=[label.get(int(i), str(i)) for i in frame["snapshot_id"]])
+    out = out[columns]
+    out.columns = [tr(f"history.trend_col.{c}") for c in columns]
+    return out
+
+
+# all units together above, then one row per chosen unit (its name links to its card)
 table = trend[trend["agency"].isin(chosen)] if chosen else trend.iloc[0:0]
-table = pd.concat([overall.assign(agency=tr("history.all_units")), table], ignore_index=True)
-table = table.assign(snapshot=[label.get(int(i), str(i)) for i in table["snapshot_id"]])[
-    ["snapshot", "agency", "done", "total", "done_pct"]
-]
-table.columns = [tr(f"history.trend_col.{c}") for c in table.columns]
-chart(trends_mod.trend_figure(trend, overall, lg, chosen), table, "trend")
+unit_chart(
+    trends_mod.trend_figure(trend, overall, lg, chosen),
+    _trend_table(table, ["snapshot", "agency", "done", "total", "done_pct"]),
+    "trend",
+    unit_column=tr("history.trend_col.agency"),
+    units=chosen,
+    lead=_trend_table(overall, ["snapshot", "done", "total", "done_pct"]),
+)
 
 st.markdown(f"**{tr('history.status_over_time')}**")
 directive_ids = sorted(hist["directive_id"].dropna().unique().tolist())
@@ -240,4 +257,4 @@ else:
     shown = revisions.assign(
         snapshot_id=[label.get(int(i), str(i)) for i in revisions["snapshot_id"]]
     ).drop(columns=["created_at"])
-    _table(pub.display_frame(shown, lg), "due_revisions")
+    _table(pub.display_frame(shown, lg), "due_revisions", unit_column=tr("col.agency"))

@@ -10,6 +10,7 @@ from ui import data
 from ui.auth import require_page
 from ui.filters import url_select
 from ui.i18n import lang, tr
+from ui.unit_links import card_link
 from ui.widgets import cards, chart, count, data_table
 
 require_page("kpis")
@@ -37,6 +38,8 @@ with col_period:
         fv.kpi_periods(kpis, unit, fiscal_year),
         lambda p: fv.period_label(p, lg),
     )
+
+card_link(unit)
 
 card = kpi.scorecard(kpis, unit, fiscal_year, period)
 n = fv.kpi_counts(card)

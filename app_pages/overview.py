@@ -11,7 +11,8 @@ from ui import brief, data, time_to_done
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
-from ui.widgets import cards, chart, count, data_table
+from ui.unit_links import unit_chart, unit_table
+from ui.widgets import cards, count
 
 require_page("overview")
 
@@ -79,11 +80,16 @@ finance_cards(loaded.dataset, chosen)
 
 by_agency = metrics.by_agency(view)
 lg = lang()
-table = by_agency.rename(columns={s: status_label(s, lg) for s in metrics.STATUSES})
-chart(
-    charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"), table, "status_agency"
+table = by_agency.rename(
+    columns={"agency": tr("col.agency")} | {s: status_label(s, lg) for s in metrics.STATUSES}
 )
-chart(charts.done_ranking(by_agency, lg), table, "done_ranking")
+unit_chart(
+    charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"),
+    table,
+    "status_agency",
+    unit_column=tr("col.agency"),
+)
+unit_chart(charts.done_ranking(by_agency, lg), table, "done_ranking", unit_column=tr("col.agency"))
 time_to_done.ranking(timed)
 
 st.subheader(tr("overview.not_reported"))
@@ -93,7 +99,7 @@ if missing.empty:
 else:
     # a mark where a unit has not reported at all (not a column of bare checkboxes)
     missing = missing.assign(none_reported=["✓" if v else "" for v in missing["none_reported"]])
-    data_table(
+    unit_table(
         missing.rename(
             columns={
                 "agency": tr("col.agency"),
@@ -103,5 +109,6 @@ else:
             }
         ),
         "not_reported_table",
+        unit_column=tr("col.agency"),
         name="not_reported",
     )

@@ -15,6 +15,7 @@ from tracker.unit_names import unit_name
 from ui import data, time_to_done
 from ui.auth import require_page
 from ui.i18n import lang, tr
+from ui.unit_links import LABEL, unit_table
 from ui.widgets import cards, count, data_table
 
 require_page("units")
@@ -29,6 +30,8 @@ if not names:
     st.info(tr("units.none"))
     st.stop()
 asked = st.query_params.get("unit")
+if LABEL in st.query_params:  # the name a unit link showed: not part of the card's address
+    del st.query_params[LABEL]
 unit = st.selectbox(
     tr("units.pick"),
     names,
@@ -157,7 +160,7 @@ cards(
 st.caption(tr("units.formula"))
 ranked = unit_card.ranking(ds.directives, ds.responses, ds.kpis, ds.budget)
 with st.expander(tr("units.ranking")):
-    data_table(
+    unit_table(
         ranked.rename(
             columns={
                 "unit": tr("units.col.unit"),
@@ -168,5 +171,6 @@ with st.expander(tr("units.ranking")):
             }
         ),
         "unit_ranking",
+        unit_column=tr("units.col.unit"),
         name="discipline",
     )

@@ -13,7 +13,8 @@ from tracker.present import charts_time
 from tracker.thai import format_date
 from ui import data
 from ui.i18n import lang, tr
-from ui.widgets import chart, count, data_table
+from ui.unit_links import unit_chart, unit_table
+from ui.widgets import count, data_table
 
 _KEEP = 4  # snapshots (× today) kept per process
 
@@ -47,6 +48,14 @@ def timed(loaded: data.Loaded, view: pd.DataFrame) -> ttd.Durations:
     )
 
 
+def keyed(table: pd.DataFrame, keys: pd.Series, by: str) -> pd.DataFrame:
+    """A figures table whose unit column holds the units' Thai names (the links' keys; the
+    links show the name in the page's language)."""
+    if by != "agency":
+        return table
+    return table.assign(**{tr("ttd.by.agency"): keys.astype(str).to_numpy()})
+
+
 def median_card(frame: pd.DataFrame) -> tuple[str, str, str]:
     """The Overview's "median days to done" card: (label, value, help)."""
     figures = ttd.overall(frame)
@@ -68,10 +77,11 @@ def ranking(frame: pd.DataFrame) -> None:
     ranked = ttd.ranking(frame, "agency")
     if ranked.empty:
         return
-    chart(
+    unit_chart(
         charts_time.ranking_chart(ranked, lg),
-        charts_time.figures_table(ranked, "agency", lg),
+        keyed(charts_time.figures_table(ranked, "agency", lg), ranked["key"], "agency"),
         "ttd_ranking",
+        unit_column=tr("ttd.by.agency"),
     )
 
 
@@ -96,12 +106,19 @@ def curves(timed_view: ttd.Durations) -> None:
         return
     keys = charts_time.largest_groups(figures)
     table = ttd.curves(frame, by)
-    chart(
+    unit_column = tr("ttd.by.agency") if by == "agency" else None
+    unit_chart(
         charts_time.curves_chart(table, keys, by, lg),
-        charts_time.curve_table(table, by, lg),
+        keyed(charts_time.curve_table(table, by, lg), table["key"], by),
         "ttd_curves",
+        unit_column=unit_column,
     )
-    data_table(charts_time.figures_table(figures, by, lg), "ttd_figures", name="time_to_done")
+    unit_table(
+        keyed(charts_time.figures_table(figures, by, lg), figures["key"], by),
+        "ttd_figures",
+        unit_column=unit_column or "",
+        name="time_to_done",
+    )
     method_caption(data.today())
     early = [i for i in timed_view.issues if i.code == "done_before_issue"]
     if early:

@@ -23,10 +23,19 @@ from ui.i18n import tr
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def data_table(df: pd.DataFrame, key: str, *, name: str = "", **kwargs: object) -> None:
+def data_table(
+    df: pd.DataFrame,
+    key: str,
+    *,
+    name: str = "",
+    export: pd.DataFrame | None = None,
+    **kwargs: object,
+) -> None:
     """A table with xlsx and CSV downloads made safe for Excel (built only when clicked).
 
     ``name`` is the file name's stem (ASCII); the active filters go in the first rows.
+    ``export`` is what the downloads hold when it differs from what is shown (unit names
+    instead of the links to their cards).
     """
     st.dataframe(df, hide_index=kwargs.pop("hide_index", True), width="stretch", key=key, **kwargs)
     if df is None or len(df.data if isinstance(df, Styler) else df) == 0:
@@ -34,6 +43,8 @@ def data_table(df: pd.DataFrame, key: str, *, name: str = "", **kwargs: object) 
     stem = name or key
     filters = tuple(st.session_state.get("_export_filters", ()))
     frame = df.data if isinstance(df, Styler) else df  # pages build a new frame each run
+    if export is not None:
+        frame = export
     left, right, _ = st.columns([1, 1, 4], vertical_alignment="center")
     left.download_button(
         "xlsx",

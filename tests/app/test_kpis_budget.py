@@ -17,6 +17,7 @@ from tracker.metrics import targets
 from tracker.present import finance_views as fv
 from tracker.read.loader import load_paths
 from tracker.schema import PERIODS, STAGE_TH
+from ui.unit_links import unit_of
 
 OIG = "กองงานผู้ตรวจราชการ"
 OIG_Q2 = {"unit": OIG, "fy": "2567", "period": "Q2"}
@@ -210,7 +211,7 @@ def test_budget_cumulative_and_units_match_tables(app, dataset):
     units = _frame(at, "fin.col.flag")
     shown = dict(
         zip(
-            units[t("fin.col.unit", "th")],
+            [unit_of(u) for u in units[t("fin.col.unit", "th")]],  # links to the units' cards
             (_as_float(v) for v in units[t("fin.col.rate", "th")]),
             strict=True,
         )
@@ -220,9 +221,10 @@ def test_budget_cumulative_and_units_match_tables(app, dataset):
     flagged = units[units[t("fin.col.flag", "th")] == t("fin.flag.below", "th")]
     n_below = int(metric_values(at)[t("budget.card.below", "th")])
     assert n_below == len(flagged) == (len(below[0]["y"]) if below else 0) > 0
-    assert set(flagged[t("fin.col.unit", "th")]) == set(below[0]["y"])
+    flagged_units = {unit_of(u) for u in flagged[t("fin.col.unit", "th")]}
+    assert flagged_units == set(below[0]["y"])
     latest = budget.by_unit(dataset.budget, pd.Timestamp("2024-09-30"), goals)
-    assert set(flagged[t("fin.col.unit", "th")]) == set(latest[latest["below_target"]]["unit"])
+    assert flagged_units == set(latest[latest["below_target"]]["unit"])
     assert any("มาตรการเร่งรัดการเบิกจ่ายงบประมาณ" in c.value for c in at.caption)
 
 

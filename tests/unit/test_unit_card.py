@@ -116,3 +116,59 @@ def test_the_card_figures_are_the_overview_figures_of_the_unit():
     assert (figures["total"], figures["done"], figures["not_reported"]) == (4, 2, 1)
     mine = timed[timed["agency"] == BANGRAK]
     assert figures["time_to_done"] == ttd.overall(mine)
+
+
+# --- each input's edges, and the all-units pass of `summary --json` equal to the card's --------
+
+
+def test_a_takes_the_latest_fiscal_year_then_its_latest_round():
+    later = pd.DataFrame(
+        [("9", 2568, 1, BANGRAK, "not_reported", None)],
+        columns=["directive_id", "fiscal_year", "round", "agency", "status", "due_date"],
+    )
+    later["due_date"] = pd.to_datetime(later["due_date"])
+    later["issued_date"] = pd.Timestamp("2024-11-01")
+    register = pd.concat([_register(), conform(later, "directives")], ignore_index=True)
+    register = conform(register, "directives")
+    # 2568/1 is current although 2567 has a higher round: only directive 9 counts
+    assert unit_card.reported_share(register, BANGRAK) == (0.0, 0, 1, "2568/1")
+    assert unit_card.reported_share(register, YOTHA) == (None, 0, 0, "2568/1")
+
+
+def test_b_is_never_below_zero_and_counts_only_the_units_own_responses():
+    late = conform(
+        pd.DataFrame(
+            {
+                "directive_id": ["5", "3"],
+                "submitted_at": pd.to_datetime(["2024-12-31", "2024-07-01"]),
+                "status": ["in_progress", "in_progress"],
+            }
+        ),
+        "responses",
+    )
+    # สำนักการโยธา's directive 5 (due 30 Jun) answered 184 days late: B floors at 0
+    assert unit_card.late_days(_register(), late, YOTHA) == 184.0
+    assert unit_card.discipline(_register(), late, _kpis(), _budget(), YOTHA).on_time == 0.0
+    # Bang Rak's only response here is directive 3's, one day late (5 is not its own)
+    assert unit_card.late_days(_register(), late, BANGRAK) == 1.0
+
+
+def test_c_counts_a_period_once_however_many_kpis_it_has():
+    kpis = pd.concat([_kpis(), _kpis().iloc[[0]].assign(kpi="b")], ignore_index=True)
+    assert unit_card.forms_received(conform(kpis, "kpis"), _budget(), BANGRAK) == (3, 5)
+    # a unit known only from its budget report
+    assert unit_card.forms_received(_kpis(), _budget(), "ไม่มี") == (0, 5)
+
+
+def test_the_all_units_pass_equals_each_units_card():
+    today = date(2024, 10, 15)
+    rows = unit_card.units_json(_register(), _responses(), _kpis(), _budget(), today)
+    assert [r["unit"] for r in rows] == unit_card.units(_register())
+    for row in rows:
+        d = unit_card.discipline(_register(), _responses(), _kpis(), _budget(), row["unit"])
+        assert row["discipline"] == {
+            "score": d.score,
+            "reported_pct": d.reported_pct,
+            "on_time": d.on_time,
+            "forms_pct": d.forms_pct,
+        }

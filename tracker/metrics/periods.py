@@ -1,16 +1,23 @@
-"""% done and median days to done per round and per fiscal quarter of issue, for the filtered
-register (pure pandas; the line charts of the Directives page and their tables).
+"""% done and median days to done per round and per fiscal quarter of issue, and per published
+snapshot, for the filtered register (pure pandas; the Directives page's trend and its table).
 
 A period's % done counts its directives done now; its median days to done is the
-Kaplan–Meier median of its directives (None while half are not done: "not reached").
+Kaplan–Meier median of its directives (None while half are not done: "not reached"). Over
+snapshots, each snapshot's figures are what it knew when published: its own register and
+responses, open directives censored at its publish date, the same filters applied to each.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from tracker.metrics import time_to_done as ttd
+from tracker.metrics.directives import Filters, apply_filters
+from tracker.schema import FACTOR_COLUMNS
 
 PERIODS = ("round", "quarter")
 COLUMNS = ["period", "n", "done", "done_pct", "median_days"]
@@ -57,3 +64,44 @@ def by_period(timed: pd.DataFrame, by: str) -> pd.DataFrame:
     out["done_pct"] = (100 * out["done"] / out["n"]).round(2)
     out["median_days"] = [medians.get(p) for p in out["period"]]
     return out[COLUMNS]
+
+
+# --- over published snapshots --------------------------------------------------------------
+
+SNAPSHOT_COLUMNS = ["snapshot_id", "created_at", "n", "done", "done_pct", "median_days"]
+_FILTER_COLUMNS = ("fiscal_year", "round", "district_code", "agency", "group", "status")
+
+
+def timed_snapshot(directives: pd.DataFrame, responses: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """One snapshot's register cut to what the filters and the trend read, with its days to
+    done as that snapshot knew them: open directives censored at ``as_of`` (its publish date)."""
+    found = ttd.durations(directives, responses, as_of)
+    keep = [c for c in (*_FILTER_COLUMNS, *FACTOR_COLUMNS) if c in directives.columns]
+    return directives[keep].assign(**{c: found.frame[c] for c in (ttd.DAYS, ttd.DONE)})
+
+
+def over_snapshots(
+    timed: Mapping[int, tuple[object, pd.DataFrame]], filters: Filters
+) -> pd.DataFrame:
+    """``SNAPSHOT_COLUMNS`` per snapshot (``{id: (created_at, timed_snapshot(...))}``), oldest
+    first, for the directives of each snapshot that pass ``filters``; a snapshot with none of
+    them is left out."""
+    rows = []
+    for sid in sorted(timed):
+        created, frame = timed[sid]
+        view = apply_filters(frame, filters)
+        if view.empty:
+            continue
+        n = len(view)
+        done = int((view["status"] == "done").to_numpy(dtype=bool, na_value=False).sum())
+        rows.append(
+            {
+                "snapshot_id": int(sid),
+                "created_at": created,
+                "n": n,
+                "done": done,
+                "done_pct": round(100 * done / n, 2),
+                "median_days": ttd.overall(view)["median_days"],
+            }
+        )
+    return pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
