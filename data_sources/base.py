@@ -4,13 +4,14 @@ and the one refusal of a file that cannot be read at all (``UnreadableFile``).""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from messages.codes import placeholders, spec
 from messages.problems import Refusal, freeze, render
 from messages.reader_codes import reader_key
+
+if TYPE_CHECKING:  # pandas is not imported to read a file: the sandbox's server starts fast
+    import pandas as pd
 
 
 class UnreadableFile(Refusal):

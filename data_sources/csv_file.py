@@ -14,7 +14,6 @@ import codecs
 import csv
 import io
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -91,6 +90,8 @@ def read_csv_bytes(data: bytes, name: str) -> RawTable:
     In this process: for trusted files. Uploads go through ``files.read_bytes``, which parses
     CSV in the memory-capped sandbox like every workbook.
     """
+    import pandas as pd  # here, not above: the sandbox's child parses without pandas
+
     sheet = parse_csv(data, name)
     frame = sheet.table.to_pandas()
     frame.columns = pd.RangeIndex(frame.shape[1])

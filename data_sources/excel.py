@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -89,6 +88,8 @@ def _empty_sheet(sheet_name: str, sheet: fastexcel.ExcelSheet) -> SheetArrow:
 
 def to_raw_table(source: str, sheet: SheetArrow) -> RawTable:
     """Convert a parsed sheet to a RawTable with columns 0..n-1 of pandas string dtype."""
+    import pandas as pd  # here, not above: the sandbox's server and child never need pandas
+
     frame = sheet.table.to_pandas()
     frame.columns = pd.RangeIndex(frame.shape[1])
     return RawTable(

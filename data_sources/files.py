@@ -13,8 +13,11 @@ elsewhere is returned as a RawTable with a 0 x 0 frame, so the caller can report
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import settings
@@ -55,6 +58,10 @@ def read_file(
     else:
         path = Path(source)
         name = name or path.name
+        if sandbox:
+            started = _take_started(path, name, max_bytes)
+            if started is not None:
+                return _raw_tables(name, *started)
         data = _read_capped(path, name, max_bytes)
     return read_bytes(data, name, sandbox=sandbox)
 
@@ -62,16 +69,110 @@ def read_file(
 def read_bytes(data: bytes, name: str, *, sandbox: bool = True) -> list[RawTable]:
     """Detect the kind of ``data`` from its content and parse it (size already checked)."""
     kind = guard.detect_kind(data, name)
+    if kind == "csv" and not sandbox:
+        return [csv_file.read_csv_bytes(data, name)]
+    return _raw_tables(name, kind, _parse_kind(data, name, kind, sandbox))
+
+
+def _parse_kind(data: bytes, name: str, kind: str, sandbox: bool) -> list[excel.SheetArrow]:
+    """Parse ``data`` of the detected ``kind`` into Arrow sheets (no pandas needed here)."""
     if kind == "csv":
-        if not sandbox:
-            return [csv_file.read_csv_bytes(data, name)]
         # untrusted text is parsed where the memory cap holds, like every workbook
         (sheet,) = guard.parse_in_sandbox(data, name, kind="csv")
-        return [excel.to_raw_table(name, sheet)]
-    sheets = guard.parse_in_sandbox(data, name) if sandbox else _parse_in_process(data, name)
-    if not excel.has_data(sheets):
+        return [sheet]
+    return guard.parse_in_sandbox(data, name) if sandbox else _parse_in_process(data, name)
+
+
+def _raw_tables(name: str, kind: str, sheets: list[excel.SheetArrow]) -> list[RawTable]:
+    if kind != "csv" and not excel.has_data(sheets):
         raise guard.empty_file(name)
     return [excel.to_raw_table(name, sheet) for sheet in sheets]
+
+
+# Reading started early (issue 20): ``python -m tracker summary FILE`` starts checking and
+# parsing FILE (sandboxed, as always) in a thread before the command line imports pandas and
+# its own modules, so the parse runs on the other core meanwhile. ``read_file`` of the same
+# path, name and cap then takes that result, or raises its refusal, instead of reading the
+# file again, provided the file is unchanged since (same inode, size and modification time).
+
+
+@dataclass
+class _Started:
+    identity: tuple[int, int, int]
+    thread: threading.Thread | None = None
+    outcome: list = field(default_factory=list)  # [(kind, sheets)] or [the exception]
+
+
+_started: dict[tuple[str, str, int], _Started] = {}
+_started_lock = threading.Lock()
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def start_reading(path: str | Path, max_bytes: int) -> None:
+    """Start checking and parsing the local file ``path`` (sandboxed) in a background thread,
+    for a later ``read_file(path, max_bytes=max_bytes)`` in this process."""
+    path = Path(path)
+    identity = _identity(path)
+    if identity is None:
+        return
+    started = _Started(identity)
+
+    def work() -> None:
+        try:
+            data = _read_capped(path, path.name, max_bytes)
+            kind = guard.detect_kind(data, path.name)
+            started.outcome.append((kind, _parse_kind(data, path.name, kind, True)))
+        except BaseException as exc:  # handed to the reader, which raises it
+            started.outcome.append(exc)
+
+    started.thread = threading.Thread(target=work, name="tracker-read-early", daemon=True)
+    with _started_lock:
+        key = (str(path), path.name, max_bytes)
+        if key in _started:
+            return
+        if not _started:
+            atexit.register(_finish_started)
+        _started[key] = started
+    started.thread.start()
+
+
+def _finish_started() -> None:
+    """At exit: let a parse started early and never taken finish (its shared-memory file is
+    removed when it does)."""
+    with _started_lock:
+        pending = list(_started.values())
+        _started.clear()
+    for started in pending:
+        try:
+            if started.thread is not None:
+                started.thread.join()
+        except KeyboardInterrupt:
+            return
+
+
+def _take_started(path: Path, name: str, max_bytes: int) -> tuple[str, list] | None:
+    """The early read of ``path`` (waiting for it to end), or None if none was started or the
+    file changed since it was; raises the refusal it met."""
+    if not _started:
+        return None
+    with _started_lock:
+        started = _started.pop((str(path), name, max_bytes), None)
+    if started is None or started.thread is None:
+        return None
+    started.thread.join()
+    if _identity(path) != started.identity or not started.outcome:
+        return None
+    outcome = started.outcome[0]
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
 
 
 def _parse_in_process(data: bytes, name: str) -> list[excel.SheetArrow]:
