@@ -51,6 +51,9 @@ types = budget.by_type(frame, unit, as_of)
 units = budget.by_unit(frame, as_of, goals)
 total = fv.total_of(types)
 goal = goals.for_date(as_of)
+# targets hold for their own fiscal year only: no other year's lines on this year's figures
+fiscal_year = thai.fiscal_year(as_of)
+year_goals = goals.for_year(fiscal_year)
 
 
 def full(value: float | None) -> str | None:
@@ -67,35 +70,45 @@ cards(
     [
         (tr("budget.card.rate"), thai.format_pct(total["rate_pct"]), None),
         (tr("budget.card.target"), thai.format_pct(goal), tr("budget.card.target_help")),
-        (tr("budget.card.below"), count(fv.below_target_count(units)), None),
+        (
+            tr("budget.card.below"),
+            count(fv.below_target_count(units)) if goal is not None else fv.DASH,
+            None,
+        ),
     ]
 )
-if goal is None:
+if not year_goals.years():
+    st.info(tr("glance.no_targets_year", fy=fiscal_year), icon=":material/flag:")
+elif goal is None:
     st.info(tr("budget.no_target"))
 
 st.subheader(tr("budget.by_type"))
 data_table(
-    fv.styled_budget_types(types, goals, lg),
+    fv.styled_budget_types(types, year_goals, lg),
     "budget_types",
     name="budget_by_type",
     column_config={tr("fin.col.budget_type"): st.column_config.TextColumn(width="medium")},
 )
 st.caption(tr("budget.by_type_note"))
 chart(
-    charts_finance.budget_rate_by_type(types, goals, lg),
-    fv.budget_type_table(types, goals, lg),
+    charts_finance.budget_rate_by_type(types, year_goals, lg),
+    fv.budget_type_table(types, year_goals, lg),
     "rate_by_type",
 )
 
 st.subheader(tr("budget.cumulative"))
-cum = fv.cumulative_for(frame, unit, as_of, goals)
-chart(charts_finance.budget_cumulative(cum, goals, lg), fv.cumulative_table(cum, lg), "cumulative")
-st.caption(tr("budget.source", source=fv.plain_label(fv.source_in(goals.source, lg), None)))
-st.caption(
-    tr("budget.settings", path=fv.plain_label(goals.path, None))
-    if goals.path
-    else tr("budget.settings_default")
+cum = fv.cumulative_for(frame, unit, as_of, year_goals)
+chart(
+    charts_finance.budget_cumulative(cum, year_goals, lg),
+    fv.cumulative_table(cum, lg),
+    "cumulative",
 )
+if year_goals.full_year_pct:  # where the full-year targets drawn above come from
+    # the built-in source names the FY 2569 measures: it is not the source of another year's
+    if goals.source != targets.SOURCE or fiscal_year == targets.DEFAULT_FULL_YEAR_FY:
+        source = fv.plain_label(fv.source_in(goals.source, lg), None)
+        st.caption(tr("glance.targets_source", fy=fiscal_year, source=source))
+    st.caption(tr("budget.settings" if goals.path else "budget.settings_default"))
 
 st.subheader(tr("budget.by_unit", date=fv.date_label(as_of, lg)))
 unit_table(

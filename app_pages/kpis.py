@@ -66,7 +66,7 @@ data_table(
 )
 chart(charts_finance.kpi_achievement(card, lg), fv.scorecard_table(card, lg), "kpi_achievement")
 
-ticked = {tr("fin.col.ticked"): st.column_config.CheckboxColumn(width="small")}
+ticked = {tr("fin.col.ticked"): st.column_config.TextColumn(width="small")}  # ✓ or -
 digital = fv.digital_checklist(card)
 if digital:
     code, items = digital

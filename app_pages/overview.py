@@ -43,7 +43,10 @@ def finance_cards(ds, chosen: metrics.Filters) -> None:
                 (
                     tr("fin.card.target"),
                     thai.format_pct(finance.target_pct),
-                    tr("fin.card.target_help", date=as_of_text),
+                    tr("fin.card.target_help", date=as_of_text)
+                    if finance.target_pct is not None or finance.as_of is None
+                    # targets hold for their own fiscal year only (issue 16)
+                    else tr("glance.no_targets_year", fy=thai.fiscal_year(finance.as_of)),
                 ),
                 (tr("fin.card.kpi_on"), count(finance.kpis["on_target"]), kpi_help),
                 (tr("fin.card.kpi_below"), count(finance.kpis["below_target"]), kpi_help),
@@ -76,19 +79,24 @@ cards(
         time_to_done.median_card(timed),
     ]
 )
-finance_cards(loaded.dataset, chosen)
-
 by_agency = metrics.by_agency(view)
 lg = lang()
 table = by_agency.rename(
     columns={"agency": tr("col.agency")} | {s: status_label(s, lg) for s in metrics.STATUSES}
 )
-unit_chart(
-    charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"),
-    table,
-    "status_agency",
-    unit_column=tr("col.agency"),
-)
+# The first chart beside the KPI and budget cards: side by side on a laptop; on a phone the
+# columns stack, so the chart comes right after the directive cards and the finance cards
+# follow it (ten cards came before the first chart).
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    unit_chart(
+        charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"),
+        table,
+        "status_agency",
+        unit_column=tr("col.agency"),
+    )
+with right:
+    finance_cards(loaded.dataset, chosen)
 unit_chart(charts.done_ranking(by_agency, lg), table, "done_ranking", unit_column=tr("col.agency"))
 time_to_done.ranking(timed)
 

@@ -118,26 +118,16 @@ def chart(fig: go.Figure, table_df: pd.DataFrame, key: str) -> None:
         data_table(table_df, f"{key}__table", name=key)
 
 
-CARDS_PER_ROW = 4  # more cards in a row cut their labels and values with "…" on a laptop
-
-
-def card_rows(n: int) -> list[int]:
-    """How many cards go in each row: at most CARDS_PER_ROW, the rows as even as can be
-    (6 → 3 + 3, 5 → 3 + 2)."""
-    if n <= 0:
-        return []
-    rows = -(-n // CARDS_PER_ROW)
-    return [n // rows + (1 if i < n % rows else 0) for i in range(rows)]
-
-
 def cards(items: list[tuple[str, str, str | None]]) -> None:
-    """Metric cards in rows (they wrap on a phone): (label, value, help)."""
-    start = 0
-    for size in card_rows(len(items)):
-        cols = st.columns(size)
-        for col, (label, value, help_text) in zip(cols, items[start : start + size], strict=True):
-            col.metric(label, value, help=help_text, border=True)
-        start += size
+    """Metric cards in one row that wraps: (label, value, help).
+
+    Each card is as wide as its text needs (never cut with "…") and the row wraps where the
+    screen ends: a laptop shows six in a row, a phone two (not one a row, which pushed the
+    first chart several screens down).
+    """
+    with st.container(horizontal=True, gap="small"):
+        for label, value, help_text in items:
+            st.metric(label, value, help=help_text, border=True)
 
 
 def count(n: int) -> str:

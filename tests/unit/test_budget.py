@@ -398,8 +398,42 @@ def test_default_targets_are_the_fy2569_government_ones():
     ],
 )
 def test_targets_for_date(as_of, expected):
-    targets = Targets(quarterly={2567: {1: Decimal(30), 2: Decimal(52), 3: Decimal(75)}})
+    targets = Targets(
+        full_year_pct={2567: {"overall": Decimal(93)}},
+        quarterly={2567: {1: Decimal(30), 2: Decimal(52), 3: Decimal(75)}},
+    )
     assert targets.for_date(as_of) == expected
+
+
+def test_targets_hold_for_their_own_fiscal_year_only():
+    # the built-in targets are FY 2569's: FY 2567 figures get none (issue 16)
+    assert DEFAULT.for_date(date(2024, 9, 30)) is None  # FY 2567 Q4
+    assert DEFAULT.for_date(date(2026, 9, 30)) == 93  # FY 2569 Q4: the full-year target
+    assert DEFAULT.full_year("overall", 2567) is None
+    assert DEFAULT.full_year("capital", 2569) == 75
+    assert DEFAULT.years() == [2569]
+    assert DEFAULT.for_year(2567).years() == [] and DEFAULT.for_year(2567).full_year() is None
+    assert DEFAULT.for_year(2569).full_year("current") == 98
+    quarterly = Targets(quarterly={2567: {1: Decimal(30)}})
+    assert quarterly.years() == [2567, 2569]
+    assert quarterly.for_date(date(2024, 9, 30)) is None  # Q4 of 2567: no full-year 2567
+    assert quarterly.for_year(2567).quarterly == {2567: {1: Decimal(30)}}
+
+
+def test_full_year_targets_of_other_years_from_toml(tmp_path):
+    path = tmp_path / "targets.toml"
+    path.write_text(
+        "[full_year]\nfiscal_year = 2570\noverall = 91\n\n[full_year.2567]\noverall = 90\n"
+        "capital = 70\n",
+        encoding="utf-8",
+    )
+    t = load_targets(path)
+    assert t.issues == ()
+    assert t.years() == [2567, 2569, 2570]
+    assert t.full_year("overall", 2570) == 91 and t.full_year("capital", 2570) is None
+    assert t.full_year("overall", 2567) == 90 and t.full_year("current", 2567) is None
+    assert t.full_year("overall", 2569) == 93  # the built-in year stays
+    assert t.for_date(date(2024, 9, 30)) == 90  # FY 2567 Q4 falls back to its own full year
 
 
 def test_load_targets_from_toml(tmp_path):
@@ -411,7 +445,8 @@ def test_load_targets_from_toml(tmp_path):
     )
     t = load_targets(path)
     assert t.issues == ()
-    assert t.full_year("overall") == 90 and t.full_year("capital") == 75
+    # [full_year] without a fiscal_year is FY 2569's (the built-in year), over its figures
+    assert t.full_year("overall", 2569) == 90 and t.full_year("capital", 2569) == 75
     assert t.cumulative(2567, "Q2") == 50 and t.cumulative(2567, 3) == 70  # CE 2024 → 2567
     assert t.kind_of("carryover") == "capital"
 
@@ -426,6 +461,12 @@ def test_load_targets_from_toml(tmp_path):
         ("[quarterly.abc]\nQ1 = 10\n", "invalid_target_value", "quarterly.abc"),
         ("[kinds]\noperating = 'x'\n", "invalid_target_value", "kinds.operating"),
         ("full_year = 5\n", "invalid_target_value", "full_year"),
+        (
+            "[full_year]\nfiscal_year = 'x'\noverall = 90\n",
+            "invalid_target_value",
+            "full_year.fiscal_year",
+        ),
+        ("[full_year.abc]\noverall = 90\n", "invalid_target_value", "full_year.abc"),
     ],
 )
 def test_bad_targets_file_gives_warnings_and_defaults(tmp_path, text, code, column):

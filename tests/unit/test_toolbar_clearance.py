@@ -46,15 +46,3 @@ def test_the_heat_map_names_district_offices_short_with_the_full_name_on_hover()
     trace = group_heatmap(pivot, "th").data[0]
     assert list(trace.y) == ["เขตบางนา", "สำนักการโยธา"]
     assert [row[0] for row in trace.customdata] == ["สำนักงานเขตบางนา", "สำนักการโยธา"]
-
-
-def test_cards_go_in_rows_of_at_most_four_as_even_as_can_be():
-    from ui.widgets import CARDS_PER_ROW, card_rows
-
-    assert CARDS_PER_ROW == 4
-    assert card_rows(6) == [3, 3]
-    assert card_rows(5) == [3, 2]
-    assert card_rows(4) == [4]
-    assert card_rows(9) == [3, 3, 3]
-    assert card_rows(2) == [2]
-    assert card_rows(0) == []

@@ -1,8 +1,10 @@
 """Budget disbursement targets as settings: full-year targets by kind, quarterly cumulative ones.
 
-Full-year defaults are the Thai government's FY 2569 targets (see ``SOURCE``). The office's own
-cumulative quarterly targets (from its target letter) are read from ``targets.toml`` at the
-project root when present; ``targets.example.toml`` documents the format.
+Full-year defaults are the Thai government's FY 2569 targets (see ``SOURCE``): they apply to FY
+2569 only. Targets hold for their own fiscal year: figures of a year without targets are shown
+without any (never against another year's). The office's own full-year targets of other years
+and its cumulative quarterly targets (from its target letter) are read from ``targets.toml`` at
+the project root when present; ``targets.example.toml`` documents the format.
 
 Which budget types count as current expenditure (รายจ่ายประจำ) and which as capital
 (รายจ่ายลงทุน): investment is capital; operating, subsidy, other and central are current.
@@ -14,7 +16,8 @@ KPI 3.2 does). A ``[kinds]`` table in targets.toml can change this mapping.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -36,6 +39,7 @@ SOURCE = (
     "current expenditure 98%, capital expenditure 75%"
 )
 KINDS: tuple[str, ...] = ("overall", "current", "capital")
+DEFAULT_FULL_YEAR_FY = 2569  # the fiscal year (BE) of the built-in full-year targets
 DEFAULT_FULL_YEAR: dict[str, Decimal] = {
     "overall": Decimal("93"),
     "current": Decimal("98"),
@@ -63,16 +67,35 @@ def _quarter_number(quarter: int | str) -> int | None:
 class Targets:
     """Disbursement targets in percent (Decimal): full-year by kind, cumulative by quarter."""
 
-    full_year_pct: dict[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_FULL_YEAR))
+    full_year_pct: dict[int, dict[str, Decimal]] = field(  # FY BE -> kind -> %
+        default_factory=lambda: {DEFAULT_FULL_YEAR_FY: dict(DEFAULT_FULL_YEAR)}
+    )
     quarterly: dict[int, dict[int, Decimal]] = field(default_factory=dict)  # FY BE -> Q -> %
     type_kinds: dict[str, str | None] = field(default_factory=lambda: dict(DEFAULT_TYPE_KINDS))
     source: str = SOURCE
     path: str = ""  # the settings file read, "" for the built-in defaults
     issues: tuple[Issue, ...] = ()
 
-    def full_year(self, kind: str = "overall") -> Decimal | None:
-        """The full-year target of ``kind`` (overall | current | capital)."""
-        return self.full_year_pct.get(kind)
+    def full_year(self, kind: str = "overall", fiscal_year: int | None = None) -> Decimal | None:
+        """The full-year target of ``kind`` (overall | current | capital) for ``fiscal_year``
+        (None: the one year held, as in a view made by ``for_year``; else the latest)."""
+        if fiscal_year is None:
+            fiscal_year = max(self.full_year_pct, default=None)
+        return self.full_year_pct.get(fiscal_year, {}).get(kind) if fiscal_year else None
+
+    def years(self) -> list[int]:
+        """The fiscal years that have targets of any kind, oldest first."""
+        return sorted(set(self.full_year_pct) | {fy for fy, q in self.quarterly.items() if q})
+
+    def for_year(self, fiscal_year: int | None) -> Targets:
+        """These targets narrowed to ``fiscal_year``: what a chart of that year's figures may
+        draw (no target lines at all for a year without targets)."""
+        fy = None if fiscal_year is None else int(fiscal_year)
+        return replace(
+            self,
+            full_year_pct={k: v for k, v in self.full_year_pct.items() if k == fy},
+            quarterly={k: v for k, v in self.quarterly.items() if k == fy},
+        )
 
     def kind_of(self, budget_type: str) -> str | None:
         """ "current", "capital" or None (overall only) for a budget type."""
@@ -88,7 +111,7 @@ class Targets:
             return None
         value = self.quarterly.get(int(fiscal_year), {}).get(q)
         if value is None and q == 4:
-            return self.full_year("overall")
+            return self.full_year("overall", int(fiscal_year))
         return value
 
     def for_date(self, as_of: date) -> Decimal | None:
@@ -133,6 +156,47 @@ def _bad(path: Path, key: str, value: object) -> Issue:
     )
 
 
+def _fiscal_year(value: object) -> int | None:
+    try:
+        return thai.normalize_fiscal_year(int(str(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def _full_year_targets(
+    table: dict, bad: Callable[[str, object], None]
+) -> dict[int, dict[str, Decimal]]:
+    """``[full_year]`` (kinds of its ``fiscal_year``, FY 2569 when not given, over the
+    built-in FY 2569 figures) and ``[full_year.2570]`` tables (that year's kinds alone)."""
+    out: dict[int, dict[str, Decimal]] = {DEFAULT_FULL_YEAR_FY: dict(DEFAULT_FULL_YEAR)}
+    flat = {k: v for k, v in table.items() if not isinstance(v, dict) and k != "fiscal_year"}
+    if flat:
+        fy = _fiscal_year(table.get("fiscal_year", DEFAULT_FULL_YEAR_FY))
+        if fy is None:
+            bad("full_year.fiscal_year", table.get("fiscal_year"))
+        else:
+            out.setdefault(fy, {}).update(_kinds(flat, "full_year", bad))
+    for fy_key, kinds in table.items():
+        if isinstance(kinds, dict):
+            fy = _fiscal_year(fy_key)
+            if fy is None:
+                bad(f"full_year.{fy_key}", fy_key)
+            else:
+                out[fy] = {**out.get(fy, {}), **_kinds(kinds, f"full_year.{fy_key}", bad)}
+    return out
+
+
+def _kinds(values: dict, where: str, bad: Callable[[str, object], None]) -> dict[str, Decimal]:
+    kinds: dict[str, Decimal] = {}
+    for kind, value in values.items():
+        pct = _pct(value)
+        if kind not in KINDS or pct is None:
+            bad(f"{where}.{kind}", value)
+        else:
+            kinds[kind] = pct
+    return kinds
+
+
 def load_targets(path: str | Path | None = None) -> Targets:
     """Targets from ``path`` (default: ``targets.toml`` at the project root, if present).
 
@@ -159,13 +223,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
         issues.append(_bad(file, key, value))
         return {}
 
-    full = dict(DEFAULT_FULL_YEAR)
-    for kind, value in table("full_year").items():
-        pct = _pct(value)
-        if kind not in KINDS or pct is None:
-            issues.append(_bad(file, f"full_year.{kind}", value))
-        else:
-            full[kind] = pct
+    full = _full_year_targets(table("full_year"), lambda key, v: issues.append(_bad(file, key, v)))
     quarterly: dict[int, dict[int, Decimal]] = {}
     for fy_key, quarters in table("quarterly").items():
         try:
@@ -202,6 +260,7 @@ def load_targets(path: str | Path | None = None) -> Targets:
 __all__ = [
     "DEFAULT",
     "DEFAULT_FULL_YEAR",
+    "DEFAULT_FULL_YEAR_FY",
     "DEFAULT_TYPE_KINDS",
     "KINDS",
     "SOURCE",

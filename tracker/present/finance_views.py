@@ -252,10 +252,11 @@ def kpi_texts(card: pd.DataFrame, lang: str) -> list[KpiText]:
 
 
 def checklist_table(items: tuple[tuple[str, bool], ...] | list, lang: str) -> pd.DataFrame:
-    """Checklist items as a table: a ticked (bool) column and the item text."""
+    """Checklist items as a table: a ticked column ("✓" or "-", not a bare checkbox) and the
+    item text."""
     return pd.DataFrame(
         {
-            t("fin.col.ticked", lang): [bool(done) for _, done in items],
+            t("fin.col.ticked", lang): [thai.format_flag(bool(done)) for _, done in items],
             t("fin.col.item", lang): [label for label, _ in items],
         }
     )

@@ -116,3 +116,21 @@ def snapshot_note(note: str, lang: str) -> str:
     """A snapshot's note in ``lang`` when the app wrote it (the bundled sample)."""
     key = SYSTEM_NOTES.get("" if note is None else str(note))
     return t(key, lang) if key else ("" if note is None else str(note))
+
+
+def heatmap_list(pivot: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The unit × group heat map as a list a phone can read: one row per unit and group with
+    directives, most first (ties by unit, then group)."""
+    cols = [t(k, lang) for k in ("col.agency", "col.group", "axis.directives")]
+    if pivot.empty:
+        return pd.DataFrame(columns=cols)
+    long = pivot.rename_axis(index="unit", columns="group").stack().rename("n").reset_index()
+    long = long[long["n"] > 0].astype({"unit": str, "group": str, "n": int})
+    long = long.sort_values(["n", "unit", "group"], ascending=[False, True, True], kind="stable")
+    return pd.DataFrame(
+        {
+            cols[0]: [unit_name(u, lang) for u in long["unit"]],
+            cols[1]: long["group"].tolist(),
+            cols[2]: long["n"].tolist(),
+        }
+    )

@@ -42,7 +42,7 @@ from tracker.store import (
     StoreError,
     diff_frames,
 )
-from tracker.thai import format_date
+from tracker.thai import format_date, format_flag
 
 UPLOAD_TYPES: tuple[str, ...] = ("xlsx", "ods", "csv", "xls")
 MAX_NAME_CHARS = 200
@@ -488,7 +488,8 @@ def _column_label(name: str, lang: str) -> str:
 
 
 def display_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A diff/history frame for a table: status labels, display dates, translated headers."""
+    """A diff/history frame for a table: status labels, display dates, yes/no columns in
+    words ("เปลี่ยน" or "✓", else "-"), translated headers."""
     out = df.copy()
     for c in out.columns:
         base = re.sub(r"_(old|new)$", "", c)
@@ -503,6 +504,9 @@ def display_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[c] = [format_date(None if pd.isna(v) else v, lang) for v in out[c].astype(object)]
         elif base == "change":
             out[c] = [t(f"diff.change.{v}", lang) if v else "" for v in out[c].astype(object)]
+        elif pd.api.types.is_bool_dtype(out[c]):  # words, not a column of bare checkboxes
+            yes = t("glance.changed", lang) if base == "status_changed" else "✓"
+            out[c] = [format_flag(v, yes) for v in out[c].astype(object)]
     out.columns = [_column_label(c, lang) for c in out.columns]
     return out
 

@@ -48,6 +48,7 @@ from tracker.thai.formatting import (
     format_date_en,
     format_date_th,
     format_datetime,
+    format_flag,
     format_int,
     format_pct,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "format_date_en",
     "format_date_th",
     "format_datetime",
+    "format_flag",
     "format_int",
     "format_pct",
     "html_to_text",

@@ -90,3 +90,12 @@ def format_int(n: int | float | None) -> str:
     """Whole number with thousands separators: 1234 → "1,234"; "-" when missing."""
     out = _format_fixed(n, 0)
     return "-" if out is None else out
+
+
+def format_flag(value: object, yes: str = "✓") -> str:
+    """A yes/no cell: ``yes`` (a tick, or a word such as "เปลี่ยน") or "-". A column of words
+    reads at a glance on any screen; a column of bare checkboxes does not."""
+    try:
+        return yes if not is_missing(value) and bool(value) else "-"
+    except (TypeError, ValueError):  # pd.NA and other values with no truth
+        return "-"
