@@ -36,6 +36,8 @@ from tests.helpers.sheets import displayed
 from tracker.dev.sample import REGISTER_SHEET, RESPONSES_SHEET, write_sample
 from tracker.store import Store
 
+pytestmark = pytest.mark.e2e
+
 KEY = "1TwoServersAbCdEfGhIjKlMnOpQrStUvWxYz0123456"
 SHOWN_WITHIN = 10.0  # seconds: the bound for a publish to reach the other server
 HOLD = 10.0  # the stand-in server holds the first sync's first request this long
