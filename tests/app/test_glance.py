@@ -192,3 +192,6 @@ def test_the_heat_map_has_a_list_a_phone_can_read(lang):
         [bang_na, "ก", 1],
     ]
     assert len(plotly_specs(at)) == 1  # the chart in its own tab
+    matrix = next(d.value for d in at.dataframe if "ข" in d.value.columns)
+    assert matrix.columns.tolist() == [t("col.agency", lang), "ก", "ข", "ค"]  # not "agency"
+    assert matrix[t("col.agency", lang)].tolist() == [works, bang_na]  # the pivot's order
