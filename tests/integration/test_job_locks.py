@@ -4,6 +4,7 @@ and the sync runner and the reminders honour it."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from messages.i18n import t
 from messages.problems import Refusal
 from tracker.live import remind
 from tracker.live.sources import Source
@@ -169,5 +171,34 @@ def test_a_reminders_run_is_refused_while_another_runs(store, db_url):
             assert preview.status == "dry_run"
         done = remind.run(store, date(2024, 10, 15), by="test", cfg=None)
         assert done.run_id is not None and len(store.reminder_runs()) == 1
+    finally:
+        other.dispose()
+
+
+def test_the_command_line_skips_while_the_app_holds_the_job(
+    store, db_url, tmp_path, monkeypatch, capsys
+):
+    """`tracker sync` and `tracker remind` from cron while an app server runs the job: exit 0,
+    nothing fetched or sent, and the reason said in both languages."""
+    from tracker import cli
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        '[[sources]]\nname = "x"\nurl = "https://example.org/x.csv"\nkind = "http"\n', "utf-8"
+    )
+    monkeypatch.setenv("TRACKER_DATABASE_URL", db_url)
+    monkeypatch.setenv("TRACKER_SOURCES_FILE", str(sources))
+    other = Store(db_url)
+    try:
+        with job_lock(other, SYNC_JOB), job_lock(other, REMINDERS_JOB):
+            capsys.readouterr()
+            assert cli.main(["sync", "--json"]) == cli.EXIT_OK
+            out = json.loads(capsys.readouterr().out)
+            assert (out["status"], out["ok"], out["sources"]) == ("skipped", True, [])
+            assert cli.main(["remind", "--today", "2024-10-15"]) == cli.EXIT_OK
+            err = capsys.readouterr().err
+            assert t("servers.reminders_busy", "th") in err
+            assert t("servers.reminders_busy", "en") in err
+        assert store.reminder_runs().empty
     finally:
         other.dispose()

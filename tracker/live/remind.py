@@ -341,7 +341,10 @@ def cmd_remind(args: argparse.Namespace) -> int:
     cfg = smtp_config()
     try:
         result = run(store, _today(args), by=args.user, dry_run=args.dry_run, cfg=cfg)
-    except Refusal as busy:  # another run (another server, a cron run) is sending now
+    except Refusal as busy:
+        if busy.code != "reminders_busy":
+            raise
+        # another run (another server, a cron run) is sending now: it does the work
         sys.stderr.write(f"{busy.message_th}\n{busy.message_en}\n")
         return EXIT_OK
     if args.json:
