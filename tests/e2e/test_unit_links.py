@@ -44,3 +44,21 @@ def test_clicking_a_unit_in_a_table_opens_its_card(app_url, browser):
     card.wait_for_url(lambda u: "label=" not in u, timeout=30_000)  # the shown name dropped
     shot(card, "unit_link_card_en")
     ctx.close()
+
+
+def test_clicking_a_units_bar_opens_its_card(app_url, browser):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="th-TH")
+    page = ctx.new_page()
+    page.goto(f"{app_url}/overview", wait_until="domcontentloaded")
+    page.get_by_role("heading", name=t("overview.not_reported", "th")).wait_for(timeout=90_000)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first  # status by unit
+    chart.scroll_into_view_if_needed()
+    bar = chart.locator("g.trace.bars path").first
+    bar.wait_for(timeout=30_000)
+    bar.click(force=True)
+    page.wait_for_url(re.compile(r"/units\?unit="), timeout=60_000)
+    page.get_by_role("heading", name=t("units.title", "th")).wait_for(timeout=90_000)
+    unit = parse_qs(urlsplit(page.url).query)["unit"][0]
+    shown = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first
+    assert shown.get_by_role("combobox").input_value(timeout=30_000) == unit  # Thai page
+    ctx.close()
