@@ -56,7 +56,7 @@ chosen = directive_browser.history_picker(loaded, view)
 if chosen is not None:
     # labels, statuses and Buddhist-Era times in the page's language (as on the Districts page)
     data_table(
-        history_table(metrics.response_history(ds.responses, chosen), lg),
+        history_table(directive_browser.response_history(loaded, chosen), lg),
         "response_history",
         name="responses",
     )

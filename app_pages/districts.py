@@ -24,6 +24,7 @@ from tracker.present.district_views import (
 )
 from ui import data
 from ui.auth import require_page
+from ui.directive_browser import response_history
 from ui.filters import set_filter, sidebar_filters, widget_key
 from ui.i18n import lang, tr
 from ui.unit_links import card_link, unit_table
@@ -71,7 +72,8 @@ def _pct(v: float) -> str:
 
 def _card(base: pd.DataFrame, frame: pd.DataFrame, code: str, measure: str, lg: str) -> None:
     """The district card: figures, status, rank in the zone, groups, factors, overdue, history."""
-    ds = data.current().dataset
+    loaded = data.current()
+    ds = loaded.dataset
     c = district_card(base, ds.responses, frame, code, data.today(), measure, lg)
     row = frame[frame["code"] == code].iloc[0]
     zone = row["zone_en" if lg == "en" else "zone_th"]
@@ -126,7 +128,7 @@ def _card(base: pd.DataFrame, frame: pd.DataFrame, code: str, measure: str, lg: 
         st.caption(tr("districts.no_overdue"))
     else:
         unit_table(
-            overdue_table(c.overdue, lg),
+            overdue_table(data.texts_of(loaded, c.overdue), lg),
             "district_overdue",
             unit_column=tr("col.agency"),
             name="overdue",
@@ -139,7 +141,7 @@ def _card(base: pd.DataFrame, frame: pd.DataFrame, code: str, measure: str, lg: 
     chart(charts_map.response_timeline(c.months, lg), c.months, "district_responses")
     ids = list(dict.fromkeys(c.responses["directive_id"]))
     chosen = st.selectbox(tr("districts.history_pick"), ids, key=f"district_history_{code}")
-    history = metrics.response_history(ds.responses, chosen)
+    history = response_history(loaded, chosen)
     data_table(history_table(history, lg), "district_history", name="responses")
 
 

@@ -1,6 +1,7 @@
 """Reports (executives, analysts, admins): the progress report of a unit, fiscal year and period
 as the office's form — a preview of page 1, then DOCX (to edit and sign) and PDF downloads."""
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
@@ -24,6 +25,8 @@ def _files(
     snapshot_id: int | None, unit: str, fiscal_year: int, period: str, today: date, _ds: Dataset
 ) -> tuple[rp.Report, bytes, bytes, bytes]:
     """The report, its DOCX, PDF and page-1 preview (cached per snapshot and choice)."""
+    # the overdue directives' texts fetched (the shared copy leaves texts in the database)
+    _ds = data.with_overdue_texts(replace(loaded, dataset=_ds), today)
     report = rp.build_report(
         _ds.kpis,
         _ds.budget,
@@ -104,7 +107,9 @@ with col_pdf:
 # every unit's report of this year and period in one ZIP: written only when asked for
 st.download_button(
     tr("reports.download_zip"),
-    data=lambda: reports_zip(ds, int(fiscal_year), period, data.today())[0],
+    data=lambda: reports_zip(
+        data.with_overdue_texts(loaded, data.today()), int(fiscal_year), period, data.today()
+    )[0],
     file_name=f"reports_{int(fiscal_year)}_{period}.zip",
     mime="application/zip",
     key="download_zip",

@@ -83,7 +83,7 @@ def _prepare(
             payload,
             cap,
             store=store,
-            current=(loaded.snapshot_id, loaded.dataset.frames()),
+            current=data.upload_base(loaded),
             progress=step,
             fiscal_year=fiscal_year,
             mapping=mapping,
@@ -106,7 +106,7 @@ def _with_mode(prepared: pub.Prepared, replace_register: bool, store) -> pub.Pre
     if key not in box:
         loaded = data.current()
         copy = replace(prepared, replace_register=replace_register, duplicate_of=None)
-        box[key] = pub.compare(copy, store, (loaded.snapshot_id, loaded.dataset.frames()))
+        box[key] = pub.compare(copy, store, data.upload_base(loaded))
     return box[key]
 
 

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 import settings
 from messages.i18n import t
 from tracker.dataset import Dataset
+from tracker.metrics.directives import aging
 from tracker.present.directive_window import search_mask
 from tracker.publish.compose import DEMO_KIND
 from tracker.publish.flow import Prepared, compare, prepare, publish
@@ -52,6 +53,9 @@ class Loaded:
     note: str = ""
     read_only: bool = False
     error: StoreError | None = None
+    # per table, each row's key in the store (``row_key``): the shared copy is slim (texts and
+    # provenance stay in the database) and ``with_columns`` fetches them by these keys
+    keys: dict[str, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
 
 
 def data_dir() -> Path:
@@ -184,7 +188,7 @@ def _importing() -> contextlib.AbstractContextManager[object]:
 def _load_snapshot(url: str, snapshot_id: int) -> Loaded:
     """One snapshot's frames and metadata (shared by every session; pages never mutate it)."""
     s = _store(url)
-    frames = s.load(snapshot_id)
+    frames, keys = s.load_slim(snapshot_id)
     snaps = s.snapshots()
     row = snaps[snaps["id"] == snapshot_id]
     meta = row.iloc[0].to_dict() if len(row) else {}
@@ -195,6 +199,7 @@ def _load_snapshot(url: str, snapshot_id: int) -> Loaded:
         source=str(meta.get("source") or ""),
         user=str(meta.get("user") or ""),
         note=str(meta.get("note") or ""),
+        keys=keys,
     )
 
 
@@ -261,22 +266,100 @@ def store_message(exc: StoreError) -> str:
 
 
 TEXT_COLUMNS: tuple[str, ...] = ("text", "detail", "obstacle")
+SEARCHED_TEXT: tuple[str, ...] = ("text",)  # searched in the database when not in the frame
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _rows(url: str, snapshot_id: int, kind: str, keys: tuple[int, ...], columns: tuple[str, ...]):
+    """Some columns of some rows of a snapshot (the rows on screen), cached per snapshot and
+    rows; a snapshot never changes, so neither does the answer."""
+    return _store(url).rows(kind, np.array(keys, dtype=np.int64), list(columns))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _found(url: str, snapshot_id: int, kind: str, columns: tuple[str, ...], query: str):
+    return _store(url).search(snapshot_id, kind, list(columns), query)
+
+
+def with_columns(
+    loaded: Loaded, kind: str, rows: pd.DataFrame, columns: tuple[str, ...], *, cache: bool = True
+) -> pd.DataFrame:
+    """``rows`` (rows of the loaded snapshot's ``kind`` frame, index labels kept) with
+    ``columns`` fetched from the database where the shared copy leaves them out (blank when
+    the database cannot be reached). ``cache=False`` for an export (many rows, read once)."""
+    missing = [c for c in columns if c not in rows.columns]
+    keys = loaded.keys.get(kind)
+    if not missing or not len(rows):
+        return rows.assign(**{c: None for c in missing}) if missing else rows
+    fetched = None
+    if keys is not None and loaded.snapshot_id is not None:
+        positions = getattr(loaded.dataset, kind).index.get_indexer(rows.index)
+        wanted = keys[positions]
+        try:
+            if cache:
+                hit = _rows(
+                    database_url(), loaded.snapshot_id, kind, tuple(wanted.tolist()), tuple(missing)
+                )
+                fetched = hit.copy()
+            else:
+                fetched = store().rows(kind, wanted, missing)
+        except StoreError as exc:
+            log.warning("texts not fetched: %s", exc.detail or exc)
+    if fetched is None:
+        return rows.assign(**{c: None for c in missing})
+    fetched.index = rows.index
+    return pd.concat([rows, fetched[missing]], axis=1)
+
+
+def upload_base(loaded: Loaded) -> tuple[int | None, dict[str, pd.DataFrame]] | None:
+    """What an upload is compared with: the loaded frames when they are whole, else None
+    (the comparison reads the current snapshot's full frames from the store)."""
+    return None if loaded.keys else (loaded.snapshot_id, loaded.dataset.frames())
 
 
 def texts(loaded: Loaded, rows: pd.DataFrame, *, cache: bool = True) -> pd.DataFrame:
     """The directive text, detail and obstacle of ``rows`` (rows of the loaded snapshot's
-    directives, their index labels kept), for the rows on screen or an export."""
-    present = [c for c in TEXT_COLUMNS if c in rows.columns]
-    out = rows[present].copy()
-    for column in TEXT_COLUMNS:
-        if column not in out.columns:
-            out[column] = None
-    return out[list(TEXT_COLUMNS)]
+    directives), for the rows on screen or an export."""
+    return with_columns(loaded, "directives", rows, TEXT_COLUMNS, cache=cache)[list(TEXT_COLUMNS)]
+
+
+def texts_of(loaded: Loaded, listed: pd.DataFrame) -> pd.DataFrame:
+    """``listed`` (directives listed with their index in ``label``, e.g. a district's overdue
+    ones) with its ``text`` filled from the database when the shared copy leaves it out."""
+    if "label" not in listed.columns or not len(listed) or listed["text"].notna().any():
+        return listed
+    rows = loaded.dataset.directives.loc[listed["label"].to_numpy()]
+    fetched = with_columns(loaded, "directives", rows, ("text",))
+    return listed.assign(text=fetched["text"].to_numpy())
+
+
+def with_overdue_texts(loaded: Loaded, day: date) -> Dataset:
+    """The loaded dataset with the text of every directive overdue on ``day`` (what the
+    official report lists; the shared copy leaves texts in the database)."""
+    ds = loaded.dataset
+    directives = ds.directives
+    if "text" in directives.columns or directives.empty:
+        return ds
+    late = directives[aging(directives, day)["overdue"].to_numpy(dtype=bool)]
+    fetched = with_columns(loaded, "directives", late, ("text",), cache=False)
+    return replace(ds, directives=directives.assign(text=fetched["text"].reindex(directives.index)))
 
 
 def search_directives(loaded: Loaded, view: pd.DataFrame, query: str) -> np.ndarray:
-    """Which rows of ``view`` hold ``query`` in their id, unit or directive text."""
-    return search_mask(view, query)
+    """Which rows of ``view`` hold ``query`` in their id, unit or directive text (the text
+    searched by the database when the shared copy leaves it out)."""
+    mask = search_mask(view, query)
+    absent = tuple(c for c in SEARCHED_TEXT if c not in view.columns)
+    keys = loaded.keys.get("directives")
+    if absent and keys is not None and loaded.snapshot_id is not None and query.strip():
+        try:
+            found = _found(database_url(), loaded.snapshot_id, "directives", absent, query.strip())
+        except StoreError as exc:
+            log.warning("search not run in the database: %s", exc.detail or exc)
+            return mask
+        positions = loaded.dataset.directives.index.get_indexer(view.index)
+        mask |= np.isin(keys[positions], found)
+    return mask
 
 
 __all__ = [
@@ -286,9 +369,15 @@ __all__ = [
     "data_dir",
     "database_url",
     "md_escape",
+    "search_directives",
     "source_label",
     "store",
     "store_message",
+    "texts",
+    "texts_of",
     "today",
+    "upload_base",
+    "with_columns",
+    "with_overdue_texts",
     "writable",
 ]

@@ -175,9 +175,20 @@ def _detail(loaded: Loaded, rows: pd.DataFrame, ages: pd.DataFrame, lang: str) -
     with st.container(border=True):
         for column, value in record.items():
             st.markdown(f"**{md_escape(str(column))}**  \n{_paragraph(value)}")
-    history = metrics.response_history(loaded.dataset.responses, str(one["directive_id"].iloc[0]))
+    history = response_history(loaded, str(one["directive_id"].iloc[0]))
     if len(history):
         data_table(history_table(history, lang), "browse_history", name="responses")
+
+
+HISTORY_COLUMNS: tuple[str, ...] = ("detail", "obstacle", "reporter")
+
+
+def response_history(loaded: Loaded, directive_id: str) -> pd.DataFrame:
+    """One directive's responses, oldest first, with their texts (fetched for these rows)."""
+    responses = loaded.dataset.responses
+    mine = responses[(responses["directive_id"] == directive_id).to_numpy(dtype=bool)]
+    mine = data.with_columns(loaded, "responses", mine, HISTORY_COLUMNS)
+    return metrics.response_history(mine, directive_id)
 
 
 def history_picker(loaded: Loaded, view: pd.DataFrame) -> str | None:

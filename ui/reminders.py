@@ -5,6 +5,7 @@ User text is shown only in tables and as plain text, never as markdown."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +16,7 @@ from messages.problems import Refusal
 from tracker.live.remind import plan_for, run, smtp_config
 from tracker.places import zones
 from tracker.present.reminder_mail import subject, text_body
-from tracker.present.reminders import THRESHOLDS
+from tracker.present.reminders import THRESHOLDS, candidates
 from tracker.schema import header_key
 from tracker.store import StoreError
 from tracker.store.reminders import CONTACT_ROLES, ContactsRefused
@@ -130,10 +131,22 @@ def _contacts_section(contacts: pd.DataFrame) -> None:
         _save([*others, *({**r, "role": r.get("role") or "unit"} for r in rows)])
 
 
+def _with_texts(loaded: data.Loaded) -> pd.DataFrame:
+    """The snapshot's directives with the text of those a digest may list (the shared copy
+    leaves texts in the database: only the candidates' are fetched)."""
+    directives = loaded.dataset.directives
+    if "text" in directives.columns:
+        return directives
+    cand, _, _ = candidates(directives, data.today())
+    wanted = directives.iloc[np.unique(cand["pos"].to_numpy())]
+    fetched = data.with_columns(loaded, "directives", wanted, ("text",), cache=False)
+    return directives.assign(text=fetched["text"].reindex(directives.index))
+
+
 def _preview_section() -> None:
     st.subheader(tr("reminders.ui.preview"))
     loaded = data.current()  # the snapshot the pages show, read once per snapshot
-    plan = plan_for(data.store(), data.today(), directives=loaded.dataset.directives)
+    plan = plan_for(data.store(), data.today(), directives=_with_texts(loaded))
     digests = [*plan.digests, *plan.skipped]
     if not digests:
         st.info(tr("reminders.ui.preview_none"))

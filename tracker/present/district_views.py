@@ -306,7 +306,10 @@ def district_card(
         {
             "directive_id": late["directive_id"].to_numpy() if not late.empty else [],
             "agency": late["agency"].to_numpy() if not late.empty else [],
-            "text": late["text"].to_numpy() if not late.empty else [],
+            # the text when the frame carries it (the app's shared copy does not: it fetches
+            # the text of these rows by ``label``, their index in the directives)
+            "text": late["text"].to_numpy() if "text" in late.columns else [None] * len(late),
+            "label": late.index.to_numpy() if not late.empty else [],
             "status": late["status"].astype(object).to_numpy() if not late.empty else [],
             "due_date": late["due_date"].to_numpy() if not late.empty else [],
             "days_overdue": (

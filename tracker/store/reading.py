@@ -6,11 +6,12 @@ where a snapshot's tables come from.
 from __future__ import annotations
 
 import json
+import re
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 
 from tracker.dataset import COLUMNS, DTYPES, conform, empty_frame
 from tracker.store.convert import _columns_to_frame, _to_datetime
@@ -41,6 +42,31 @@ SNAPSHOT_COLUMNS: tuple[str, ...] = (
     "counts",
     "changes",
 )
+
+# The columns the app's shared copy of a snapshot leaves in the database (``load_slim``):
+# long texts and where each row came from, fetched for the rows on screen (``rows``).
+DETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "directives": ("text", "detail", "obstacle", "source", "sheet", "row"),
+    "responses": ("detail", "obstacle", "reporter", "source", "sheet", "row"),
+}
+# text columns with few distinct values: categoricals in the shared copy
+SLIM_CATEGORIES: dict[str, tuple[str, ...]] = {"directives": ("issued_by",)}
+BULK_ROWS = 20_000  # more keys than this: ``rows`` reads whole parts
+IN_CHUNK = 500  # keys per IN list
+
+
+def row_key(part_ids: np.ndarray, seqs: np.ndarray) -> np.ndarray:
+    """A row's key in the store: its part (the snapshot that wrote it) and its seq in one int64."""
+    return (np.asarray(part_ids).astype(np.int64) << 32) | np.asarray(seqs).astype(np.int64)
+
+
+def slim_frame(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``frame`` with its ``SLIM_CATEGORIES`` text columns as categoricals (sorted)."""
+    cols = [c for c in SLIM_CATEGORIES.get(kind, ()) if c in frame.columns]
+    if not cols:
+        return frame
+    return frame.assign(**{c: frame[c].astype("category") for c in cols})
+
 
 _DATETIME_COLUMNS = frozenset(c for c, d in DTYPES.items() if d == "datetime64[ns]")
 
@@ -86,10 +112,16 @@ class SnapshotReader(StoreBase):
         return out
 
     def _fetch(
-        self, conn: Connection, kind: str, part_ids: list[int] | None, cols: list[str]
+        self,
+        conn: Connection,
+        kind: str,
+        part_ids: list[int] | None,
+        cols: list[str],
+        where: str = "",
     ) -> np.ndarray:
         """Rows of the given parts (all parts when None) as an object array
-        [part_id, seq, *cols], ordered by part id and seq."""
+        [part_id, seq, *cols], ordered by part id and seq; ``where`` narrows them (SQL made
+        here from integers only)."""
         table = DATA_TABLES[kind]
         select_cols = ", ".join(self._select_expr(f"t.{self._q(c)}", c) for c in cols)
         sql = f"SELECT t.snapshot_id, t.seq, {select_cols} FROM {self._q(table.name)} t"
@@ -97,6 +129,8 @@ class SnapshotReader(StoreBase):
             if not part_ids:
                 return np.empty((0, len(cols) + 2), dtype=object)
             sql += f" WHERE t.snapshot_id IN ({', '.join(str(int(p)) for p in part_ids)})"
+        if where:
+            sql += (" AND " if part_ids is not None else " WHERE ") + where
         raw = _driver(conn)
         # psycopg: binary results parse ints, bools and floats without text conversion
         cur = raw.cursor(binary=True) if self.dialect == "postgresql" else raw.cursor()
@@ -128,6 +162,12 @@ class SnapshotReader(StoreBase):
         self, conn: Connection, kind: str, part_ids: list[int], columns: list[str] | None = None
     ) -> pd.DataFrame:
         """One table of one snapshot: the rows of its parts that no later part supersedes."""
+        return self._read_keyed(conn, kind, part_ids, columns)[0]
+
+    def _read_keyed(
+        self, conn: Connection, kind: str, part_ids: list[int], columns: list[str] | None = None
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """``_read_snapshot`` and each row's key (``row_key``: the part and row it is in)."""
         cols, fetch = self._columns_for(kind, columns)
         arr = self._fetch(conn, kind, part_ids, fetch)
         positions = np.zeros(len(arr), dtype=np.int64)
@@ -143,8 +183,78 @@ class SnapshotReader(StoreBase):
             keep = surviving(keys, positions, kind)
             if not keep.all():
                 arr = arr[keep]
+        keys = row_key(arr[:, 0], arr[:, 1])
         frame = _columns_to_frame(list(arr.T[2:]), fetch, kind)
-        return frame[cols] if fetch != cols else frame
+        return (frame[cols] if fetch != cols else frame), keys
+
+    def load_slim(
+        self, snapshot_id: int | None = None
+    ) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+        """A snapshot's frames without the columns in ``DETAIL_COLUMNS`` (texts and provenance
+        stay in the database: ``rows`` fetches them) and with repeated text as categoricals,
+        plus each frame's row keys (position i of a frame is the row of key i)."""
+        with self._transaction(write=False) as conn:
+            sid = self._current(conn) if snapshot_id is None else int(snapshot_id)
+            if sid is None:
+                empty = {k: slim_frame(empty_frame(k), k) for k in COLUMNS}
+                return empty, {k: np.empty(0, dtype=np.int64) for k in COLUMNS}
+            if conn.execute(select(snapshots.c.id).where(snapshots.c.id == sid)).scalar() is None:
+                raise SnapshotNotFound(sid)
+            lists = self._part_lists(conn, sid)
+            frames, keys = {}, {}
+            for kind in COLUMNS:
+                cols = [c for c in COLUMNS[kind] if c not in DETAIL_COLUMNS.get(kind, ())]
+                frame, keys[kind] = self._read_keyed(conn, kind, lists.get(kind, []), cols)
+                frames[kind] = slim_frame(frame, kind)
+        return frames, keys
+
+    def rows(self, kind: str, keys: np.ndarray, columns: list[str]) -> pd.DataFrame:
+        """``columns`` of the rows with the given keys (``row_key``), in the keys' order,
+        index 0..n-1 (a key no row has gives a blank row)."""
+        cols, _ = self._columns_for(kind, columns)
+        wanted = np.asarray(keys, dtype=np.int64)
+        parts, seqs = wanted >> 32, wanted & 0xFFFFFFFF
+        pieces = []
+        with self._transaction(write=False) as conn:
+            if len(wanted) > BULK_ROWS:  # an export: whole parts are cheaper than IN lists
+                pieces.append(self._fetch(conn, kind, sorted(set(parts.tolist())), cols))
+            else:
+                for part in sorted(set(parts.tolist())):
+                    mine = np.unique(seqs[parts == part])
+                    for start in range(0, len(mine), IN_CHUNK):
+                        chunk = ", ".join(str(int(q)) for q in mine[start : start + IN_CHUNK])
+                        pieces.append(
+                            self._fetch(conn, kind, [part], cols, where=f"t.seq IN ({chunk})")
+                        )
+        arr = np.concatenate(pieces) if pieces else np.empty((0, len(cols) + 2), dtype=object)
+        frame = _columns_to_frame(list(arr.T[2:]), cols, kind)
+        frame.index = pd.Index(row_key(arr[:, 0], arr[:, 1]))
+        return frame.reindex(wanted).reset_index(drop=True)
+
+    def search(self, snapshot_id: int, kind: str, columns: list[str], query: str) -> np.ndarray:
+        """Keys (``row_key``) of the snapshot's rows whose ``columns`` hold ``query``
+        (literal, case-insensitive for Latin letters), found by the database; rows a later
+        part supersedes may be among them (they match no row of the loaded frame)."""
+        cols, _ = self._columns_for(kind, columns)
+        if not query.strip() or not cols:
+            return np.empty(0, dtype=np.int64)
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query.strip()) + "%"
+        like = "ILIKE" if self.dialect == "postgresql" else "LIKE"
+        table = DATA_TABLES[kind]
+        with self._transaction(write=False) as conn:
+            parts = self._part_lists(conn, int(snapshot_id)).get(kind, [])
+            if not parts:
+                return np.empty(0, dtype=np.int64)
+            found = " OR ".join(f"t.{self._q(c)} {like} :p ESCAPE '\\'" for c in cols)
+            sql = (
+                f"SELECT t.snapshot_id, t.seq FROM {self._q(table.name)} t WHERE t.snapshot_id"
+                f" IN ({', '.join(str(int(p)) for p in parts)}) AND ({found})"
+            )
+            got = conn.execute(text(sql), {"p": pattern}).all()
+        if not got:
+            return np.empty(0, dtype=np.int64)
+        arr = np.array(got, dtype=np.int64)
+        return row_key(arr[:, 0], arr[:, 1])
 
     def _q(self, name: str) -> str:
         return self.engine.dialect.identifier_preparer.quote(name)
