@@ -9,6 +9,7 @@ from tracker.publish import trends as trends_mod
 from tracker.store import StoreError
 from tracker.store.diff import table_counts as diff_tables
 from tracker.thai import format_bangkok, format_int
+from tracker.unit_names import unit_name
 from ui import data
 from ui.auth import require_action, require_page
 from ui.i18n import lang, tr
@@ -216,6 +217,7 @@ chosen = st.multiselect(
     tr("history.trend_agencies"),
     agencies,
     default=trends_mod.default_trend_agencies(trend),
+    format_func=lambda a: unit_name(a, lg),
     key="trend_agencies",
 )
 
@@ -235,7 +237,10 @@ unit_chart(
     "trend",
     unit_column=tr("history.trend_col.agency"),
     units=chosen,
-    lead=_trend_table(overall, ["snapshot", "done", "total", "done_pct"]),
+    lead=_trend_table(
+        overall.assign(agency=tr("history.all_units")),
+        ["snapshot", "agency", "done", "total", "done_pct"],
+    ),
 )
 
 st.markdown(f"**{tr('history.status_over_time')}**")

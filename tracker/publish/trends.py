@@ -14,6 +14,7 @@ from messages.i18n import t
 from tracker.present.charts import FONT
 from tracker.store import Store
 from tracker.thai import format_bangkok
+from tracker.unit_names import unit_name
 
 HISTORY_COLUMNS = ["directive_id", "agency", "status", "due_date"]
 
@@ -112,7 +113,8 @@ def snapshot_label(snapshot_id: int, created_at: object, lang: str) -> str:
 def trend_figure(
     trends_df: pd.DataFrame, overall: pd.DataFrame, lang: str, agencies: Sequence[str] = ()
 ) -> go.Figure:
-    """% done over snapshots: one line for all units and one per chosen agency."""
+    """% done over snapshots: one line for all units and one per chosen agency (named in
+    ``lang``; its ``meta`` is the agency as stored)."""
     fig = go.Figure()
 
     def labels(df: pd.DataFrame) -> list[str]:
@@ -138,7 +140,7 @@ def trend_figure(
         fig.add_scatter(
             x=labels(part),
             y=part["done_pct"].tolist(),
-            name=agency,
+            name=unit_name(agency, lang),
             mode="lines+markers",
             meta=agency,
             hovertemplate="%{fullData.name}<br>%{x}: %{y:.2f}%<extra></extra>",
