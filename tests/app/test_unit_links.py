@@ -125,3 +125,11 @@ def test_trend_over_snapshots_is_the_filtered_view(app):
     median = table[t("trend.median_days", "th")].iloc[0]
     expected = t("ttd.not_reached", "th") if median == "—" else t("ttd.days", "th", n=median)
     assert overview == expected
+
+
+def test_budget_units_chart_names_units_in_english(app):
+    at = app("app_pages/budget.py", lang="en")
+    title = t("fin.chart.rate_by_unit", "en")
+    spec = next(s for s in plotly_specs(at) if s["layout"]["title"]["text"] == title)
+    names = {y for tr in spec["data"] for y in tr["y"]}
+    assert UNIT_EN in names and UNIT not in names

@@ -18,6 +18,7 @@ from tracker.metrics.targets import KINDS, Targets
 from tracker.present import finance_views as fv
 from tracker.present.charts import _layout
 from tracker.schema import PERIODS
+from tracker.unit_names import unit_name
 
 RATE_COLOR = "#1565c0"
 TOTAL_COLOR = "#0d3c78"
@@ -244,9 +245,14 @@ def budget_cumulative(cum: pd.DataFrame, targets: Targets, lang: str) -> go.Figu
 
 
 def budget_rate_by_unit(units: pd.DataFrame, lang: str) -> go.Figure:
-    """Each unit's disbursement rate, units below their target in red, target as a marker."""
+    """Each unit's disbursement rate, units below their target in red, target as a marker
+    (units named in ``lang``: "Bang Na District Office" in English)."""
     fig = go.Figure()
-    names = [str(u) for u in units["unit"]]
+
+    def shown(frame: pd.DataFrame) -> list[str]:
+        return [unit_name(u, lang) for u in frame["unit"]]
+
+    names = shown(units)
     groups = (
         ("below", units["below_target"].astype(bool), fv.LIGHT_COLORS["red"]),
         ("ok", ~units["below_target"].astype(bool), RATE_COLOR),
@@ -257,7 +263,7 @@ def budget_rate_by_unit(units: pd.DataFrame, lang: str) -> go.Figure:
             continue
         fig.add_bar(
             name=t(f"fin.legend.unit_{key}", lang),
-            y=[str(u) for u in part["unit"]],
+            y=shown(part),
             x=[float(v) for v in part["rate_pct"]],
             orientation="h",
             marker_color=color,
@@ -271,7 +277,7 @@ def budget_rate_by_unit(units: pd.DataFrame, lang: str) -> go.Figure:
     if not with_target.empty:
         fig.add_scatter(
             name=t("fin.legend.target", lang),
-            y=[str(u) for u in with_target["unit"]],
+            y=shown(with_target),
             x=[float(v) for v in with_target["target"]],
             mode="markers",
             marker={
