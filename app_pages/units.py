@@ -10,7 +10,7 @@ import streamlit as st
 from tracker import thai
 from tracker.metrics import budget_sums, kpi_scores, unit_card
 from tracker.present import charts_time
-from tracker.present.finance_views import date_label, measure_value, period_label
+from tracker.present.finance_views import amount, date_label, measure_value, period_label, rate
 from tracker.unit_names import unit_name
 from ui import data, time_to_done
 from ui.auth import require_page
@@ -108,9 +108,10 @@ else:
         pd.DataFrame(
             {
                 tr("units.col.as_of"): [date_label(d, lg) for d in budget["as_of"]],
-                tr("units.col.allocated"): budget["allocated"].to_numpy(),
-                tr("units.col.disbursed"): budget["disbursed"].to_numpy(),
-                tr("units.col.rate"): budget["rate_pct"].to_numpy(),
+                # as the Budget page shows them: thousands separators, 2 decimals
+                tr("units.col.allocated"): [amount(v) for v in budget["allocated"]],
+                tr("units.col.disbursed"): [amount(v) for v in budget["disbursed"]],
+                tr("units.col.rate"): [rate(v) for v in budget["rate_pct"]],
             }
         ),
         "unit_budget",
