@@ -8,8 +8,9 @@ Downloads keep the plain names. A chart of units answers a click on a unit's bar
 of its line) by opening the card, in the same language.
 
 Use: ``unit_table(frame, key, unit_column=…)`` instead of ``widgets.data_table`` and
-``unit_chart(fig, table, key, unit_column=…)`` instead of ``widgets.chart``; ``card_link(unit)``
-for a single unit (a page about one unit).
+``unit_chart(fig, table, key, unit_column=…)`` instead of ``widgets.chart``; ``with_links`` for
+a table drawn with its own ``st.dataframe``; ``card_link(unit)`` for a single unit (a page
+about one unit).
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ def link_config(unit_column: str, *, pinned: bool = False) -> dict[str, object]:
             unit_column, display_text=DISPLAY, help=tr("links.column_help"), pinned=pinned
         )
     }
+
+
+def with_links(
+    frame: pd.DataFrame, unit_column: str, units: Iterable[object], lg: str | None = None
+) -> tuple[pd.DataFrame, dict[str, object]]:
+    """For a table drawn with its own ``st.dataframe`` (e.g. a paged one): ``frame`` with
+    ``unit_column`` (whatever it showed) replaced by the cards' links of ``units`` (the stored
+    Thai names, row for row), and the ``column_config`` to draw it with."""
+    lg = lang() if lg is None else lg
+    hrefs = [unit_href(u, lg) for u in units]
+    return frame.assign(**{unit_column: hrefs}), link_config(unit_column)
 
 
 def unit_table(

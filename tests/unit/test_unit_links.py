@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from ui.unit_links import DISPLAY, label_map, picked_unit, unit_href, unit_of
+from ui.unit_links import DISPLAY, label_map, picked_unit, unit_href, unit_of, with_links
 
 BANGNA, YOTHA = "สำนักงานเขตบางนา", "สำนักการโยธา"
 
@@ -58,3 +59,12 @@ def test_the_selected_point_names_its_unit():
     assert picked_unit(lines, [{"curve_number": 1, "x": "#1", "y": 50}], labels) == BANGNA
     assert picked_unit(lines, [{"curve_number": 0, "x": "#1", "y": 50}], labels) is None
     assert picked_unit(lines, [], labels) is None
+
+
+def test_a_table_of_shown_names_gets_the_links_of_the_stored_names():
+    shown = pd.DataFrame({"Unit": ["Bang Na District Office", "Public Works Department"]})
+    linked, config = with_links(shown, "Unit", [BANGNA, YOTHA], "en")
+    assert [unit_of(h) for h in linked["Unit"]] == [BANGNA, YOTHA]
+    assert [_shown(h) for h in linked["Unit"]] == shown["Unit"].tolist()
+    assert list(config) == ["Unit"]
+    assert shown["Unit"].iloc[0] == "Bang Na District Office"  # the frame given is kept
