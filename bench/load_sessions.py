@@ -6,7 +6,8 @@ It speaks what the browser speaks (``/_stcore/stream``, BackMsg / ForwardMsg pro
 with Streamlit): a session asks for a page with a ``rerun_script`` BackMsg (page name, query
 string, widget states) and the run is over at its ``script_finished`` ForwardMsg. Each session
 also answers the app's ``auto_rerun`` requests (the fragments that poll for new snapshots), as a
-browser tab does. Nothing is drawn, so the client's own CPU is only protobuf parsing.
+browser tab does (not while a run of the page it asked for is going on). Nothing is drawn, so
+the client's own CPU is only protobuf parsing (it shares the 2 cores with the server).
 
 Figures, each beside its target (issue 20):
 - the first Overview of a fresh server (cold: the snapshot is loaded, or the bundled sample
@@ -75,11 +76,13 @@ class Session:
     widgets: dict[str, Widget] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     received: int = 0
+    state: str = "not connected"  # the last message kind, or how the connection closed
     _ws: Any = None
-    _finished: asyncio.Event = field(default_factory=asyncio.Event)
+    _finished: asyncio.Event = field(default_factory=asyncio.Event)  # set: no run pending
     _tasks: list = field(default_factory=list)
 
     async def open(self, timeout: float) -> None:
+        self._finished.set()
         self._ws = await asyncio.wait_for(
             websockets.connect(
                 self.url, subprotocols=[Subprotocol("streamlit")], max_size=None, ping_interval=None
@@ -112,9 +115,14 @@ class Session:
             entry.id = widget[0]
             entry.string_array_value.data.extend(widget[1])
         self._finished.clear()
+        self.widgets = {}  # this run's: a widget's id changes with its parameters
         started = time.perf_counter()
         await self._ws.send(msg.SerializeToString())
-        await asyncio.wait_for(self._finished.wait(), timeout)
+        try:
+            await asyncio.wait_for(self._finished.wait(), timeout)
+        except TimeoutError:
+            self.errors.append(f"{self.page}: no script_finished in {timeout:g} s ({self.state})")
+            raise
         return time.perf_counter() - started
 
     async def _read(self) -> None:
@@ -124,13 +132,17 @@ class Session:
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
                 self._handle(msg)
-        except (websockets.ConnectionClosed, asyncio.CancelledError):
+            self.state = "connection closed"
+        except websockets.ConnectionClosed as exc:
+            self.state = f"connection closed: {exc}"
+        except asyncio.CancelledError:
             pass
 
     def _handle(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
-        if kind == "new_session":
-            self.page_hash = msg.new_session.page_script_hash or self.page_hash
+        self.state = f"last message {kind}"
+        if kind == "navigation":  # the page that runs (as the browser keeps it)
+            self.page_hash = msg.navigation.page_script_hash or self.page_hash
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
@@ -153,6 +165,8 @@ class Session:
         """What the browser does on ``auto_rerun``: rerun that fragment every ``every`` s."""
         while True:
             await asyncio.sleep(max(every, 1.0))
+            if not self._finished.is_set():
+                continue  # as the browser: no auto rerun while the page's own run is going on
             msg = BackMsg()
             msg.rerun_script.query_string = self.query
             msg.rerun_script.page_name = self.page
@@ -164,7 +178,8 @@ class Session:
 
     def filter_widget(self, name: str) -> Widget | None:
         """The sidebar's multiselect for URL parameter ``name`` (key ``filter_<name>``)."""
-        return next((w for i, w in self.widgets.items() if i.endswith(f"filter_{name}")), None)
+        found = [w for i, w in self.widgets.items() if i.endswith(f"filter_{name}")]
+        return found[-1] if found else None
 
 
 # ---------------------------------------------------------------------------- server memory
@@ -262,7 +277,9 @@ async def filter_changes(url: str, page: str, changes: int, timeout: float) -> l
             chosen = [widget.options[i % len(widget.options)]] if i % 2 == 0 else []
             times.append(await session.run(timeout, (widget.id, chosen)))
             if ("status=" in session.query) != bool(chosen):  # the app puts it in the URL
-                session.errors.append(f"{page}: the filter change did not reach the page")
+                session.errors.append(
+                    f"{page}: filter {chosen} but the URL's query {session.query!r}"
+                )
         for error in session.errors:
             print(f"    ! {error}")
         return times
