@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from tests.conftest import synthetic_frames
 from tracker.dataset import COLUMNS, conform
@@ -40,7 +41,11 @@ def _two_parts(store: Store) -> int:
     )
 
 
-def test_slim_frames_are_the_full_ones_without_the_detail_columns(store: Store) -> None:
+@pytest.mark.parametrize("chunk", [50_000, 2])
+def test_slim_frames_are_the_full_ones_without_the_detail_columns(
+    store: Store, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tracker.store.reading.CHUNK_ROWS", chunk)  # rows typed a chunk at a time
     sid = _two_parts(store)
     full = store.load(sid)
     slim, keys = store.load_slim(sid)
@@ -50,6 +55,12 @@ def test_slim_frames_are_the_full_ones_without_the_detail_columns(store: Store) 
         assert len(keys[kind]) == len(slim[kind]) == len(full[kind])
         for col in kept:
             assert slim[kind][col].astype(object).equals(full[kind][col].astype(object)), col
+            if kind != "directives" or col != "issued_by":
+                assert slim[kind][col].dtype == full[kind][col].dtype, (kind, col)
+    for kind in COLUMNS:  # each key names the row at its position
+        kept = [c for c in COLUMNS[kind] if c not in DETAIL_COLUMNS.get(kind, ())]
+        again = store.rows(kind, keys[kind], kept)
+        pd.testing.assert_frame_equal(again, full[kind][kept].reset_index(drop=True))
     assert isinstance(slim["directives"]["issued_by"].dtype, pd.CategoricalDtype)
     assert slim["directives"]["issued_date"].dtype == "datetime64[ns]"
     assert (

@@ -11,6 +11,7 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 from sqlalchemy import Connection, select, text
 
 from tracker.dataset import COLUMNS, DTYPES, conform, empty_frame
@@ -51,6 +52,7 @@ DETAIL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # text columns with few distinct values: categoricals in the shared copy
 SLIM_CATEGORIES: dict[str, tuple[str, ...]] = {"directives": ("issued_by",)}
+CHUNK_ROWS = 50_000  # rows typed at a time by ``load_slim``
 BULK_ROWS = 20_000  # more keys than this: ``rows`` reads whole parts
 IN_CHUNK = 500  # keys per IN list
 
@@ -58,6 +60,23 @@ IN_CHUNK = 500  # keys per IN list
 def row_key(part_ids: np.ndarray, seqs: np.ndarray) -> np.ndarray:
     """A row's key in the store: its part (the snapshot that wrote it) and its seq in one int64."""
     return (np.asarray(part_ids).astype(np.int64) << 32) | np.asarray(seqs).astype(np.int64)
+
+
+def _concat_typed(frames: list[pd.DataFrame], kind: str) -> pd.DataFrame:
+    """Typed chunks of one table as one frame; categoricals keep one sorted category list
+    (``pd.concat`` would turn chunks with different categories into object columns)."""
+    if len(frames) == 1:
+        return frames[0]
+    out = {}
+    for c in frames[0].columns:
+        parts = [f[c] for f in frames]
+        if DTYPES.get(c) == "category":
+            both = union_categoricals(parts, sort_categories=True)
+            cats = pd.Index(both.categories.astype(object), dtype=object)  # as conform() has them
+            out[c] = pd.Series(pd.Categorical.from_codes(both.codes, categories=cats))
+        else:
+            out[c] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(out, columns=frames[0].columns)
 
 
 def slim_frame(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -164,6 +183,62 @@ class SnapshotReader(StoreBase):
         """One table of one snapshot: the rows of its parts that no later part supersedes."""
         return self._read_keyed(conn, kind, part_ids, columns)[0]
 
+    def _fetch_typed(
+        self, conn: Connection, kind: str, part_ids: list[int], cols: list[str]
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """``_fetch`` typed a chunk at a time (frame of ``cols``, part ids, seqs): the driver's
+        row tuples of one chunk are all that is alive at once, never the whole table's."""
+        table = DATA_TABLES[kind]
+        select_cols = ", ".join(self._select_expr(f"t.{self._q(c)}", c) for c in cols)
+        ids = ", ".join(str(int(p)) for p in part_ids) or "NULL"
+        sql = (
+            f"SELECT t.snapshot_id, t.seq, {select_cols} FROM {self._q(table.name)} t"
+            f" WHERE t.snapshot_id IN ({ids})"
+        )
+        raw = _driver(conn)
+        # PostgreSQL: a server-side cursor, so the client holds one chunk, not the result
+        cur = (
+            raw.cursor(name="tracker_load", binary=True)
+            if self.dialect == "postgresql"
+            else raw.cursor()
+        )
+        frames, sids, seqs = [], [], []
+        try:
+            cur.execute(sql)
+            while rows := cur.fetchmany(CHUNK_ROWS):
+                arr = np.array(rows, dtype=object)
+                del rows
+                sids.append(arr[:, 0].astype(np.int64))
+                seqs.append(arr[:, 1].astype(np.int64))
+                frames.append(_columns_to_frame(list(arr.T[2:]), cols, kind))
+                del arr
+        finally:
+            cur.close()
+        if not frames:
+            empty = np.empty((0, len(cols)), dtype=object)
+            frames = [_columns_to_frame(list(empty.T), cols, kind)]
+            sids, seqs = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+        return _concat_typed(frames, kind), np.concatenate(sids), np.concatenate(seqs)
+
+    def _read_typed(
+        self, conn: Connection, kind: str, part_ids: list[int], columns: list[str]
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """``_read_keyed`` through ``_fetch_typed`` (rows typed as they arrive, then ordered
+        and the superseded ones dropped): the low-memory path of ``load_slim``."""
+        cols, fetch = self._columns_for(kind, columns)
+        frame, sid, seq = self._fetch_typed(conn, kind, part_ids, fetch)
+        rank = pd.Series(np.arange(len(part_ids)), index=part_ids, dtype=np.int64)
+        positions = rank.reindex(sid).to_numpy() if len(part_ids) > 1 else np.zeros(len(sid), int)
+        order = np.lexsort((seq, positions))
+        if len(order) and not (order[1:] > order[:-1]).all():
+            frame, sid, seq, positions = frame.take(order), sid[order], seq[order], positions[order]
+        if len(part_ids) > 1 and len(frame):
+            keep = surviving(frame.reset_index(drop=True), positions, kind)
+            if not keep.all():
+                frame, sid, seq = frame[keep], sid[keep], seq[keep]
+        frame = frame.reset_index(drop=True)
+        return (frame[cols] if fetch != cols else frame), row_key(sid, seq)
+
     def _read_keyed(
         self, conn: Connection, kind: str, part_ids: list[int], columns: list[str] | None = None
     ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -204,7 +279,7 @@ class SnapshotReader(StoreBase):
             frames, keys = {}, {}
             for kind in COLUMNS:
                 cols = [c for c in COLUMNS[kind] if c not in DETAIL_COLUMNS.get(kind, ())]
-                frame, keys[kind] = self._read_keyed(conn, kind, lists.get(kind, []), cols)
+                frame, keys[kind] = self._read_typed(conn, kind, lists.get(kind, []), cols)
                 frames[kind] = slim_frame(frame, kind)
         return frames, keys
 
