@@ -82,7 +82,8 @@ cards(
 by_agency = metrics.by_agency(view)
 lg = lang()
 table = by_agency.rename(
-    columns={"agency": tr("col.agency")} | {s: status_label(s, lg) for s in metrics.STATUSES}
+    columns={"agency": tr("col.agency"), "total": tr("col.total"), "done_pct": tr("axis.done_pct")}
+    | {s: status_label(s, lg) for s in metrics.STATUSES}
 )
 # The first chart beside the KPI and budget cards: side by side on a laptop; on a phone the
 # columns stack, so the chart comes right after the directive cards and the finance cards

@@ -9,7 +9,6 @@ import streamlit as st
 from tracker.metrics import directives as metrics
 from tracker.present import charts
 from tracker.present.views import heatmap_list
-from tracker.unit_names import unit_name
 from ui.i18n import lang, tr
 from ui.widgets import chart, data_table
 
@@ -19,10 +18,8 @@ def group_heatmap(view: pd.DataFrame) -> None:
     lg = lang()
     pivot = metrics.heatmap(view)
     as_chart, as_list = st.tabs([tr("glance.heatmap.chart"), tr("glance.heatmap.list")])
-    table = pivot.set_axis([unit_name(str(u), lg) for u in pivot.index], axis=0)
-    table = table.rename_axis(index=tr("col.agency"), columns=None).reset_index()
-    with as_chart:
-        chart(charts.group_heatmap(pivot, lg), table, "heatmap")
+    with as_chart:  # its numbers are the list beside it (a matrix's headers are data)
+        chart(charts.group_heatmap(pivot, lg), None, "heatmap")
     with as_list:
         st.caption(tr("glance.heatmap.list_help"))
         data_table(heatmap_list(pivot, lg), "heatmap_list", name="directives_by_unit_group")

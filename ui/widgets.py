@@ -105,15 +105,17 @@ def legend_at_bottom(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def chart(fig: go.Figure, table_df: pd.DataFrame, key: str) -> None:
+def chart(fig: go.Figure, table_df: pd.DataFrame | None, key: str) -> None:
     """A Plotly chart (its data escaped: no cell becomes markup) and, folded below it, the
-    same numbers as a table."""
+    same numbers as a table (None: the page shows them as a table of their own)."""
     st.plotly_chart(
         legend_at_bottom(clear_of_toolbar(escape_figure(fig))),
         width="stretch",
         key=key,
         config={"displaylogo": False},
     )
+    if table_df is None:
+        return
     with st.expander(tr("common.table_view")):
         data_table(table_df, f"{key}__table", name=key)
 

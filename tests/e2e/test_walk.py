@@ -1,9 +1,11 @@
 """Every page of the navigation, in Thai and English, on a desktop and a phone (issue 16).
 
 One app server for the whole walk. A page fails on: an exception box, Streamlit's "Page not
-found" box, a Plotly chart whose title sits under its toolbar, Thai text in the app's own
-labels in English mode (headings, captions, widget labels, buttons, metric labels; data values
-such as unit names in tables are not checked), and a directive text cell cut with "…".
+found" box, a Plotly chart whose title sits under its toolbar, text of the other language in
+the app's own words (headings, captions, widget labels, buttons, metric labels, table headers,
+chart and axis titles; data values such as unit names in table cells are not checked): Thai in
+English mode, English words in Thai mode (codes, units and file formats allowed), and a
+directive text cell cut with "…".
 Screenshots go to test-artifacts/walk_<page>_<lang>_<size>.png.
 """
 
@@ -35,6 +37,13 @@ LABELS = ", ".join(
         '[data-testid="stBaseButton-primary"]',
         '[data-testid="stTab"]',
         '[data-testid="stSidebarNav"] span',
+        # table headers (the grid's accessible table) and chart, axis, colour-bar and legend
+        # titles
+        '[data-testid="stDataFrame"] [role="columnheader"]',
+        ".js-plotly-plot .gtitle",
+        '.js-plotly-plot [class$="title"]',
+        ".js-plotly-plot .cbtitle",
+        ".js-plotly-plot .legendtitletext",
     )
 )
 
@@ -149,9 +158,9 @@ def _english_labels(page) -> list[str]:
     return bad
 
 
-def _whole_page_shot(page, name: str, width: int, height: int) -> None:
-    """Streamlit scrolls inside its own container, so a "full page" screenshot shows one
-    screen: make the window as tall as the content for the shot (capped), then restore it."""
+def _as_tall_as_the_page(page, width: int, height: int) -> None:
+    """Streamlit scrolls inside its own container, and a table draws its headers only once
+    it is on screen: make the window as tall as the content (capped)."""
     tall = page.evaluate(
         "() => Math.max(...[...document.querySelectorAll("
         '\'[data-testid="stMain"], [data-testid="stAppViewContainer"]\')]'
@@ -159,8 +168,24 @@ def _whole_page_shot(page, name: str, width: int, height: int) -> None:
     )
     page.set_viewport_size({"width": width, "height": min(max(height, tall), 8000)})
     page.wait_for_timeout(300)
+
+
+def _whole_page_shot(page, name: str, width: int, height: int) -> None:
+    """A "full page" screenshot (a plain one shows one screen of Streamlit's container)."""
+    _as_tall_as_the_page(page, width, height)
     shot(page, name)
-    page.set_viewport_size({"width": width, "height": height})
+
+
+def _open_expanders(page, width: int, height: int) -> None:
+    """Unfold every expander (the charts' table views hold headers too) and let the tables
+    inside draw on screen."""
+    page.evaluate(
+        """() => document.querySelectorAll(
+            '[data-testid="stExpander"] details:not([open]) > summary').forEach(s => s.click())"""
+    )
+    page.wait_for_timeout(500)
+    _as_tall_as_the_page(page, width, height)
+    page.wait_for_timeout(500)
 
 
 def _hover_plots(page) -> None:
@@ -190,12 +215,14 @@ def test_walk_every_page(app_url, browser):
                     problems.append(f"{where}: card text cut off: {text!r}")
                 for title in page.evaluate(_LEGENDS):
                     problems.append(f"{where}: legend covers the axis title {title!r}")
+                _whole_page_shot(page, f"walk_{path}_{lang}_{size}", width, height)
+                _open_expanders(page, width, height)  # every table's headers drawn
                 if lang == "en":
                     for text in _thai_labels(page):
                         problems.append(f"{where}: Thai in an English label: {text!r}")
                 else:
                     for text in _english_labels(page):
                         problems.append(f"{where}: English in a Thai label: {text!r}")
-                _whole_page_shot(page, f"walk_{path}_{lang}_{size}", width, height)
+                page.set_viewport_size({"width": width, "height": height})
         ctx.close()
     assert not problems, "\n".join(problems)
