@@ -8,6 +8,7 @@ fetched for the rows shown (``data.texts``); user text is shown as escaped markd
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -147,8 +148,10 @@ def _download_all(loaded: Loaded, rows: pd.DataFrame, ages: pd.DataFrame, lang: 
 
 def _paragraph(text: object) -> str:
     """User text as inert markdown that keeps its line breaks ("-" when blank)."""
-    if text is None or (isinstance(text, float) and pd.isna(text)) or not str(text).strip():
+    if text is None or (pd.api.types.is_scalar(text) and pd.isna(text)) or not str(text).strip():
         return "\\-"
+    if isinstance(text, bool | np.bool_):
+        return "✓" if text else "\\-"  # the overdue flag, as the table's tick box shows it
     return "  \n".join(md_escape(line) for line in str(text).splitlines())
 
 
@@ -172,9 +175,19 @@ def _detail(loaded: Loaded, rows: pd.DataFrame, ages: pd.DataFrame, lang: str) -
     one = rows.loc[[chosen]]
     table = directive_table(one, ages, lang, data.texts(loaded, one))
     record = table.iloc[0]
+    long = {tr(f"col.{c}") for c in data.TEXT_COLUMNS}
     with st.container(border=True):
+        # the short fields in one block of "label: value" lines, the long texts in full below
+        st.markdown(
+            "  \n".join(
+                f"**{md_escape(str(column))}**: {_paragraph(value)}"
+                for column, value in record.items()
+                if column not in long
+            )
+        )
         for column, value in record.items():
-            st.markdown(f"**{md_escape(str(column))}**  \n{_paragraph(value)}")
+            if column in long:
+                st.markdown(f"**{md_escape(str(column))}**  \n{_paragraph(value)}")
     history = response_history(loaded, str(one["directive_id"].iloc[0]))
     if len(history):
         data_table(history_table(history, lang), "browse_history", name="responses")
