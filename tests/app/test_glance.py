@@ -204,3 +204,23 @@ def test_overview_tables_head_their_columns_in_the_page_language(app, lang):
     headers = {str(c) for d in at.dataframe for c in d.value.columns}
     assert t("col.total", lang) in headers and t("axis.done_pct", lang) in headers
     assert not headers & RAW
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_status_count_tables_are_headed_in_the_page_language(lang):
+    from tracker.metrics import directives as metrics
+    from tracker.present.charts import factor_label
+    from tracker.present.views import status_counts_table
+
+    directives = pd.DataFrame(
+        {
+            "status": pd.Categorical(["done", "cannot", "done"]),
+            **{c: [True, False, True] for c in metrics.FACTOR_COLUMNS},
+        }
+    )
+    table = status_counts_table(metrics.by_factor(directives), "factor", lang)
+    assert not set(table.columns) & (RAW | {"factor"})
+    assert table[t("filter.factor", lang)].tolist() == [
+        factor_label(k, lang) for k in metrics.FACTORS
+    ]
+    assert table[t("col.total", lang)].tolist() == [2] * len(metrics.FACTORS)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from messages.i18n import t
 from tracker.present.charts import factor_label, status_label
-from tracker.schema import FACTORS
+from tracker.schema import FACTORS, STATUSES
 from tracker.thai import format_date
 from tracker.unit_names import unit_name
 
@@ -134,3 +134,20 @@ def heatmap_list(pivot: pd.DataFrame, lang: str) -> pd.DataFrame:
             cols[2]: long["n"].tolist(),
         }
     )
+
+
+def status_counts_table(counts: pd.DataFrame, key: str, lang: str) -> pd.DataFrame:
+    """Status counts per ``key`` ("agency" or "factor", as ``metrics.by_agency`` and
+    ``by_factor`` give them) headed in the page's language, factors by their labels;
+    statuses, total and % done named as on the charts (the units keep the names the data
+    holds: the tables link them to their cards)."""
+    out = counts.copy()
+    if key == "factor":
+        out[key] = [factor_label(k, lang) for k in out[key]]
+    names = {
+        "agency": t("col.agency", lang),
+        "factor": t("filter.factor", lang),
+        "total": t("col.total", lang),
+        "done_pct": t("axis.done_pct", lang),
+    }
+    return out.rename(columns=names | {s: status_label(s, lang) for s in STATUSES})
