@@ -24,7 +24,7 @@ from tracker.present.district_views import (
 )
 from ui import data
 from ui.auth import require_page
-from ui.directive_browser import response_history
+from ui.directive_browser import response_history, search_pick
 from ui.filters import set_filter, sidebar_filters, widget_key
 from ui.i18n import lang, tr
 from ui.unit_links import card_link, unit_table
@@ -139,8 +139,15 @@ def _card(base: pd.DataFrame, frame: pd.DataFrame, code: str, measure: str, lg: 
         st.caption(tr("districts.no_history"))
         return
     chart(charts_map.response_timeline(c.months, lg), c.months, "district_responses")
-    ids = list(dict.fromkeys(c.responses["directive_id"]))
-    chosen = st.selectbox(tr("districts.history_pick"), ids, key=f"district_history_{code}")
+    # the latest reported first; a search and a short list, never every id of the district
+    chosen = search_pick(
+        c.responses["directive_id"],
+        f"district_history_{code}",
+        tr("browse.history_search"),
+        sort=False,
+    )
+    if chosen is None:
+        return
     history = response_history(loaded, chosen)
     data_table(history_table(history, lg), "district_history", name="responses")
 

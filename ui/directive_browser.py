@@ -213,9 +213,15 @@ def history_picker(loaded: Loaded, view: pd.DataFrame) -> str | None:
     if with_history.empty:
         st.caption(tr("directives.no_history"))
         return None
-    query = st.text_input(tr("browse.history_search"), key="history_query")
-    found = pick_list(with_history, query, RESULTS)
+    return search_pick(with_history, "history_id", tr("browse.history_search"))
+
+
+def search_pick(ids: pd.Series, key: str, label: str, *, sort: bool = True) -> str | None:
+    """A search box over ``ids`` and a list of at most ``RESULTS`` matches to choose from
+    (sorted, or in the given order when not ``sort``); None when nothing matches."""
+    query = st.text_input(label, key=f"{key}__query" if key != "history_id" else "history_query")
+    found = pick_list(ids, query, RESULTS, sort=sort)
     if not found:
         st.caption(tr("browse.history_none"))
         return None
-    return st.selectbox(tr("browse.history_results", n=RESULTS), found, key="history_id")
+    return st.selectbox(tr("browse.history_results", n=RESULTS), found, key=key)

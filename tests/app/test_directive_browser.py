@@ -99,3 +99,20 @@ def test_the_aging_histogram_is_binned(app):
     assert {trace["type"] for trace in aging["data"]} == {"bar"}
     assert all(len(trace["y"]) <= 30 for trace in aging["data"])
     assert sum(sum(trace["y"]) for trace in aging["data"]) == total
+
+
+def test_district_card_fetches_texts_and_searches_its_history(app, tmp_path):
+    at = app("app_pages/districts.py")
+    frame = _directives(tmp_path)
+    code = str(frame["district_code"].value_counts().idxmax())
+    at = app("app_pages/districts.py", district=code)
+    overdue = next(
+        d.value for d in at.dataframe if t("districts.col.days_overdue", "th") in d.value.columns
+    )
+    texts = dict(zip(frame["directive_id"].astype(str), frame["text"], strict=True))
+    listed = overdue[t("col.text", "th")].tolist()
+    assert listed and listed == [texts[str(i)] for i in overdue[t("col.directive_id", "th")]]
+    picker = at.selectbox(key=f"district_history_{code}")
+    assert 0 < len(picker.options) <= 20
+    history = next(d.value for d in at.dataframe if t("col.detail", "th") in d.value.columns)
+    assert len(history) > 0

@@ -65,6 +65,8 @@ def test_pick_list_is_short_and_sorted():
     ids = pd.Series([f"D-{i}" for i in range(500)])
     assert pick_list(ids, "", 20) == sorted(ids)[:20]
     assert pick_list(ids, "-49", 5) == ["D-49", "D-490", "D-491", "D-492", "D-493"]
+    latest_first = pd.Series(["D-9", "D-1", "D-9", "D-5"])
+    assert pick_list(latest_first, "", 2, sort=False) == ["D-9", "D-1"]
 
 
 def test_aging_bins_count_every_value_once():

@@ -78,12 +78,13 @@ def window(labels: pd.Index, page: int, size: int) -> Window:
     return Window(labels[start : start + size], total, page, pages)
 
 
-def pick_list(ids: pd.Series, query: str, limit: int = RESULTS) -> list[str]:
+def pick_list(ids: pd.Series, query: str, limit: int = RESULTS, *, sort: bool = True) -> list[str]:
     """At most ``limit`` distinct directive ids holding ``query`` (all ids when it is blank),
-    sorted: a short list to choose from instead of every id."""
+    sorted (or in their first order when not ``sort``): a short list to choose from instead
+    of every id."""
     values = ids.dropna()
     q = (query or "").strip()
     if q:
         values = values[contains(values, q)]
     unique = pd.unique(values.astype(str).to_numpy())
-    return [str(v) for v in np.sort(unique)[:limit]]
+    return [str(v) for v in (np.sort(unique) if sort else unique)[:limit]]
