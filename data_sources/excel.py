@@ -12,7 +12,9 @@ This module parses only; it performs no safety checks. Untrusted input goes thro
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,43 +38,91 @@ class SheetArrow:
     notes: list[str] = field(default_factory=list)
 
 
+# Sheets are parsed in two threads (calamine releases the GIL; each thread has its own reader,
+# since a sheet borrows its reader) when two CPUs are there and the workbook is at most this big:
+# the second reader holds its own copy of the shared strings.
+PARALLEL_MAX_BYTES = 64 * 2**20
+
+
 def parse_workbook(data: bytes, name: str) -> list[SheetArrow]:
     """Parse every sheet of a workbook held in memory into Arrow tables (empty ones 0 x 0)."""
     try:
         reader = fastexcel.read_excel(data)
     except fastexcel.FastExcelError as exc:
         raise _parse_error(name, exc) from None
-    sheets: list[SheetArrow] = []
-    for index, sheet_name in enumerate(reader.sheet_names):
+    names = list(reader.sheet_names)
+    if len(names) < 2 or len(data) > PARALLEL_MAX_BYTES or _cpus() < 2:
+        return [_parse_sheet(reader, index, sheet, name) for index, sheet in enumerate(names)]
+    results: dict[int, SheetArrow | BaseException] = {}
+    todo = iter(range(len(names)))
+    lock = threading.Lock()
+
+    def work(own: fastexcel.ExcelReader | None) -> None:
         try:
-            # header_row=None + skip_rows=0: no header, and keep leading empty rows so that
-            # row i of the result is Excel row i + 1 (calamine otherwise starts at the first
-            # non-empty row and does not say which one it was).
-            sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-            columns = sheet.available_columns()
-            if not columns or sheet.height == 0:
-                sheets.append(_empty_sheet(sheet_name, sheet))
+            mine = own if own is not None else fastexcel.read_excel(data)
+        except BaseException as exc:  # pyo3 panics derive from BaseException
+            mine, failed = None, exc
+        while True:
+            with lock:
+                index = next(todo, None)
+            if index is None:
+                return
+            if mine is None:
+                results[index] = failed
                 continue
-            batch, errors = sheet.to_arrow_with_errors()
-        except fastexcel.FastExcelError as exc:
-            raise _parse_error(name, exc, sheet_name) from None
-        table = _with_error_texts(pa.Table.from_batches([batch]), errors)
-        table, skipped = drop_leading_empty_rows(table)
-        if table.num_rows == 0:
-            sheets.append(_empty_sheet(sheet_name, sheet))
-            continue
-        table = table.rename_columns([str(j) for j in range(table.num_columns)])
-        notes = [] if _is_visible(sheet) else [HIDDEN_SHEET_NOTE]
-        sheets.append(
-            SheetArrow(
-                sheet=sheet_name,
-                table=table,
-                first_row=1 + skipped,
-                first_col=columns[0].absolute_index,
-                notes=notes,
-            )
-        )
+            try:
+                results[index] = _parse_sheet(mine, index, names[index], name)
+            except BaseException as exc:  # raised below, in sheet order
+                results[index] = exc
+
+    helper = threading.Thread(target=work, args=(None,), daemon=True)
+    helper.start()
+    work(reader)
+    helper.join()
+    sheets: list[SheetArrow] = []
+    for index in range(len(names)):
+        outcome = results[index]
+        if isinstance(outcome, BaseException):
+            raise outcome
+        sheets.append(outcome)
     return sheets
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _parse_sheet(
+    reader: fastexcel.ExcelReader, index: int, sheet_name: str, name: str
+) -> SheetArrow:
+    """Sheet ``index`` of ``reader`` as a SheetArrow (empty: 0 x 0)."""
+    try:
+        # header_row=None + skip_rows=0: no header, and keep leading empty rows so that
+        # row i of the result is Excel row i + 1 (calamine otherwise starts at the first
+        # non-empty row and does not say which one it was).
+        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+        columns = sheet.available_columns()
+        if not columns or sheet.height == 0:
+            return _empty_sheet(sheet_name, sheet)
+        batch, errors = sheet.to_arrow_with_errors()
+    except fastexcel.FastExcelError as exc:
+        raise _parse_error(name, exc, sheet_name) from None
+    table = _with_error_texts(pa.Table.from_batches([batch]), errors)
+    table, skipped = drop_leading_empty_rows(table)
+    if table.num_rows == 0:
+        return _empty_sheet(sheet_name, sheet)
+    table = table.rename_columns([str(j) for j in range(table.num_columns)])
+    notes = [] if _is_visible(sheet) else [HIDDEN_SHEET_NOTE]
+    return SheetArrow(
+        sheet=sheet_name,
+        table=table,
+        first_row=1 + skipped,
+        first_col=columns[0].absolute_index,
+        notes=notes,
+    )
 
 
 def has_data(sheets: list[SheetArrow]) -> bool:
