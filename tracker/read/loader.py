@@ -14,6 +14,7 @@ from messages.problems import Bilingual
 from tracker.agencies import is_known_agency
 from tracker.checks.validate import Issue, check_directives, check_storable, make_issue
 from tracker.dataset import Dataset, conform, empty_frame
+from tracker.dataset import _sorted_categorical as canonical_categorical
 from tracker.read import mapping as column_mapping
 from tracker.read import normalize
 from tracker.read.body import body_of, sections_supply
@@ -76,20 +77,28 @@ def merge_responses(
             )
         )
     valid = responses[known & responses["status"].notna() & responses["submitted_at"].notna()]
-    latest = (
-        valid.sort_values(["submitted_at", "row"], kind="stable")
-        .drop_duplicates("directive_id", keep="last")
-        .set_index("directive_id")
+    latest = valid.sort_values(["submitted_at", "row"], kind="stable").drop_duplicates(
+        "directive_id", keep="last"
     )
+    # each directive's row in ``latest`` (-1: no response): one hash lookup per directive
+    where = pd.Index(latest["directive_id"]).get_indexer(directives["directive_id"])
+    hit = where >= 0
+    if not hit.any():
+        return conform(directives, "directives"), issues
+    taken = where[hit]
     out = directives.copy()
-    out["status"] = out["status"].astype(object)  # conform() restores the categorical
-    hit = out["directive_id"].isin(latest.index)
-    ids = out.loc[hit, "directive_id"]
-    out.loc[hit, "status"] = latest.loc[ids, "status"].astype(object).to_numpy()
-    out.loc[hit, "detail"] = latest.loc[ids, "detail"].to_numpy()
-    out.loc[hit, "obstacle"] = latest.loc[ids, "obstacle"].to_numpy()
-    out.loc[hit, "reported_at"] = latest.loc[ids, "submitted_at"].to_numpy()
-    return conform(out, "directives"), issues
+    status = out["status"].to_numpy(dtype=object, copy=True)
+    status[hit] = latest["status"].to_numpy(dtype=object)[taken]
+    out["status"] = canonical_categorical(pd.Series(status, dtype=object))  # as conform()
+    for column in ("detail", "obstacle"):
+        values = out[column].to_numpy(dtype=object, copy=True)
+        values[hit] = latest[column].to_numpy(dtype=object)[taken]
+        values[pd.isna(values)] = None
+        out[column] = pd.Series(values, index=out.index, dtype=object)
+    when = out["reported_at"].to_numpy(dtype="datetime64[ns]", copy=True)
+    when[hit] = latest["submitted_at"].to_numpy(dtype="datetime64[ns]")[taken]
+    out["reported_at"] = when
+    return out, issues
 
 
 def _combine(parts: list[pd.DataFrame], kind: str) -> pd.DataFrame:
