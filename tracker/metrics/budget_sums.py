@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tracker import thai
@@ -180,7 +181,7 @@ def to_json_rows(budget: pd.DataFrame) -> list[dict[str, object]]:
     keys = ["unit", "fiscal_year", "as_of"]
     for _, g in df.groupby(keys, sort=True, dropna=False):
         g = g.sort_values(["_o", "row"], kind="stable")
-        total = _totals(g, None).iloc[0]
+        total = _group_total(g)
         rows = [*g.itertuples(index=False)]
         for r in rows:
             out.append(
@@ -207,6 +208,19 @@ def to_json_rows(budget: pd.DataFrame) -> list[dict[str, object]]:
             )
         )
     return out
+
+
+def _group_total(g: pd.DataFrame) -> dict[str, float | None]:
+    """``_totals(g, None)``'s one row, without building frames (a few rows per group): exact
+    sums in cents of the rows with both amounts, null when there is none."""
+    alloc = g["allocated"].to_numpy(dtype="float64", na_value=np.nan)
+    disb = g["disbursed"].to_numpy(dtype="float64", na_value=np.nan)
+    ok = ~np.isnan(alloc) & ~np.isnan(disb)
+    if not ok.any():
+        return {"allocated": None, "disbursed": None, "rate_pct": None}
+    a = _dec(int(np.round(alloc[ok] * 100).astype(np.int64).sum()))
+    d = _dec(int(np.round(disb[ok] * 100).astype(np.int64).sum()))
+    return {"allocated": _float(a), "disbursed": _float(d), "rate_pct": _float(thai.rate_pct(d, a))}
 
 
 def _json_row(unit, fy, as_of, btype, alloc, disb, rate) -> dict[str, object]:
