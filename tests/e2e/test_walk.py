@@ -1,7 +1,8 @@
 """Every page of the navigation, in Thai and English, on a desktop and a phone (issue 16).
 
 One app server for the whole walk. A page fails on: an exception box, Streamlit's "Page not
-found" box, a Plotly chart whose title sits under its toolbar, text of the other language in
+found" box, a Plotly chart whose title sits under its toolbar or runs out of the chart (its
+axis, colour-bar and legend titles too), text of the other language in
 the app's own words (headings, captions, widget labels, buttons, metric labels, table headers,
 chart and axis titles; data values such as unit names in table cells are not checked): Thai in
 English mode, English words in Thai mode (codes, units and file formats allowed), and a
@@ -101,6 +102,18 @@ _CUT_CARDS = """() => [...document.querySelectorAll(
     '[data-testid="stMetricValue"], [data-testid="stMetricLabel"]')]
   .filter(el => [el, ...el.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1))
   .map(el => el.textContent)"""
+
+# a chart's title, axis title, colour-bar or legend title running out of the chart (cut off):
+# an axis title is centred on the plot area, which is narrow beside long unit names on a phone
+_TITLES_CUT = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
+  const box = plot.getBoundingClientRect();
+  return [...plot.querySelectorAll('.gtitle, .xtitle, .ytitle, .cbtitle, .legendtitletext')]
+    .filter(el => {
+      const r = el.getBoundingClientRect();
+      return r.width && (r.left < box.left - 1 || r.right > box.right + 1);
+    })
+    .map(el => el.textContent);
+})"""
 
 _OVERLAPS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(plot => {
   const bar = plot.querySelector('.modebar');
@@ -215,6 +228,8 @@ def test_walk_every_page(app_url, browser):
                     problems.append(f"{where}: card text cut off: {text!r}")
                 for title in page.evaluate(_LEGENDS):
                     problems.append(f"{where}: legend covers the axis title {title!r}")
+                for title in page.evaluate(_TITLES_CUT):
+                    problems.append(f"{where}: title runs out of its chart {title!r}")
                 _whole_page_shot(page, f"walk_{path}_{lang}_{size}", width, height)
                 _open_expanders(page, width, height)  # every table's headers drawn
                 if lang == "en":

@@ -128,7 +128,8 @@ def group_heatmap(pivot: pd.DataFrame, lang: str) -> go.Figure:
                 [n] * len(pivot.columns) for n in unit_names(list(map(str, pivot.index)), lang)
             ],
             colorscale="Blues",
-            colorbar={"title": {"text": t("axis.directives", lang)}},
+            # the title along the bar: over it, it ran out of the chart on a phone
+            colorbar={"title": {"text": t("axis.directives", lang), "side": "right"}},
             hovertemplate="%{customdata}<br>%{x}: %{z}<extra></extra>",
         )
     )
