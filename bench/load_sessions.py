@@ -214,8 +214,13 @@ def tree_memory_mb(pid: int) -> tuple[float, float, int]:
 
 
 class MemorySampler:
-    def __init__(self, pid: int) -> None:
+    """The server tree's memory every 0.5 s; stops the measuring task (``guarded``) when the
+    server's RSS goes beyond ``limit_mb``, to protect a shared machine."""
+
+    def __init__(self, pid: int, limit_mb: float = float("inf")) -> None:
         self.pid, self.peak_rss, self.peak_pss, self.last = pid, 0.0, 0.0, (0.0, 0.0, 0)
+        self.limit_mb, self.exceeded = limit_mb, False
+        self.guarded: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
 
     def sample(self) -> tuple[float, float, int]:
@@ -226,7 +231,11 @@ class MemorySampler:
 
     async def _loop(self) -> None:
         while True:
-            await asyncio.to_thread(self.sample)
+            rss = (await asyncio.to_thread(self.sample))[0]
+            if rss > self.limit_mb and self.guarded is not None:
+                self.exceeded = True
+                self.guarded.cancel()
+                return
             await asyncio.sleep(0.5)
 
     def start(self) -> None:
@@ -289,7 +298,7 @@ async def filter_changes(url: str, page: str, changes: int, timeout: float) -> l
 
 async def many_sessions(
     url: str, pages: list[str], rounds: int, timeout: float, memory: MemorySampler
-) -> tuple[list[float], list[Session], list[str]]:
+) -> tuple[list[tuple[str, float]], list[Session], list[str]]:
     """Open one session per entry of ``pages`` at once; each asks for its page ``rounds``
     times (all together each round). Returns the times, the open sessions and failures."""
     sessions = [Session(url, page) for page in pages]
@@ -301,14 +310,14 @@ async def many_sessions(
             failures.append(f"connect: {type(result).__name__}")
         else:
             live.append(session)
-    times: list[float] = []
+    times: list[tuple[str, float]] = []
     for _ in range(rounds):
         results = await asyncio.gather(*(s.run(timeout) for s in live), return_exceptions=True)
-        for outcome in results:
+        for session, outcome in zip(live, results, strict=True):
             if isinstance(outcome, BaseException):
                 failures.append(f"run: {type(outcome).__name__}")
             else:
-                times.append(outcome)
+                times.append((session.page, outcome))
         memory.sample()
     for session in live:
         failures += session.errors
@@ -389,9 +398,23 @@ def stop_server(server: subprocess.Popen) -> None:
 
 async def measure(args: argparse.Namespace, port: int, pid: int) -> None:
     url = f"ws://{HOST}:{port}/_stcore/stream"
-    memory = MemorySampler(pid)
+    memory = MemorySampler(pid, args.max_server_mb)
     memory.sample()
+    memory.guarded = asyncio.create_task(scenarios(args, url, memory))
     memory.start()
+    try:
+        await memory.guarded
+    except asyncio.CancelledError:
+        if not memory.exceeded:
+            raise
+        print(f"STOPPED: the server's RSS went beyond {args.max_server_mb:g} MB")
+        line("  peak RSS summed", memory.peak_rss, "≤ 2048 MB", "MB")
+    finally:
+        memory.stop()
+
+
+async def scenarios(args: argparse.Namespace, url: str, memory: MemorySampler) -> None:
+    pid = memory.pid
     timeout = args.timeout
     print(f"server pid {pid}: {memory.last[0]:.0f} MB RSS before any session")
 
@@ -405,14 +428,14 @@ async def measure(args: argparse.Namespace, port: int, pid: int) -> None:
 
     print(f"One user, status filter toggled {args.filter_changes} times:")
     for page in ("overview", "directives"):
-        times = await filter_changes(url, page, args.filter_changes, timeout)
-        spread(f"filter change on {page}", times, TARGETS["filter_p95_s"])
+        changes = await filter_changes(url, page, args.filter_changes, timeout)
+        spread(f"filter change on {page}", changes, TARGETS["filter_p95_s"])
 
     print(f"{args.sessions} sessions on the Overview at once, {args.rounds} rounds:")
     times, live, failures = await many_sessions(
         url, ["overview"] * args.sessions, args.rounds, timeout, memory
     )
-    spread("Overview, request to script_finished", times, TARGETS["overview_p95_s"])
+    spread("Overview, request to script_finished", [t for _, t in times], TARGETS["overview_p95_s"])
     for session in live:
         await session.close()
     if failures:
@@ -422,9 +445,9 @@ async def measure(args: argparse.Namespace, port: int, pid: int) -> None:
     print(f"{args.sessions} sessions spread over {len(VIEW_PAGES)} pages, kept open:")
     times, live, failures = await many_sessions(url, pages, 1, timeout, memory)
     by_page: dict[str, list[float]] = {}
-    for session, seconds in zip(live, times, strict=False):
-        by_page.setdefault(session.page, []).append(seconds)
-    spread("any page, request to script_finished", times)
+    for page, seconds in times:
+        by_page.setdefault(page, []).append(seconds)
+    spread("any page, request to script_finished", [t for _, t in times])
     for page, values in by_page.items():
         spread(f"  {page}", values)
     await asyncio.sleep(2)
@@ -461,6 +484,9 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=1200.0, help="the whole run")
     parser.add_argument("--port", type=int, help="measure the server already on this port")
     parser.add_argument("--server-pid", type=int, help="its process id (for its memory)")
+    parser.add_argument(
+        "--max-server-mb", type=float, default=8000, help="stop if the server grows beyond this"
+    )
     args = parser.parse_args()
     if not 1 <= args.sessions <= 200:
         parser.error("--sessions must be 1..200")
