@@ -15,8 +15,8 @@ is stopped and reported as such, not retried):
 
 Peak memory: the RSS (and PSS, shared pages counted once) of the command and all its
 descendants (the sandbox's server and child), summed, sampled every 0.2 s; the peak is the
-largest sum seen. Only ``TRACKER_MAX_FILE_MB`` is raised (to the workbook's size): the other
-reader caps follow it (issue 20).
+largest sum seen. Only ``TRACKER_MAX_FILE_MB`` is raised (to 400, as issue 20 says an
+ordinary workbook of that size needs; the other reader caps follow it).
 """
 
 from __future__ import annotations
@@ -115,7 +115,8 @@ def main() -> None:
                 return
         size_mb = workbook.stat().st_size / 2**20
         print(f"  workbook: {size_mb:.0f} MB")
-        big = {**env, "TRACKER_MAX_FILE_MB": str(int(size_mb) + 2)}
+        # the issue's contract: raising the file cap alone (to 400 MB) admits the workbook
+        big = {**env, "TRACKER_MAX_FILE_MB": str(max(400, int(size_mb) + 2))}
         run_step(
             "summary", [PYTHON, "-m", "tracker", "summary", str(workbook)], big, args.step_seconds
         )
