@@ -47,6 +47,12 @@ def _when(ts: object) -> str:
     return format_bangkok(ts, lang())
 
 
+def _who(users: pd.Series) -> list[str]:
+    """Who published: the app's own import of the sample reads "ระบบ" / "the app", not the
+    account name "system"; people as their accounts are named."""
+    return [tr("glance.system_user") if u == data.BOOTSTRAP_USER else u for u in users]
+
+
 def _table(frame: pd.DataFrame, key: str, unit_column: str = "") -> None:
     """A (possibly long) display frame, capped so the browser stays responsive; its
     ``unit_column`` (if given) links to the units' cards."""
@@ -90,7 +96,7 @@ listing = pd.DataFrame(
     {
         tr("history.col.id"): snaps["id"],
         tr("history.col.when"): [_when(x) for x in snaps["created_at"]],
-        tr("history.col.user"): snaps["user"],
+        tr("history.col.user"): _who(snaps["user"]),
         tr("history.col.source"): snaps["source"],
         tr("history.col.rows"): snaps["rows"],
         tr("history.col.changes"): [pub.changes_text(c, lg) for c in snaps["changes"]],
@@ -192,7 +198,7 @@ st.subheader(tr("history.audit"))
 log_view = pd.DataFrame(
     {
         tr("history.col.when"): [_when(x) for x in audit["at"]],
-        tr("history.col.user"): audit["user"],
+        tr("history.col.user"): _who(audit["user"]),
         tr("history.col.action"): [tr(f"history.action.{a}") for a in audit["action"]],
         tr("history.col.id"): audit["snapshot_id"],
         tr("history.col.source"): audit["source"],

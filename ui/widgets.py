@@ -45,8 +45,9 @@ def data_table(
     frame = df.data if isinstance(df, Styler) else df  # pages build a new frame each run
     if export is not None:
         frame = export
-    left, right, _ = st.columns([1, 1, 4], vertical_alignment="center")
-    left.download_button(
+    # one row on any screen (columns stacked the two buttons on a phone)
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         "xlsx",
         data=lambda: exports.xlsx_bytes(frame, filters),
         file_name=f"{stem}.xlsx",
@@ -56,7 +57,7 @@ def data_table(
         on_click="ignore",
         help=tr("common.download_xlsx"),
     )
-    right.download_button(
+    row.download_button(
         "CSV",
         data=lambda: exports.csv_bytes(frame, filters),
         file_name=f"{stem}.csv",
@@ -105,11 +106,25 @@ def legend_at_bottom(fig: go.Figure) -> go.Figure:
     return fig
 
 
+_PREPARED = "_tracker_prepared"
+
+
+def prepare(fig: go.Figure) -> go.Figure:
+    """``fig`` ready to draw: its data escaped (no cell becomes markup; a copy), its title
+    clear of the toolbar, its legend at the bottom. A prepared figure is returned as it is
+    (``ui.memo`` keeps prepared figures: escaping twice would show "&amp;")."""
+    if getattr(fig, _PREPARED, False):
+        return fig
+    out = legend_at_bottom(clear_of_toolbar(escape_figure(fig)))
+    setattr(out, _PREPARED, True)
+    return out
+
+
 def chart(fig: go.Figure, table_df: pd.DataFrame | None, key: str) -> None:
     """A Plotly chart (its data escaped: no cell becomes markup) and, folded below it, the
     same numbers as a table (None: the page shows them as a table of their own)."""
     st.plotly_chart(
-        legend_at_bottom(clear_of_toolbar(escape_figure(fig))),
+        prepare(fig),
         width="stretch",
         key=key,
         config={"displaylogo": False},

@@ -224,3 +224,22 @@ def test_status_count_tables_are_headed_in_the_page_language(lang):
         factor_label(k, lang) for k in metrics.FACTORS
     ]
     assert table[t("col.total", lang)].tolist() == [2] * len(metrics.FACTORS)
+
+
+@pytest.mark.parametrize(("lang", "who"), [("th", "ระบบ"), ("en", "the app")])
+def test_history_names_the_apps_own_import_in_the_page_language(app, lang, who):
+    at = app("app_pages/history.py", lang=lang)
+    column = t("history.col.user", lang)
+    users = {u for d in at.dataframe if column in d.value.columns for u in d.value[column]}
+    assert who in users and "system" not in users
+
+
+def test_downloads_sit_in_one_row(app):
+    at = app("app_pages/history.py")
+    rows = [
+        n
+        for n in _in_order(at.main)
+        if getattr(n, "type", "") == "flex_container"
+        and sum(getattr(c, "type", "") == "download_button" for c in n.children.values()) == 2
+    ]
+    assert rows and all(r.proto.flex_container.direction == 2 for r in rows)
