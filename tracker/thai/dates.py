@@ -148,11 +148,14 @@ _YMD_FAST = rf"^{_YMD_NUM}{_HMS_FAST}$"
 _NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _YYYYMMDD_RE = re.compile(r"[0-9]{8}")
 
-# A time at the end of a value: "14:05:22", ", 14:05", "T14:05:22.5+07:00", "14.05 น.", "2:05 PM".
+# A time at the end of a value: "14:05:22", ", 14:05", "T14:05:22.5+07:00", "14.05 น.", "2:05 PM",
+# "10:15:00 AM GMT+7" (a Google Forms CSV export's Timestamp).
 _TIME_RE = re.compile(
     r"(?:^|[\sT,])\s*(?:เวลา\s*)?(?P<H>[0-9]{1,2})[:.](?P<M>[0-9]{2})"
     r"(?:[:.](?P<S>[0-9]{2})(?:[.,](?P<f>[0-9]{1,9}))?)?\s*"
-    r"(?P<ampm>[AaPp]\.?\s?[Mm]\.?|น\.?|นาฬิกา)?\s*(?P<tz>Z|[+-][0-9]{2}:?[0-9]{2})?$"
+    r"(?P<ampm>[AaPp]\.?\s?[Mm]\.?|น\.?|นาฬิกา)?\s*"
+    r"(?P<tz>Z|(?:GMT|UTC)\s*(?:[+-][0-9]{1,2}(?::?[0-9]{2})?)?|[+-][0-9]{2}:?[0-9]{2})?$",
+    re.IGNORECASE,
 )
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -227,12 +230,14 @@ def _split_time(t: str) -> tuple[str, time | None, timedelta | None]:
         raise ValueError(f"no such time: {t!r}")
     offset = None
     if m["tz"]:
-        tz = m["tz"]
-        if tz == "Z":
+        tz = re.sub(r"(?i)^(?:GMT|UTC)\s*", "", m["tz"])
+        if tz.upper() in ("Z", ""):
             offset = timedelta(0)
         else:
-            digits = tz[1:].replace(":", "")
-            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            hours, _, minutes = tz[1:].partition(":")
+            if not minutes and len(hours) == 4:  # "+0700"
+                hours, minutes = hours[:2], hours[2:]
+            offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
             if tz[0] == "-":
                 offset = -offset
     return t[: m.start()].strip(" ,T"), time(hour, minute, second, micro), offset

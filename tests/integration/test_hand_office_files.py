@@ -1,0 +1,50 @@
+"""Files as people in the office send them, typed by hand here (openpyxl and plain CSV text,
+never the project's sample writer): a district clerk's register whose headers break onto two
+lines and whose statuses end in a full stop, and the CSV that Google Forms' "Download
+responses (.csv)" gives (UTF-8 with BOM, timestamps such as "2024/03/20 2:05:22 PM GMT+7").
+"""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+
+from tracker.publish import flow as pub
+from tracker.thai.dates import parse_datetime
+
+
+def _clerk_register() -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "ทะเบียน ๖๗"
+    ws.append(["ทะเบียนติดตามข้อสั่งการ ปีงบประมาณ พ.ศ. ๒๕๖๗"])
+    ws.append(["รหัส ข้อสั่งการ", "วันที่\nสั่งการ", "หน่วย รับตรวจ", "ข้อสั่งการ / ข้อเสนอแนะ", "สถานะ"])
+    ws.append(["บน-๖๗-๐๐๑", "15 ม.ค. 2567", "สำนักงานเขตบางนา", "ให้ลอกท่อ", "ดำเนินการแล้ว."])
+    ws.append(["บน-๖๗-๐๐๒", "32 ม.ค. 2567", "สำนักงานเขตบางนา", "ให้จัดระเบียบ", "อยู่ระหว่างดำเนินการ -"])
+    ws.append(["บน-๖๗-๐๐๓", "20 ม.ค. 2567", "สำนักงานเขตบางนา", "ให้อบรม", "ไม่สามารถดำเนินการได้ ."])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+FORMS_CSV = (
+    "Timestamp,รหัสข้อสั่งการ,สถานะการดำเนินการ,รายละเอียดผลการดำเนินการ,ปัญหา/อุปสรรค,ผู้รายงาน\r\n"
+    "2024/02/01 10:15:00 AM GMT+7,บน-๖๗-๐๐๒,อยู่ระหว่างดำเนินการ,ประสานเทศกิจแล้ว,-,นายสมชาย\r\n"
+    "2024/03/20 2:05:22 PM GMT+7,บน-๖๗-๐๐๒,ดำเนินการแล้ว,จัดระเบียบเรียบร้อย,,นายสมชาย\r\n"
+)
+
+
+def test_google_forms_csv_timestamps_with_gmt_offset_are_read():
+    assert parse_datetime("2024/03/20 2:05:22 PM GMT+7").isoformat() == "2024-03-20T14:05:22"
+    assert parse_datetime("2024/03/20 07:05:22 GMT+0").isoformat() == "2024-03-20T14:05:22"
+    assert parse_datetime("2024/03/20 14:05:22 UTC+07:00").isoformat() == "2024-03-20T14:05:22"
+    files = [
+        ("ทะเบียนเขต.xlsx", _clerk_register()),
+        ("responses.csv", FORMS_CSV.encode("utf-8-sig")),
+    ]
+    p = pub.prepare(files, sandbox=False)
+    assert "invalid_date" not in [i.code for i in p.issues if i.file == "responses.csv"]
+    d = p.dataset.directives.set_index("directive_id")
+    assert str(d.loc["บน-67-002", "status"]) == "done"  # the latest of its two responses
+    assert len(p.dataset.responses) == 2
