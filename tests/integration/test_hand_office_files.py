@@ -28,6 +28,13 @@ def _clerk_register() -> bytes:
     return buf.getvalue()
 
 
+def test_a_status_typed_with_a_full_stop_or_dash_at_the_end_is_read():
+    p = pub.prepare([("ทะเบียนเขต.xlsx", _clerk_register())], sandbox=False)
+    statuses = p.dataset.directives["status"].astype(str).tolist()
+    assert statuses == ["done", "in_progress", "cannot"]
+    assert "unknown_status" not in [i.code for i in p.issues]
+
+
 FORMS_CSV = (
     "Timestamp,รหัสข้อสั่งการ,สถานะการดำเนินการ,รายละเอียดผลการดำเนินการ,ปัญหา/อุปสรรค,ผู้รายงาน\r\n"
     "2024/02/01 10:15:00 AM GMT+7,บน-๖๗-๐๐๒,อยู่ระหว่างดำเนินการ,ประสานเทศกิจแล้ว,-,นายสมชาย\r\n"

@@ -114,7 +114,8 @@ def _none_if_dash(series: pd.Series) -> pd.Series:
 
 
 def _status_of(value: str) -> str | None:
-    key = thai.collapse_spaces(value).lower()
+    # A clerk's full stop or dash at the end ("ดำเนินการแล้ว.", "done -") is not part of the status.
+    key = thai.collapse_spaces(value).lower().rstrip(" .。,;:!-–—")
     return STATUS_ALIASES.get(key) or STATUS_ALIASES.get(key.replace(" ", ""))
 
 
