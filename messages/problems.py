@@ -84,9 +84,11 @@ class Issue(InBothLanguages):
 
     @property
     def column(self) -> str:
-        if self.header and self.letter:
-            return f"{self.header} ({self.letter})"
-        return self.header or self.column_key
+        # A header typed on two lines in its cell ("วันที่\nสั่งการ") is shown on one line.
+        header = " ".join(self.header.split())
+        if header and self.letter:
+            return f"{header} ({self.letter})"
+        return header or self.column_key
 
     def message(self, lang: str) -> str:
         fields = {

@@ -35,6 +35,14 @@ def test_a_status_typed_with_a_full_stop_or_dash_at_the_end_is_read():
     assert "unknown_status" not in [i.code for i in p.issues]
 
 
+def test_a_header_typed_on_two_lines_is_named_on_one_line_in_messages():
+    p = pub.prepare([("ทะเบียนเขต.xlsx", _clerk_register())], sandbox=False)
+    bad = [i for i in p.issues if i.code == "invalid_date"]
+    assert len(bad) == 1 and bad[0].row == 4 and bad[0].value == "32 ม.ค. 2567"
+    assert bad[0].column == "วันที่ สั่งการ (B)"
+    assert "\n" not in bad[0].message_th and "\n" not in bad[0].message_en
+
+
 FORMS_CSV = (
     "Timestamp,รหัสข้อสั่งการ,สถานะการดำเนินการ,รายละเอียดผลการดำเนินการ,ปัญหา/อุปสรรค,ผู้รายงาน\r\n"
     "2024/02/01 10:15:00 AM GMT+7,บน-๖๗-๐๐๒,อยู่ระหว่างดำเนินการ,ประสานเทศกิจแล้ว,-,นายสมชาย\r\n"
