@@ -5,9 +5,10 @@ import streamlit as st
 from tracker import thai
 from tracker.metrics import directives as metrics
 from tracker.metrics import targets
+from tracker.metrics import time_to_done as ttd
 from tracker.present import charts, finance_views
 from tracker.present.charts import status_label
-from ui import brief, data, time_to_done
+from ui import brief, data, memo, time_to_done
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
@@ -54,21 +55,45 @@ def finance_cards(ds, chosen: metrics.Filters) -> None:
         )
 
 
+def numbers(view_of, loaded: data.Loaded, today) -> dict:
+    """Every figure of the page for the filtered view (kept per snapshot and filters)."""
+    view = view_of()
+    timed = time_to_done.timed(loaded, view).frame
+    return {
+        "cards": metrics.overview_cards(view, today),
+        "ttd": ttd.overall(timed),
+        "ranked": ttd.ranking(timed, "agency"),
+        "by_agency": metrics.by_agency(view),
+        "missing": metrics.not_reported_units(view),
+        "empty": view.empty,
+    }
+
+
 loaded = data.current()
 directives = loaded.dataset.directives
 st.title(tr("overview.title"))
 st.caption(tr("common.data_from", source=data.source_label(), at=""))
 
 chosen = sidebar_filters(directives)
-view = metrics.apply_filters(directives, chosen)
-brief.download(loaded, chosen, view)
-if view.empty:
+key = memo.view_key(loaded, chosen)
+filtered: list = []
+
+
+def view_of():
+    """The filtered register, made once a run and only when a figure is not kept already."""
+    if not filtered:
+        filtered.append(metrics.apply_filters(directives, chosen))
+    return filtered[0]
+
+
+brief.download(loaded, chosen, view_of)
+nums = memo.numbers(key and (*key, "overview"), lambda: numbers(view_of, loaded, data.today()))
+c = nums["cards"]
+if nums["empty"]:
     st.info(tr("common.no_data"))
     finance_cards(loaded.dataset, chosen)
     st.stop()
 
-c = metrics.overview_cards(view, data.today())
-timed = time_to_done.timed(loaded, view).frame
 cards(
     [
         (tr("card.total"), count(c["total"]), None),
@@ -76,10 +101,10 @@ cards(
         (tr("card.cannot"), count(c["cannot"]), tr("card.cannot_help")),
         (tr("card.not_reported"), count(c["not_reported"]), None),
         (tr("card.overdue"), count(c["overdue"]), tr("card.overdue_help")),
-        time_to_done.median_card(timed),
+        time_to_done.median_card_of(nums["ttd"]),
     ]
 )
-by_agency = metrics.by_agency(view)
+by_agency = nums["by_agency"]
 lg = lang()
 table = by_agency.rename(
     columns={"agency": tr("col.agency"), "total": tr("col.total"), "done_pct": tr("axis.done_pct")}
@@ -91,18 +116,26 @@ table = by_agency.rename(
 left, right = st.columns([3, 2], gap="medium")
 with left:
     unit_chart(
-        charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"),
+        memo.figure(
+            key and (*key, "status_agency", lg),
+            lambda: charts.status_stack(by_agency, "agency", lg, "chart.status_by_agency"),
+        ),
         table,
         "status_agency",
         unit_column=tr("col.agency"),
     )
 with right:
     finance_cards(loaded.dataset, chosen)
-unit_chart(charts.done_ranking(by_agency, lg), table, "done_ranking", unit_column=tr("col.agency"))
-time_to_done.ranking(timed)
+unit_chart(
+    memo.figure(key and (*key, "done_ranking", lg), lambda: charts.done_ranking(by_agency, lg)),
+    table,
+    "done_ranking",
+    unit_column=tr("col.agency"),
+)
+time_to_done.draw_ranking(nums["ranked"], key)
 
 st.subheader(tr("overview.not_reported"))
-missing = metrics.not_reported_units(view)
+missing = nums["missing"]
 if missing.empty:
     st.success(tr("overview.all_reported"))
 else:

@@ -4,6 +4,7 @@ day and language."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import astuple
 from datetime import date
 
@@ -41,14 +42,17 @@ def _cached(
     return _build(_ds, metrics.apply_filters(_ds.directives, chosen), chosen, today, lg)
 
 
-def download(loaded: data.Loaded, chosen: metrics.Filters, view: pd.DataFrame) -> None:
-    """The download button; the PDF is made when the button is clicked (deferred data)."""
+def download(
+    loaded: data.Loaded, chosen: metrics.Filters, view_of: Callable[[], pd.DataFrame]
+) -> None:
+    """The download button; the PDF is made when the button is clicked (deferred data).
+    ``view_of`` gives the filtered register (made only when the PDF is not kept already)."""
     ds, today, lg = loaded.dataset, data.today(), lang()
     sid, database = loaded.snapshot_id, data.database_url()
 
     def pdf() -> bytes:
         if sid is None:  # data not from the store: nothing to key a cache on
-            return _build(ds, view, chosen, today, lg)
+            return _build(ds, view_of(), chosen, today, lg)
         return _cached(database, sid, astuple(chosen), today, lg, ds)
 
     from tracker.present.brief import file_name

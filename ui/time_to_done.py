@@ -11,7 +11,7 @@ import streamlit as st
 from tracker.metrics import time_to_done as ttd
 from tracker.present import charts_time
 from tracker.thai import format_date
-from ui import data
+from ui import data, memo
 from ui.i18n import lang, tr
 from ui.unit_links import unit_chart, unit_table
 from ui.widgets import count, data_table
@@ -58,7 +58,11 @@ def keyed(table: pd.DataFrame, keys: pd.Series, by: str) -> pd.DataFrame:
 
 def median_card(frame: pd.DataFrame) -> tuple[str, str, str]:
     """The Overview's "median days to done" card: (label, value, help)."""
-    figures = ttd.overall(frame)
+    return median_card_of(ttd.overall(frame))
+
+
+def median_card_of(figures: dict) -> tuple[str, str, str]:
+    """The "median days to done" card of figures ``ttd.overall`` made."""
     return (
         tr("ttd.card.median"),
         charts_time.median_label(figures["median_days"], lang()),
@@ -73,12 +77,18 @@ def median_card(frame: pd.DataFrame) -> tuple[str, str, str]:
 
 def ranking(frame: pd.DataFrame) -> None:
     """Units fastest to slowest by median days to done, with n and how many are open."""
+    draw_ranking(ttd.ranking(frame, "agency"))
+
+
+def draw_ranking(ranked: pd.DataFrame, key: tuple | None = None) -> None:
+    """The ranking ``ttd.ranking`` made; its figure kept per ``key`` (``ui.memo``)."""
     lg = lang()
-    ranked = ttd.ranking(frame, "agency")
     if ranked.empty:
         return
     unit_chart(
-        charts_time.ranking_chart(ranked, lg),
+        memo.figure(
+            key and (*key, "ttd_ranking", lg), lambda: charts_time.ranking_chart(ranked, lg)
+        ),
         keyed(charts_time.figures_table(ranked, "agency", lg), ranked["key"], "agency"),
         "ttd_ranking",
         unit_column=tr("ttd.by.agency"),

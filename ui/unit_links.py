@@ -24,10 +24,10 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 
 from tracker.present.charts import short_units
-from tracker.present.charts_safe import escape_figure, escape_text
+from tracker.present.charts_safe import escape_text
 from tracker.unit_names import unit_name
 from ui.i18n import lang, tr
-from ui.widgets import chart, clear_of_toolbar, data_table, legend_at_bottom
+from ui.widgets import chart, data_table, prepare
 
 UNITS_PATH = "units"  # the Units page's url_path (ui/shell.py)
 UNITS_PAGE = "app_pages/units.py"
@@ -168,7 +168,7 @@ def unit_chart(
         chart(fig, table_df, key)
         return
     event = st.plotly_chart(
-        legend_at_bottom(clear_of_toolbar(escape_figure(fig))),
+        prepare(fig),
         width="stretch",
         key=key,
         on_select="rerun",
