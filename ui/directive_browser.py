@@ -111,18 +111,22 @@ def directives(loaded: Loaded, view: pd.DataFrame, ages: pd.DataFrame, lang: str
         on_select=_on_row_selected,
         selection_mode="single-row",
     )
-    _download_all(loaded, matched.loc[labels], ages, lang)
+    _download_all(loaded, matched, labels, ages, lang)
     _detail(loaded, rows, ages, lang)
 
 
-def _download_all(loaded: Loaded, rows: pd.DataFrame, ages: pd.DataFrame, lang: str) -> None:
-    """xlsx and CSV of every filtered (and searched) directive, built only when clicked."""
+def _download_all(
+    loaded: Loaded, matched: pd.DataFrame, labels: pd.Index, ages: pd.DataFrame, lang: str
+) -> None:
+    """xlsx and CSV of every filtered (and searched) directive in the table's order, built
+    (texts fetched) only when clicked."""
     filters = tuple(st.session_state.get("_export_filters", ()))
 
     def frame() -> pd.DataFrame:
+        rows = matched.loc[labels]
         return directive_table(rows, ages, lang, data.texts(loaded, rows, cache=False))
 
-    st.caption(tr("browse.download_all", total=format_int(len(rows))))
+    st.caption(tr("browse.download_all", total=format_int(len(labels))))
     left, right, _ = st.columns([1, 1, 4], vertical_alignment="center")
     left.download_button(
         "xlsx",
