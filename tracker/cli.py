@@ -221,11 +221,14 @@ def _print_summary(data: dict) -> int:
     for row in d["by_agency"]:
         print(f"  {row['agency']}: {row['done']}/{row['total']} ({row['done_pct']:.2f}%)")
     if data["budget"]:
-        print("งบประมาณ / budget (allocated, disbursed, rate %)")
+        from tracker.thai.formatting import format_amount, format_pct
+
+        print("งบประมาณ / budget (allocated, disbursed, rate %; - not applicable)")
         for row in data["budget"]:
             print(
-                f"  {row['unit']} {row['as_of']} {row['budget_type']}: {row['allocated']} "
-                f"{row['disbursed']} {row['rate_pct']}"
+                f"  {row['unit']} {row['as_of']} {row['budget_type']}: "
+                f"{format_amount(row['allocated'])} {format_amount(row['disbursed'])} "
+                f"{format_pct(row['rate_pct'])}"
             )
     if data["kpis"]:
         print("ตัวชี้วัด / KPIs (target → actual)")

@@ -63,3 +63,40 @@ def test_google_forms_csv_timestamps_with_gmt_offset_are_read():
     d = p.dataset.directives.set_index("directive_id")
     assert str(d.loc["บน-67-002", "status"]) == "done"  # the latest of its two responses
     assert len(p.dataset.responses) == 2
+
+
+def _budget_form() -> bytes:
+    """The seed's 3.2 table typed by hand: a two-row header with the as-of date over the
+    disbursed columns, "-" for types the unit has no budget for, a section row, a total row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "๓.๒ เบิกจ่าย"
+    ws.append(["หน่วยงาน : กองงานผู้ตรวจราชการ สำนักปลัดกรุงเทพมหานคร"])
+    ws.append(
+        ["ประเภทงบรายจ่าย", "งบประมาณ หลังปรับโอน\n(จำนวนเงิน)", "ข้อมูล ณ วันที่ ๓๑ มีนาคม พ.ศ. ๒๕๖๗", None]
+    )
+    ws.append([None, None, "ผลการเบิกจ่าย\n(จำนวนเงิน)", "ร้อยละ\nการเบิกจ่าย"])
+    for cells in ("A2:A3", "B2:B3", "C2:D2"):
+        ws.merge_cells(cells)
+    ws.append(["งบประมาณกันเงินไว้เบิกเหลือมปี แบบไม่มีหนี้ผูกพัน (ไม่รวมงบบุคลากร)", "-", "-", "-"])
+    ws.append(["งบประมาณประจำปี"])
+    ws.append(["- งบดำเนินงาน", "๑๒,๒๐๓,๕๐๐.-", "๔,๐๙๔,๗๖๙.๔๗", "๓๓.๕๕%"])
+    ws.append(["- งบรายจ่ายอื่น", 1041200, 266500, 0.256])
+    ws.append(["งบกลาง (ไม่รวมงบบุคลากร)", "๒๕๘,๓๖๙.-", "๐", "๐"])
+    ws.append(["รวมทั้งสิ้น", "๑๓,๕๐๓,๐๖๙.-", "๔,๓๖๑,๒๖๙.๔๗", "๓๒.๓๐"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_the_summary_prints_amounts_with_separators_and_not_applicable_as_a_dash(tmp_path, capsys):
+    from tracker import cli
+
+    path = tmp_path / "เบิกจ่าย.xlsx"
+    path.write_bytes(_budget_form())
+    assert cli.main(["summary", str(path)]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "operating: 12,203,500.00 4,094,769.47 33.55%" in out
+    assert "other: 1,041,200.00 266,500.00 25.60%" in out
+    assert "total: 13,503,069.00 4,361,269.47 32.30%" in out
+    assert "carryover: - - -" in out and "None" not in out
