@@ -1,5 +1,7 @@
 """Overview (executives): cards, status per agency, ranking, units not reported."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from tracker import thai
@@ -18,14 +20,20 @@ from ui.widgets import cards, count
 require_page("overview")
 
 
-def finance_cards(ds, chosen: metrics.Filters) -> None:
+def finance_cards(ds, chosen: metrics.Filters, key: tuple | None) -> None:
     """Disbursement rate against its target and KPIs on / below target (latest figures), for
     the units the place filters choose; the heading says whose figures they are."""
     lg = lang()
     narrowed = any(getattr(chosen, k) for k in metrics.UNIT_FILTERS)
-    kpis = metrics.filter_units(ds.kpis, chosen)
-    budget = metrics.filter_units(ds.budget, chosen)
-    finance = finance_views.finance_summary(kpis, budget, targets.load_targets())
+    goals = targets.load_targets()  # read each run: an admin may change them
+    kept = memo.numbers(
+        key and (*key, "finance"),
+        lambda: finance_views.finance_summary(
+            metrics.filter_units(ds.kpis, chosen), metrics.filter_units(ds.budget, chosen), goals
+        ),
+    )
+    target = goals.for_date(kept.as_of) if kept.as_of else None
+    finance = replace(kept, target_pct=target)
     scope = tr("fin.overview.scope_filtered" if narrowed else "fin.overview.scope_all")
     if narrowed and finance.as_of is None and not finance.kpis["total"]:
         st.subheader(f"{tr('fin.overview.title')} · {scope}")
@@ -91,7 +99,7 @@ nums = memo.numbers(key and (*key, "overview"), lambda: numbers(view_of, loaded,
 c = nums["cards"]
 if nums["empty"]:
     st.info(tr("common.no_data"))
-    finance_cards(loaded.dataset, chosen)
+    finance_cards(loaded.dataset, chosen, key)
     st.stop()
 
 cards(
@@ -125,7 +133,7 @@ with left:
         unit_column=tr("col.agency"),
     )
 with right:
-    finance_cards(loaded.dataset, chosen)
+    finance_cards(loaded.dataset, chosen, key)
 unit_chart(
     memo.figure(key and (*key, "done_ranking", lg), lambda: charts.done_ranking(by_agency, lg)),
     table,

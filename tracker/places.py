@@ -118,6 +118,11 @@ def districts() -> pd.DataFrame:
 
 def zones() -> list[tuple[str, str]]:
     """The six district groups as (zone_th, zone_en), in the BMA's usual order."""
+    return list(_zones())
+
+
+@cache
+def _zones() -> tuple[tuple[str, str], ...]:
     pairs = _table()[["zone_th", "zone_en"]].drop_duplicates()
     order = {z: i for i, z in enumerate(ZONE_ORDER)}
     ranked = sorted(
@@ -126,7 +131,7 @@ def zones() -> list[tuple[str, str]]:
             for i, (th, en) in enumerate(pairs.itertuples(index=False))
         )
     )
-    return [(th, en) for _, th, en in ranked]
+    return tuple((th, en) for _, th, en in ranked)
 
 
 def _latin_key(s: str) -> str:

@@ -16,6 +16,7 @@ about one unit).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pandas as pd
@@ -52,6 +53,11 @@ def unit_href(unit: object, lg: str) -> str | None:
     """The card's relative URL, its shown name last (None for a missing unit)."""
     if _missing(unit):
         return None
+    return _href(str(unit), lg)
+
+
+@lru_cache(maxsize=8192)
+def _href(unit: str, lg: str) -> str:  # the same few hundred units on every page run
     params = card_params(str(unit), lg) | {LABEL: unit_name(unit, lg)}
     return f"{UNITS_PATH}?{urlencode(params, quote_via=quote)}"
 
