@@ -5,14 +5,13 @@ import streamlit as st
 from tracker.metrics import directives as metrics
 from tracker.present import charts
 from tracker.present.binning import aging_bins
-from tracker.present.district_views import history_table
 from tracker.present.views import aging_table
 from ui import data, directive_browser, time_to_done
 from ui.auth import require_page
 from ui.filters import sidebar_filters
 from ui.i18n import lang, tr
 from ui.trends import period_trends
-from ui.widgets import cards, chart, count, data_table
+from ui.widgets import cards, chart, count
 
 require_page("directives")
 
@@ -20,7 +19,8 @@ loaded = data.current()
 ds = loaded.dataset
 lg = lang()
 st.title(tr("directives.title"))
-view = metrics.apply_filters(ds.directives, sidebar_filters(ds.directives))
+filters = sidebar_filters(ds.directives)
+view = metrics.apply_filters(ds.directives, filters)
 if view.empty:
     st.info(tr("common.no_data"))
     st.stop()
@@ -35,7 +35,7 @@ cards(
 )
 
 st.subheader(tr("directives.table"))
-directive_browser.directives(loaded, view, ages, lg)
+directive_browser.directives(loaded, filters, lg)
 
 pivot = metrics.heatmap(view)
 chart(charts.group_heatmap(pivot, lg), pivot.reset_index(), "heatmap")
@@ -52,11 +52,4 @@ time_to_done.curves(timed_view)
 period_trends(timed_view.frame)
 
 st.subheader(tr("directives.history"))
-chosen = directive_browser.history_picker(loaded, view)
-if chosen is not None:
-    # labels, statuses and Buddhist-Era times in the page's language (as on the Districts page)
-    data_table(
-        history_table(directive_browser.response_history(loaded, chosen), lg),
-        "response_history",
-        name="responses",
-    )
+directive_browser.history_section(loaded, filters, lg)

@@ -71,8 +71,13 @@ def _on_row_selected() -> None:
         st.session_state[_DETAIL] = shown[rows[0]]
 
 
-def directives(loaded: Loaded, view: pd.DataFrame, ages: pd.DataFrame, lang: str) -> None:
-    """The bounded table of ``view`` (the filtered directives) and its detail panel."""
+@st.fragment
+def directives(loaded: Loaded, filters: metrics.Filters, lang: str) -> None:
+    """The bounded table of the filtered directives and its detail panel: a fragment, so
+    paging, searching and choosing a row rerun only this part of the page. It keeps only the
+    filters between runs (never a filtered copy of the table: that would stay per session)."""
+    view = metrics.apply_filters(loaded.dataset.directives, filters)
+    ages = metrics.aging(view, data.today())
     query, sort, desc, size = _controls()
     matched = view[data.search_directives(loaded, view, query)] if query.strip() else view
     if matched.empty:
@@ -206,6 +211,21 @@ def response_history(loaded: Loaded, directive_id: str) -> pd.DataFrame:
     mine = responses[(responses["directive_id"] == directive_id).to_numpy(dtype=bool)]
     mine = data.with_columns(loaded, "responses", mine, HISTORY_COLUMNS)
     return metrics.response_history(mine, directive_id)
+
+
+@st.fragment
+def history_section(loaded: Loaded, filters: metrics.Filters, lang: str) -> None:
+    """A directive's response history, chosen by a search (a fragment: choosing reruns only
+    this part of the page; it keeps the filters, not a filtered copy)."""
+    view = metrics.apply_filters(loaded.dataset.directives, filters)
+    chosen = history_picker(loaded, view)
+    if chosen is not None:
+        # labels, statuses and Buddhist-Era times in the page's language
+        data_table(
+            history_table(response_history(loaded, chosen), lang),
+            "response_history",
+            name="responses",
+        )
 
 
 def history_picker(loaded: Loaded, view: pd.DataFrame) -> str | None:
