@@ -8,7 +8,7 @@ from tracker.metrics import targets
 from tracker.present import charts_finance
 from tracker.present import finance_views as fv
 from tracker.unit_names import unit_name
-from ui import data
+from ui import data, memo
 from ui.auth import require_page
 from ui.filters import url_select
 from ui.i18n import lang, tr
@@ -47,8 +47,11 @@ with col_date:
 if unit:
     card_link(unit)
 
-types = budget.by_type(frame, unit, as_of)
-units = budget.by_unit(frame, as_of, goals)
+snapshot = memo.snapshot_key(data.current())
+# the targets are read each run (an admin may change them): they are part of the key
+key = snapshot and (*snapshot, "budget", unit, as_of, lg, repr(goals))
+types = memo.numbers(key and (*key, "types"), lambda: budget.by_type(frame, unit, as_of))
+units = memo.numbers(key and (*key, "units"), lambda: budget.by_unit(frame, as_of, goals))
 total = fv.total_of(types)
 goal = goals.for_date(as_of)
 # targets hold for their own fiscal year only: no other year's lines on this year's figures
@@ -91,15 +94,20 @@ data_table(
 )
 st.caption(tr("budget.by_type_note"))
 chart(
-    charts_finance.budget_rate_by_type(types, year_goals, lg),
+    memo.figure(
+        key and (*key, "rate_by_type"),
+        lambda: charts_finance.budget_rate_by_type(types, year_goals, lg),
+    ),
     fv.budget_type_table(types, year_goals, lg),
     "rate_by_type",
 )
 
 st.subheader(tr("budget.cumulative"))
-cum = fv.cumulative_for(frame, unit, as_of, year_goals)
+cum = memo.numbers(key and (*key, "cum"), lambda: fv.cumulative_for(frame, unit, as_of, year_goals))
 chart(
-    charts_finance.budget_cumulative(cum, year_goals, lg),
+    memo.figure(
+        key and (*key, "cumulative"), lambda: charts_finance.budget_cumulative(cum, year_goals, lg)
+    ),
     fv.cumulative_table(cum, lg),
     "cumulative",
 )
@@ -119,7 +127,9 @@ unit_table(
     pinned=True,
 )
 unit_chart(
-    charts_finance.budget_rate_by_unit(units, lg),
+    memo.figure(
+        key and (*key, "rate_by_unit"), lambda: charts_finance.budget_rate_by_unit(units, lg)
+    ),
     fv.budget_unit_table(units, lg),
     "rate_by_unit",
     unit_column=tr("fin.col.unit"),

@@ -22,7 +22,7 @@ from tracker.present.district_views import (
     unmatched_agencies,
     zone_ranking,
 )
-from ui import data
+from ui import data, memo
 from ui.auth import require_page
 from ui.directive_browser import response_history, search_pick
 from ui.filters import set_filter, sidebar_filters, widget_key
@@ -155,16 +155,33 @@ def _card(base: pd.DataFrame, frame: pd.DataFrame, code: str, measure: str, lg: 
 loaded = data.current()
 ds = loaded.dataset
 lg = lang()
-directives = attach_codes(ds.directives)
+snapshot = memo.snapshot_key(loaded)
+directives = memo.shared(
+    snapshot and (*snapshot, "district_codes"), lambda: attach_codes(ds.directives)
+)
 st.title(tr("districts.title"))
 
 filters = sidebar_filters(directives)
 measure = _measure_selector(lg)
 # The map compares all 50 districts: only the non-place filters narrow its figures; the zone
 # zooms the map and the district opens the card.
-base = metrics.apply_filters(directives, replace(filters, zone=(), district=(), agency=()))
-frame = district_frame(
-    base, data.today(), ds.kpis, ds.budget, filters.fiscal_year, responses=ds.responses
+unplaced = replace(filters, zone=(), district=(), agency=())
+key = memo.view_key(loaded, unplaced)
+based: list = []
+
+
+def base_of() -> pd.DataFrame:
+    """The register under the non-place filters (made once a run, when needed)."""
+    if not based:
+        based.append(metrics.apply_filters(directives, unplaced))
+    return based[0]
+
+
+frame = memo.numbers(
+    key and (*key, "district_frame"),
+    lambda: district_frame(
+        base_of(), data.today(), ds.kpis, ds.budget, filters.fiscal_year, responses=ds.responses
+    ),
 )
 
 selected = None
@@ -186,9 +203,15 @@ title = (
     if zone_names
     else tr("districts.map_title", measure=label)
 )
-fig = charts_map.district_map(frame, measure, lg, selected=selected, focus=focus, title=title)
+fig = memo.figure(
+    key and (*key, "map", measure, lg, selected, tuple(focus), title),
+    lambda: charts_map.district_map(
+        frame, measure, lg, selected=selected, focus=focus, title=title
+    ),
+    lambda f: clear_of_toolbar(escape_figure(f)),
+)
 st.plotly_chart(
-    clear_of_toolbar(escape_figure(fig)),
+    fig,
     key=MAP_KEY,
     on_select=_on_map_select,
     selection_mode="points",
@@ -198,7 +221,7 @@ st.plotly_chart(
 st.caption(tr("districts.map_help"))
 st.caption(tr("districts.credit"))
 
-outside = unmatched_agencies(base)
+outside = memo.numbers(key and (*key, "unmatched"), lambda: unmatched_agencies(base_of()))
 if not outside.empty:
     st.caption(tr("districts.city_level", n=count(int(outside["directives"].sum()))))
     with st.expander(tr("districts.city_level_list")):
@@ -212,7 +235,7 @@ if not outside.empty:
         )
 
 if selected:
-    _card(base, frame, selected, measure, lg)
+    _card(base_of(), frame, selected, measure, lg)
 else:
     st.info(tr("districts.pick_hint"))
     shown = frame[frame["code"].isin(focus)] if focus else frame

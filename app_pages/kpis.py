@@ -6,7 +6,7 @@ from tracker.metrics import kpi_scores as kpi
 from tracker.present import charts_finance
 from tracker.present import finance_views as fv
 from tracker.unit_names import unit_name
-from ui import data
+from ui import data, memo
 from ui.auth import require_page
 from ui.filters import url_select
 from ui.i18n import lang, tr
@@ -41,7 +41,9 @@ with col_period:
 
 card_link(unit)
 
-card = kpi.scorecard(kpis, unit, fiscal_year, period)
+snapshot = memo.snapshot_key(data.current())
+key = snapshot and (*snapshot, "kpis", unit, fiscal_year, period, lg)
+card = memo.numbers(key and (*key, "card"), lambda: kpi.scorecard(kpis, unit, fiscal_year, period))
 n = fv.kpi_counts(card)
 cards(
     [
@@ -64,7 +66,11 @@ data_table(
         tr("fin.col.kpi"): st.column_config.TextColumn(width="large"),
     },
 )
-chart(charts_finance.kpi_achievement(card, lg), fv.scorecard_table(card, lg), "kpi_achievement")
+chart(
+    memo.figure(key and (*key, "achievement"), lambda: charts_finance.kpi_achievement(card, lg)),
+    fv.scorecard_table(card, lg),
+    "kpi_achievement",
+)
 
 ticked = {tr("fin.col.ticked"): st.column_config.TextColumn(width="small")}  # ✓ or -
 digital = fv.digital_checklist(card)
@@ -104,13 +110,18 @@ for item in fv.kpi_texts(card, lg):
             )
 
 st.subheader(tr("kpis.trend"))
-wide = kpi.levels_over_periods(kpis, unit, fiscal_year)
+wide = memo.numbers(
+    key and (*key, "levels"), lambda: kpi.levels_over_periods(kpis, unit, fiscal_year)
+)
 if not fv.has_trend(wide):
     st.caption(tr("kpis.no_trend"))
 else:
     for measure, part in fv.by_measure(wide):
         chart(
-            charts_finance.kpi_levels(part, measure, lg),
+            memo.figure(
+                key and (*key, "levels", measure),
+                lambda: charts_finance.kpi_levels(part, measure, lg),  # noqa: B023 (used now)
+            ),
             fv.levels_table(part, lg),
             f"kpi_levels_{measure}",
         )

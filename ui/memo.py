@@ -54,23 +54,43 @@ def numbers(key: tuple | None, compute: Callable[[], T]) -> T:
     return _numbers(key, compute)
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _figure(key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
-    return prepare(_build())
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _shared(key: tuple, _compute: Callable[[], Any]) -> Any:
+    return _compute()
 
 
-def figure(key: tuple | None, build: Callable[[], go.Figure]) -> go.Figure:
-    """The figure ``build()`` makes, prepared for drawing, shared per ``key`` by every session
-    (never change it); None: built now."""
+def shared(key: tuple | None, compute: Callable[[], T]) -> T:
+    """``compute()`` (e.g. a whole register with a column added), one object per ``key``
+    shared by every session, never changed (few kept: they are big); None: computed now."""
     if key is None:
-        return prepare(build())
-    return _figure(key, build)
+        return compute()
+    return _shared(key, compute)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(
+    key: tuple, _build: Callable[[], go.Figure], _finish: Callable[[go.Figure], go.Figure]
+) -> go.Figure:
+    return _finish(_build())
+
+
+def figure(
+    key: tuple | None,
+    build: Callable[[], go.Figure],
+    finish: Callable[[go.Figure], go.Figure] = prepare,
+) -> go.Figure:
+    """The figure ``build()`` makes, made ready to draw by ``finish`` (``widgets.prepare``),
+    shared per ``key`` by every session (never change it); None: built now."""
+    if key is None:
+        return finish(build())
+    return _figure(key, build, finish)
 
 
 def clear() -> None:
     """Forget everything kept (for a benchmark of the first run; keys never go stale)."""
     _numbers.clear()
+    _shared.clear()
     _figure.clear()
 
 
-__all__ = ["clear", "figure", "numbers", "snapshot_key", "view_key"]
+__all__ = ["clear", "figure", "numbers", "shared", "snapshot_key", "view_key"]
