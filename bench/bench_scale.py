@@ -8,8 +8,9 @@ Prints each figure beside its target:
 - ``summary_s`` / ``bare_read_s``: ``summary`` of the ``tracker sample`` workbook with
   ``--directives`` directives (100,000 by default; 22 sheets) as a fresh process, against a
   fresh process doing a bare fastexcel read of every sheet of the same file; the ratio ≤ 2×;
-- ``snapshot_mb``: the memory of the shared snapshot copy the app holds (``Store.load`` of
-  the imported workbook, every frame's deep memory usage) and the process's RSS growth; the
+- ``snapshot_mb``: the memory of the shared snapshot copy the app holds (``Store.load_slim`` of
+  the imported workbook: every frame's deep memory usage and the row keys) and the process's
+  RSS growth (bench/bench_memory.py compares it with the full frames); the
   figure at 1,000,000 directives is a linear extrapolation (printed as such), not a run.
 
 The 1,000,000-directive runs (summary ≤ 30 s, import ≤ 60 s, ≤ 2 GB) are not run here: they
@@ -109,9 +110,10 @@ def snapshot_memory(workbook: Path, folder: Path, env: dict[str, str]) -> tuple[
         "        if line.startswith('VmRSS:'): return int(line.split()[1]) / 1024\n"
         f"store = Store({url!r}); store.upgrade(); sid = store.current_id()\n"
         "gc.collect(); before = rss()\n"
-        "frames = store.load(sid)\n"
+        "frames, keys = store.load_slim(sid)\n"
         "gc.collect(); after = rss()\n"
         "deep = sum(int(f.memory_usage(deep=True).sum()) for f in frames.values())\n"
+        "deep += sum(int(a.nbytes) for a in keys.values())\n"
         "print(json.dumps([deep / 2**20, after - before]))\n"
     )
     out = subprocess.run(
