@@ -9,7 +9,7 @@ A name neither knows is shown as written.
 from __future__ import annotations
 
 import csv
-from functools import cache
+from functools import cache, lru_cache
 
 from tracker import DATA_DIR
 from tracker.places import district_name, district_of, normalize_agency
@@ -30,6 +30,11 @@ def unit_name(name: object, lang: str) -> str:
     text = "" if name is None else str(name)
     if lang != "en" or not text:
         return text
+    return _english(text)
+
+
+@lru_cache(maxsize=8192)
+def _english(text: str) -> str:  # the same few hundred units, row after row
     english = _departments_en().get(normalize_agency(text))
     if english:
         return english

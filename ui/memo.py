@@ -15,10 +15,13 @@ here is ever stale; without a snapshot id (no store) nothing is kept.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import astuple
 from typing import Any, TypeVar
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -40,6 +43,19 @@ def view_key(loaded: data.Loaded, chosen: Filters) -> tuple | None:
     """The key of the filtered view: the snapshot's key and the filters."""
     base = snapshot_key(loaded)
     return None if base is None else (*base, astuple(chosen))
+
+
+def rows_key(frame: pd.DataFrame) -> tuple | None:
+    """The key of ``frame``, rows of the current snapshot's directives chosen by index label
+    (with columns derived from the snapshot and today only), for a helper that is handed the
+    rows and not the filters: the snapshot's key and a digest of the row labels."""
+    # data.current() would draw the read-only banner a second time
+    base = snapshot_key(data._resolve())
+    if base is None or frame.index.dtype.kind not in "iu":
+        return None
+    labels = np.ascontiguousarray(frame.index.to_numpy())
+    digest = hashlib.blake2b(labels.tobytes(), digest_size=16).hexdigest()
+    return (*base, len(frame), digest)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -93,4 +109,4 @@ def clear() -> None:
     _figure.clear()
 
 
-__all__ = ["clear", "figure", "numbers", "shared", "snapshot_key", "view_key"]
+__all__ = ["clear", "figure", "numbers", "rows_key", "shared", "snapshot_key", "view_key"]

@@ -110,16 +110,21 @@ def curves(timed_view: ttd.Durations) -> None:
         format_func=lambda g: tr(f"ttd.by.{g}"),
         key="ttd_by",
     )
-    figures = ttd.figures(frame, by)
+    rows = memo.rows_key(frame)
+    key = rows and (*rows, "ttd_curves", by)
+    figures = memo.numbers(key and (*key, "figures"), lambda: ttd.figures(frame, by))
     if figures.empty:
         st.info(tr("ttd.no_data"))
         return
     keys = charts_time.largest_groups(figures)
-    table = ttd.curves(frame, by)
+    table = memo.numbers(key and (*key, "curves"), lambda: ttd.curves(frame, by))
     unit_column = tr("ttd.by.agency") if by == "agency" else None
     unit_chart(
-        charts_time.curves_chart(table, keys, by, lg),
-        keyed(charts_time.curve_table(table, by, lg), table["key"], by),
+        memo.figure(key and (*key, lg), lambda: charts_time.curves_chart(table, keys, by, lg)),
+        memo.numbers(
+            key and (*key, lg, "table"),
+            lambda: keyed(charts_time.curve_table(table, by, lg), table["key"], by),
+        ),
         "ttd_curves",
         unit_column=unit_column,
     )

@@ -19,7 +19,7 @@ from tracker.metrics.directives import Filters
 from tracker.present.charts_trends import period_table, period_trend
 from tracker.publish.trends import snapshot_label
 from tracker.store import StoreError
-from ui import data
+from ui import data, memo
 from ui.i18n import lang, tr
 from ui.widgets import chart
 
@@ -115,9 +115,17 @@ def period_trends(timed: pd.DataFrame) -> None:
         if table is None:
             return
         st.caption(tr("trend.snapshot_note", n=MAX_SNAPSHOTS))
+        key = None
     else:
-        table = trends.by_period(timed, by)
+        rows = memo.rows_key(timed)
+        key = rows and (*rows, "trend", by)
+        table = memo.numbers(key, lambda: trends.by_period(timed, by))
     if table.empty:
         st.caption(tr("trend.none"))
         return
-    chart(period_trend(table, by, lang()), period_table(table, lang()), f"trend_{by}")
+    lg = lang()
+    chart(
+        memo.figure(key and (*key, lg), lambda: period_trend(table, by, lg)),
+        period_table(table, lg),
+        f"trend_{by}",
+    )
