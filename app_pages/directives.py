@@ -5,10 +5,11 @@ import streamlit as st
 from tracker.metrics import directives as metrics
 from tracker.present import charts
 from tracker.present.binning import aging_bins
-from tracker.present.views import aging_table
+from tracker.present.views import aging_table, status_counts_table
 from ui import data, directive_browser, time_to_done
 from ui.auth import require_page
 from ui.filters import sidebar_filters
+from ui.heatmap import group_heatmap
 from ui.i18n import lang, tr
 from ui.trends import period_trends
 from ui.widgets import cards, chart, count
@@ -37,10 +38,9 @@ cards(
 st.subheader(tr("directives.table"))
 directive_browser.directives(loaded, filters, lg)
 
-pivot = metrics.heatmap(view)
-chart(charts.group_heatmap(pivot, lg), pivot.reset_index(), "heatmap")
+group_heatmap(view)  # tabs: chart / list (a list a phone can read)
 factors = metrics.by_factor(view)
-chart(charts.factor_stack(factors, lg), factors, "factors")
+chart(charts.factor_stack(factors, lg), status_counts_table(factors, "factor", lg), "factors")
 chart(
     charts.aging_histogram(ages["days_open"], ages["overdue"], lg, ages["no_due_date"]),
     aging_table(aging_bins(ages["days_open"], ages["overdue"], ages["no_due_date"]), lg),
