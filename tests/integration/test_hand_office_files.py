@@ -100,3 +100,38 @@ def test_the_summary_prints_amounts_with_separators_and_not_applicable_as_a_dash
     assert "other: 1,041,200.00 266,500.00 25.60%" in out
     assert "total: 13,503,069.00 4,361,269.47 32.30%" in out
     assert "carryover: - - -" in out and "None" not in out
+
+
+def _statuses_as_clerks_type_them() -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "ทะเบียน"
+    ws.append(["รหัสข้อสั่งการ", "ปีงบประมาณ", "หน่วยรับตรวจ", "ข้อสั่งการ", "สถานะ"])
+    typed = [
+        "ดำเนินการเรียบร้อยแล้ว",
+        "เสร็จแล้ว",
+        "ดำเนินการเสร็จแล้ว",
+        "อยู่ระหว่างดำเนินการฯ",
+        "- อยู่ระหว่างการดำเนินการ",
+        "ยังไม่ได้รายงานผล",
+        "ยังไม่ได้รายงาน",
+    ]
+    for i, status in enumerate(typed, start=1):
+        ws.append([f"ก-{i}", "๒๕๖๗", "สำนักงานเขตบางรัก", f"เรื่อง {i}", status])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_status_variants_clerks_type_are_read():
+    p = pub.prepare([("สถานะ.xlsx", _statuses_as_clerks_type_them())], sandbox=False)
+    assert p.dataset.directives["status"].astype(str).tolist() == [
+        "done",
+        "done",
+        "done",
+        "in_progress",
+        "in_progress",
+        "not_reported",
+        "not_reported",
+    ]
+    assert [i.code for i in p.issues if i.severity == "error"] == []

@@ -114,8 +114,9 @@ def _none_if_dash(series: pd.Series) -> pd.Series:
 
 
 def _status_of(value: str) -> str | None:
-    # A clerk's full stop or dash at the end ("ดำเนินการแล้ว.", "done -") is not part of the status.
-    key = thai.collapse_spaces(value).lower().rstrip(" .。,;:!-–—")
+    # A clerk's full stop, dash or ฯ at the end ("ดำเนินการแล้ว.", "อยู่ระหว่างดำเนินการฯ") and a
+    # bullet in front ("- ดำเนินการแล้ว") are not part of the status.
+    key = thai.collapse_spaces(value).lower().rstrip(" .。,;:!-–—ฯ").lstrip(" -–—•·*")
     return STATUS_ALIASES.get(key) or STATUS_ALIASES.get(key.replace(" ", ""))
 
 
