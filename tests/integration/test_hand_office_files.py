@@ -135,3 +135,18 @@ def test_status_variants_clerks_type_are_read():
         "not_reported",
     ]
     assert [i.code for i in p.issues if i.severity == "error"] == []
+
+
+def test_a_zero_rate_is_written_beside_its_bar_not_hidden_in_it():
+    from tracker.metrics import budget_sums
+    from tracker.metrics.targets import Targets
+    from tracker.present import charts_finance
+
+    p = pub.prepare([("เบิกจ่าย.xlsx", _budget_form())], sandbox=False)
+    types = budget_sums.by_type(p.dataset.budget)
+    bars = charts_finance.budget_rate_by_type(types, Targets(), "th").data[0]
+    shown = dict(zip(bars.meta, zip(bars.text, bars.textposition, strict=True), strict=True))
+    assert shown["central"] == ("0.00%", "outside")  # the seed's งบกลาง: 258,369 allocated, 0 paid
+    assert shown["operating"] == ("33.55%", "inside")
+    assert shown["total"] == ("32.30%", "inside")
+    assert "carryover" not in shown  # "-": not applicable, no bar at all

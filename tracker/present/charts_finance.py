@@ -172,6 +172,7 @@ def budget_rate_by_type(types: pd.DataFrame, targets: Targets, lang: str) -> go.
     labels = [fv.budget_type_label(b, lang) for b in shown["budget_type"]]
     rates = [float(v) for v in shown["rate_pct"]]
     colors = [TOTAL_COLOR if b == "total" else RATE_COLOR for b in shown["budget_type"]]
+    top = max([100.0, *rates])
     fig = go.Figure(
         go.Bar(
             name=t("fin.legend.rate", lang),
@@ -181,13 +182,15 @@ def budget_rate_by_type(types: pd.DataFrame, targets: Targets, lang: str) -> go.
             marker_color=colors,
             meta=[str(b) for b in shown["budget_type"]],
             text=[f"{fv.rate(v)}%" for v in rates],
-            textposition="inside",
+            # a short bar (a 0.00% central fund) cannot hold its figure: it is written beside it,
+            # else the bar would read as "no data" like a type that does not apply
+            textposition=["inside" if v >= 0.15 * top else "outside" for v in rates],
             insidetextanchor="start",
             hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
         )
     )
     _target_lines(fig, labels, targets, lang)
-    fig.update_xaxes(range=[0, max([100.0, *rates]) * 1.05])
+    fig.update_xaxes(range=[0, top * 1.05])
     fig.update_yaxes(type="category", autorange="reversed")
     return _finish(
         fig,
