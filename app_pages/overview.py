@@ -67,12 +67,13 @@ def numbers(view_of, loaded: data.Loaded, today) -> dict:
     """Every figure of the page for the filtered view (kept per snapshot and filters)."""
     view = view_of()
     timed = time_to_done.timed(loaded, view).frame
+    by_agency = metrics.by_agency(view)
     return {
         "cards": metrics.overview_cards(view, today),
         "ttd": ttd.overall(timed),
         "ranked": ttd.ranking(timed, "agency"),
-        "by_agency": metrics.by_agency(view),
-        "missing": metrics.not_reported_units(view),
+        "by_agency": by_agency,
+        "missing": metrics.not_reported_of(by_agency),
         "empty": view.empty,
     }
 

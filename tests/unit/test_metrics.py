@@ -175,6 +175,25 @@ def test_not_reported_units(df):
     ]
 
 
+def test_not_reported_of_the_ranked_counts_is_the_same_table():
+    big = _many()
+    expected = metrics.not_reported_units(big)
+    assert len(expected) > 3
+    pd.testing.assert_frame_equal(metrics.not_reported_of(metrics.by_agency(big)), expected)
+
+
+def _many() -> pd.DataFrame:
+    units = ["สำนักการโยธา", "สำนักงานเขตพระนคร", "สำนักงานเขตบางนา", "สำนักอนามัย", "สำนักการคลัง"]
+    statuses = ["done", "not_reported", "in_progress", "not_reported", "cannot", "done", "done"]
+    return pd.DataFrame(
+        {
+            "directive_id": [f"D{i}" for i in range(70)],
+            "agency": [units[i % 5] for i in range(70)],
+            "status": [statuses[(i * 3) % 7] if i % 5 != 4 else "not_reported" for i in range(70)],
+        }
+    )
+
+
 def test_heatmap_totals(df):
     pivot = metrics.heatmap(df)
     assert int(pivot.to_numpy().sum()) == 5

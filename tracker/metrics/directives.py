@@ -190,8 +190,13 @@ def overview_cards(df: pd.DataFrame, today: date) -> dict[str, float | int]:
 
 def not_reported_units(df: pd.DataFrame) -> pd.DataFrame:
     """Units with directives still not reported, most first; ``none_reported`` if all are."""
-    t = _counts(df, "agency")
-    t = t[t["not_reported"] > 0].copy()
+    return not_reported_of(_counts(df, "agency"))
+
+
+def not_reported_of(counts: pd.DataFrame) -> pd.DataFrame:
+    """``not_reported_units`` from the status counts per agency (``by_agency``'s rows, in any
+    order), so a page that has them does not count again."""
+    t = counts[counts["not_reported"] > 0].copy()
     t["none_reported"] = t["not_reported"] == t["total"]
     return t[["agency", "not_reported", "total", "none_reported"]].sort_values(
         ["not_reported", "agency"], ascending=[False, True], ignore_index=True
