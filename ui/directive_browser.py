@@ -176,6 +176,7 @@ def _detail(loaded: Loaded, rows: pd.DataFrame, ages: pd.DataFrame, lang: str) -
         options,
         format_func=lambda label: ids.get(label, str(label)),
         index=None,
+        placeholder=tr("browse.detail_placeholder"),
         key=_DETAIL,
     )
     if chosen is None:
