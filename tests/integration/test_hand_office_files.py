@@ -150,3 +150,48 @@ def test_a_zero_rate_is_written_beside_its_bar_not_hidden_in_it():
     assert shown["operating"] == ("33.55%", "inside")
     assert shown["total"] == ("32.30%", "inside")
     assert "carryover" not in shown  # "-": not applicable, no bar at all
+
+
+def _kpi_form() -> bytes:
+    """The seed's KPI table typed by hand: title lines, the header repeated over each part."""
+    header = [
+        "ตัวชี้วัด",
+        "ค่าเป้าหมาย",
+        "ระดับความสำเร็จตามตัวชี้วัด",
+        "รายละเอียดผลการดำเนินงานตามตัวชี้วัด",
+        "โครงการ/กิจกรรมสนับสนุน",
+        "หลักฐานอ้างอิง",
+        "ปัญหา/อุปสรรค",
+    ]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "ครึ่งปี"
+    ws.append(["แบบรายงานความก้าวหน้า ประจำปีงบประมาณ พ.ศ. ๒๕๖๗ (ระยะครึ่งปีงบประมาณ)"])
+    ws.append(["หน่วยงาน : กองงานผู้ตรวจราชการ สำนักปลัดกรุงเทพมหานคร"])
+    ws.append(["๑.๑ ประสิทธิภาพในการดำเนินงานภารกิจหลัก (Function Base)"])
+    ws.append(header)
+    ws.append(["๑. ระดับความสำเร็จในการวิเคราะห์ผล", "ระดับ ๕", "ระดับ ๑", "ระดับ ๑", "กิจกรรม", "-", "-"])
+    ws.append(["๒. ระดับความสำเร็จในการพัฒนาระบบ", "ระดับ ๕", "ระดับ ๒", "ระดับ ๒", "กิจกรรม", "-", "-"])
+    ws.append(["๑.๓ ประสิทธิภาพของการดำเนินการตามนโยบาย (Agenda Base)"])
+    ws.append(header)
+    ws.append(
+        ["๑. ระดับความสำเร็จของการสนับสนุน", "ระดับ ๕", "ระดับ ๓", "<p>ระดับ ๓</p>", "กิจกรรม", "-", None]
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_the_overview_names_near_and_below_target_kpis_together_by_another_name():
+    """The Overview's card counts every scored KPI not on target (near and below); the KPIs
+    page splits them into near (amber) and below (red): the same words for 3 and 2 read wrong."""
+    from messages.i18n import t
+    from tracker.metrics import kpi_scores
+
+    p = pub.prepare([("ตัวชี้วัด.xlsx", _kpi_form())], sandbox=False)
+    counts = kpi_scores.summary(p.dataset.kpis)
+    assert (counts["amber"], counts["red"], counts["below_target"]) == (1, 2, 3)
+    for lang in ("th", "en"):
+        overview, kpis_page = t("fin.card.kpi_below", lang), t("kpis.card.red", lang)
+        assert kpis_page not in overview
+    assert t("fin.card.kpi_below", "th") == "ตัวชี้วัดที่ยังไม่ถึงเป้าหมาย"
