@@ -8,7 +8,6 @@ fetched for the rows shown (``data.texts``); user text is shown as escaped markd
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -159,8 +158,6 @@ def _paragraph(text: object) -> str:
     """User text as inert markdown that keeps its line breaks ("-" when blank)."""
     if text is None or (pd.api.types.is_scalar(text) and pd.isna(text)) or not str(text).strip():
         return "\\-"
-    if isinstance(text, bool | np.bool_):
-        return "✓" if text else "\\-"  # the overdue flag, as the table's tick box shows it
     return "  \n".join(md_escape(line) for line in str(text).splitlines())
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from messages.i18n import t
 from tracker.present.charts import factor_label, status_label
 from tracker.schema import FACTORS, STATUSES
-from tracker.thai import format_date
+from tracker.thai import format_date, format_flag
 from tracker.unit_names import unit_name
 
 
@@ -55,7 +55,7 @@ def directive_table(
             t("col.issued_date", lang): dates["issued_date"],
             t("col.due_date", lang): dates["due_date"],
             t("col.days_open", lang): ages["days_open"].reindex(df.index),
-            t("col.overdue", lang): ages["overdue"].reindex(df.index),
+            t("col.overdue", lang): ages["overdue"].reindex(df.index).map(format_flag),
             t("col.detail", lang): texts["detail"],
             t("col.obstacle", lang): texts["obstacle"],
         }
