@@ -209,6 +209,7 @@ fig = memo.figure(
         frame, measure, lg, selected=selected, focus=focus, title=title
     ),
     lambda f: clear_of_toolbar(escape_figure(f)),
+    big=True,
 )
 st.plotly_chart(
     fig,

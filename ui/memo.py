@@ -90,16 +90,26 @@ def _figure(
     return _finish(_build())
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _big_figure(
+    key: tuple, _build: Callable[[], go.Figure], _finish: Callable[[go.Figure], go.Figure]
+) -> go.Figure:
+    return _finish(_build())
+
+
 def figure(
     key: tuple | None,
     build: Callable[[], go.Figure],
     finish: Callable[[go.Figure], go.Figure] = prepare,
+    *,
+    big: bool = False,
 ) -> go.Figure:
     """The figure ``build()`` makes, made ready to draw by ``finish`` (``widgets.prepare``),
-    shared per ``key`` by every session (never change it); None: built now."""
+    shared per ``key`` by every session (never change it); None: built now. ``big`` (a map
+    with its district shapes): fewer of them are kept."""
     if key is None:
         return finish(build())
-    return _figure(key, build, finish)
+    return (_big_figure if big else _figure)(key, build, finish)
 
 
 def clear() -> None:
@@ -107,6 +117,7 @@ def clear() -> None:
     _numbers.clear()
     _shared.clear()
     _figure.clear()
+    _big_figure.clear()
 
 
 __all__ = ["clear", "figure", "numbers", "rows_key", "shared", "snapshot_key", "view_key"]
