@@ -1,7 +1,5 @@
 """Overview (executives): cards, status per agency, ranking, units not reported."""
 
-from dataclasses import replace
-
 import streamlit as st
 
 from tracker import thai
@@ -25,15 +23,13 @@ def finance_cards(ds, chosen: metrics.Filters, key: tuple | None) -> None:
     the units the place filters choose; the heading says whose figures they are."""
     lg = lang()
     narrowed = any(getattr(chosen, k) for k in metrics.UNIT_FILTERS)
-    goals = targets.load_targets()  # read each run: an admin may change them
-    kept = memo.numbers(
-        key and (*key, "finance"),
+    goals = targets.load_targets()  # read each run (an admin may change them): in the key
+    finance = memo.numbers(
+        key and (*key, "finance", repr(goals)),
         lambda: finance_views.finance_summary(
             metrics.filter_units(ds.kpis, chosen), metrics.filter_units(ds.budget, chosen), goals
         ),
     )
-    target = goals.for_date(kept.as_of) if kept.as_of else None
-    finance = replace(kept, target_pct=target)
     scope = tr("fin.overview.scope_filtered" if narrowed else "fin.overview.scope_all")
     if narrowed and finance.as_of is None and not finance.kpis["total"]:
         st.subheader(f"{tr('fin.overview.title')} · {scope}")
