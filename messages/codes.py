@@ -72,6 +72,7 @@ ISSUES: dict[str, str] = {
     "unknown_agency": "warning",
     "unknown_directive": "warning",
     "unknown_factor": "error",
+    "unknown_factor_mark": "error",
     "unknown_group": "warning",
     "unknown_status": "error",
     "missing_value": "error",

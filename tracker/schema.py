@@ -232,6 +232,39 @@ def header_key(text: object) -> str:
     return re.sub(r"[\s\*:：]+", "", s).lower()
 
 
+# The header over the impact factors: one column of factor names, or a group label merged
+# over one ✓/x column per factor ("ปัจจัยผลกระทบ" › "บุคลากร | งบประมาณ | …").
+FACTOR_GROUP_HEADERS: tuple[str, ...] = (
+    "ปัจจัยผลกระทบ",
+    "ปัจจัยที่ส่งผลกระทบ",
+    "ปัจจัยที่มีผลกระทบ",
+    "ปัจจัย",
+    "impact factors",
+    "impact factor",
+    "factors",
+    "factor",
+)
+
+
+def _factor_flag_aliases(key: str, number: int) -> tuple[str, ...]:
+    """A factor's own column: its name joined to the group label above it (the header reader
+    joins a column's labels top to bottom), never the bare name ("งบประมาณ" alone is no factor)."""
+    names = (
+        FACTOR_SHORT_TH[key],
+        f"ด้าน{FACTOR_SHORT_TH[key]}",
+        FACTOR_TH[key],
+        FACTOR_EN[key],
+        key,
+        f"2.{number}",
+    )
+    joined = tuple(header_key(g + n) for g in FACTOR_GROUP_HEADERS for n in names)
+    return (*joined, f"f_{key}")
+
+
+FACTOR_FLAG_ALIASES: dict[str, tuple[str, ...]] = {
+    k: _factor_flag_aliases(k, i) for i, k in enumerate(FACTORS, start=1)
+}
+
 # Register (one sheet with status, or the register of the Forms shape).
 DIRECTIVE_HEADERS: tuple[Column, ...] = (
     Column(
@@ -314,7 +347,9 @@ DIRECTIVE_HEADERS: tuple[Column, ...] = (
         True,
     ),
     Column("group", ("ประเภทข้อสั่งการ", "กลุ่มข้อสั่งการ", "ประเภท", "group", "category")),
-    Column("factors", ("ปัจจัยผลกระทบ", "ปัจจัย", "impact factors", "factors", "factor")),
+    Column("factors", FACTOR_GROUP_HEADERS),
+    # one ✓/x column per factor under a merged "ปัจจัยผลกระทบ" (see FACTOR_FLAG_ALIASES)
+    *(Column(f"f_{k}", FACTOR_FLAG_ALIASES[k]) for k in FACTORS),
     Column(
         "status",
         (

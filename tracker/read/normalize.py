@@ -157,6 +157,23 @@ def parse_factors(value: str) -> tuple[frozenset[str], list[str]]:
     return frozenset(found), unknown
 
 
+# A factor's own column is ticked with ✓ ✔ ☑ / 1 มี yes, left as x ✗ 0 ไม่มี - no or blank.
+_FLAG_MARKS: dict[str, bool] = {
+    **dict.fromkeys(("✓", "✔", "☑", "✅", "/", "1", "มี", "ใช่", "yes", "y", "true"), True),
+    **dict.fromkeys(("x", "✗", "✘", "☒", "☐", "0", "ไม่มี", "ไม่ใช่", "no", "n", "false"), False),
+}
+
+
+def _flag_of(value: str) -> bool | None:
+    """True / False for a mark in a factor's own column; None when it is not a mark."""
+    key = thai.to_arabic_digits(thai.collapse_spaces(str(value))).strip().lower()
+    if not key or thai.is_missing(key):
+        return False
+    if key.endswith(".0"):  # 1.0 / 0.0 from a number cell
+        key = key[:-2]
+    return _FLAG_MARKS.get(key)
+
+
 def _group_lookup() -> dict[str, str]:
     table: dict[str, str] = {}
     for i, (th, en) in enumerate(zip(DEFAULT_GROUPS_TH, DEFAULT_GROUPS_EN, strict=True), start=1):
@@ -305,6 +322,16 @@ def directives(body: Body, fiscal_year: int | None = None) -> tuple[pd.DataFrame
         for key in FACTORS:
             has = np.array([key in found for found, _ in parsed] + [False], dtype=bool)
             out[f"f_{key}"] = has[codes]
+    for key in FACTORS:  # one ✓/x column per factor (a factor named in "factors" stays set)
+        flag_raw = body.col(f"f_{key}")
+        if flag_raw is None:
+            continue
+        flag = _map_uniques(flag_raw, _flag_of)
+        unknown = flag_raw.notna() & flag.isna()
+        issues += _invalid_issues(body, f"f_{key}", flag_raw, unknown, "unknown_factor_mark")
+        ticked = flag.eq(True).to_numpy(dtype=bool)
+        before = out.get(f"f_{key}")
+        out[f"f_{key}"] = ticked if before is None else np.asarray(before, dtype=bool) | ticked
 
     status_raw = body.col("status")
     if status_raw is not None:
