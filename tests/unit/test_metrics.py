@@ -221,6 +221,23 @@ def test_summary_json_shape(df):
         "law",
     ]
     assert {r["district"] for r in out["by_district"]} == {"1047", "1001"}
+    # the README's contract: code, names and zone in both languages, then the counts
+    bang_na = next(r for r in out["by_district"] if r["district"] == "1047")
+    assert list(bang_na)[:6] == [
+        "district",
+        "district_code",
+        "name_th",
+        "name_en",
+        "zone_th",
+        "zone_en",
+    ]
+    assert (bang_na["district_code"], bang_na["name_th"], bang_na["name_en"]) == (
+        "1047",
+        "บางนา",
+        "Bang Na",
+    )
+    assert (bang_na["zone_th"], bang_na["zone_en"]) == ("กรุงเทพใต้", "South Bangkok")
+    assert set(bang_na) >= {"done", "in_progress", "cannot", "not_reported", "total", "done_pct"}
 
 
 def test_conform_fills_missing_columns_of_every_dtype():

@@ -237,7 +237,21 @@ def summary_json(df: pd.DataFrame) -> dict:
         "by_factor": rows(by_factor(df), "factor"),
         "by_group": rows(by_group(df), "group"),
         "by_district": [
-            {**r, "district": r["district_code"]}
-            for r in rows(district.assign(district_code=district["district_code"]), "district_code")
+            {"district": code, "district_code": code, **names, **counts}
+            for code, names, counts in zip(
+                district["district_code"],
+                _district_names(district),
+                rows(district, "district_code"),
+                strict=True,
+            )
         ],
     }
+
+
+_DISTRICT_NAMES = ("name_th", "name_en", "zone_th", "zone_en")
+
+
+def _district_names(district: pd.DataFrame) -> list[dict[str, str | None]]:
+    """Each row's names and zone (None for a code the district list does not know)."""
+    names = district[list(_DISTRICT_NAMES)].astype(object)
+    return names.where(names.notna(), None).to_dict("records")
