@@ -133,8 +133,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return code
 
 
-def summary_dict(ds) -> dict:
-    """The stable JSON contract of `summary --json` (documented in the README)."""
+def summary_dict(ds, printed_only: bool = False) -> dict:
+    """The stable JSON contract of `summary --json` (documented in the README); with
+    ``printed_only``, only the parts the text summary prints (no time to done, no units)."""
     from tracker.metrics import directives as metrics
 
     out = {"directives": metrics.summary_json(ds.directives), "kpis": [], "budget": []}
@@ -147,6 +148,8 @@ def summary_dict(ds) -> dict:
 
         out["budget"] = budget.to_json_rows(ds.budget)
     out["issues"] = [i.to_dict() for i in ds.issues if i.severity != "info"]
+    if printed_only:
+        return out
     from tracker.metrics import time_to_done
 
     fixed = settings.get("TRACKER_TODAY")  # "today" for censoring, as the app takes it
@@ -204,7 +207,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
             if issue.code == "unreadable_file":
                 _print_issue(issue, sys.stderr)
         return EXIT_UNREADABLE
-    data = summary_dict(result.dataset)
+    data = summary_dict(result.dataset, printed_only=not args.json)
     if args.json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
