@@ -27,6 +27,7 @@ from tracker.thai import format_int
 from ui import data
 from ui.data import Loaded, md_escape
 from ui.i18n import tr
+from ui.unit_links import with_links
 from ui.widgets import XLSX, data_table
 
 KEY = "directives_table"
@@ -106,11 +107,14 @@ def directives(loaded: Loaded, filters: metrics.Filters, lang: str) -> None:
         )
     )
     st.session_state["_browse_labels"] = list(win.labels)
+    # every unit name opens its card (the link carries the stored Thai name)
+    shown, link_cfg = with_links(shown, tr("col.agency"), rows["agency"], lang)
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         height=420,
+        column_config=link_cfg,
         key=KEY,
         on_select=_on_row_selected,
         selection_mode="single-row",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from messages.i18n import t
 from tests.app.conftest import metric_values, plotly_specs
+from ui.unit_links import unit_of
 
 
 def _status_sums(spec: dict) -> dict[str, int]:
@@ -72,7 +73,8 @@ def test_directives_filter_by_zone(app):
     total = _card(at, "card.total")
     table = at.dataframe[0].value
     assert len(table) == min(total, 100) and total > 0
-    assert all(a.startswith("สำนักงานเขต") for a in table[t("col.agency", "th")])
+    # the unit column links to the units' cards, each carrying the stored Thai name
+    assert all(unit_of(a).startswith("สำนักงานเขต") for a in table[t("col.agency", "th")])
 
 
 def test_every_table_offers_safe_downloads_and_the_filters_are_written_in_them(app):
