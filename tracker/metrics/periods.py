@@ -29,17 +29,31 @@ def _labels(frame: pd.DataFrame, by: str) -> pd.Series:
     if by == "round":
         rnd = frame["round"].astype("Float64")
         ok = (fy.notna() & rnd.notna()).to_numpy(dtype=bool)
-        out = np.full(len(frame), None, dtype=object)
-        out[ok] = [f"{int(y)}/{int(r)}" for y, r in zip(fy[ok], rnd[ok], strict=True)]
-        return pd.Series(out, index=frame.index)
+        return _joined(fy, rnd, ok, "/", frame.index)
     issued = pd.to_datetime(frame["issued_date"])
     month = issued.dt.month
     quarter = ((month - 10) % 12) // 3 + 1  # Oct–Dec is Q1 of the next fiscal year
     year_be = issued.dt.year + 543 + (month >= 10).astype("Int64")
     ok = issued.notna().to_numpy()
-    out = np.full(len(frame), None, dtype=object)
-    out[ok] = [f"{int(y)} Q{int(q)}" for y, q in zip(year_be[ok], quarter[ok], strict=True)]
-    return pd.Series(out, index=frame.index)
+    return _joined(year_be, quarter, ok, " Q", frame.index)
+
+
+def _joined(
+    left: pd.Series, right: pd.Series, ok: np.ndarray, sep: str, index: pd.Index
+) -> pd.Series:
+    """``f"{int(left)}{sep}{int(right)}"`` where ``ok``, else None: each distinct pair
+    formatted once (a few dozen periods, not one string per directive)."""
+    out = np.full(len(index), None, dtype=object)
+    if ok.any():
+        lcodes, lvals = pd.factorize(np.trunc(left[ok].to_numpy(dtype="float64")))
+        rcodes, rvals = pd.factorize(np.trunc(right[ok].to_numpy(dtype="float64")))
+        codes, pairs = pd.factorize(lcodes * len(rvals) + rcodes)
+        names = np.array(
+            [f"{int(lvals[p // len(rvals)])}{sep}{int(rvals[p % len(rvals)])}" for p in pairs],
+            dtype=object,
+        )
+        out[ok] = names[codes]
+    return pd.Series(out, index=index)
 
 
 def by_period(timed: pd.DataFrame, by: str) -> pd.DataFrame:
