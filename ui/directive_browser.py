@@ -8,6 +8,7 @@ fetched for the rows shown (``data.texts``); user text is shown as escaped markd
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -24,7 +25,7 @@ from tracker.present.directive_window import (
 from tracker.present.district_views import history_table
 from tracker.present.views import directive_table
 from tracker.thai import format_int
-from ui import data
+from ui import data, memo
 from ui.data import Loaded, md_escape
 from ui.i18n import tr
 from ui.unit_links import with_links
@@ -233,13 +234,36 @@ def history_section(loaded: Loaded, filters: metrics.Filters, lang: str) -> None
 def history_picker(loaded: Loaded, view: pd.DataFrame) -> str | None:
     """A directive id chosen by searching the ids that have responses (a short result list,
     never a list of every id)."""
-    responses = loaded.dataset.responses
-    ids = view["directive_id"]
-    with_history = ids[ids.isin(pd.unique(responses["directive_id"].dropna()))]
-    if with_history.empty:
+    rows, ids = _with_history(loaded)
+    register = loaded.dataset.directives
+    if len(view) == len(register) and view.index.equals(register.index):
+        in_view = ids  # no filter: every row with responses
+    else:
+        shown = np.zeros(len(register), dtype=bool)
+        shown[register.index.get_indexer(view.index)] = True
+        in_view = ids[shown[rows]]
+    if not len(in_view):
         st.caption(tr("directives.no_history"))
         return None
-    return search_pick(with_history, "history_id", tr("browse.history_search"))
+    # already in id order: the search and the short list read only these
+    return search_pick(pd.Series(in_view), "history_id", tr("browse.history_search"), sort=False)
+
+
+def _with_history(loaded: Loaded) -> tuple[np.ndarray, np.ndarray]:
+    """The register's row positions whose directive has responses and their ids (as text),
+    in id order: computed once per snapshot (``ui.memo``), so a filter change only picks
+    the rows it keeps."""
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
+        ids = loaded.dataset.directives["directive_id"]
+        responded = pd.unique(loaded.dataset.responses["directive_id"].dropna())
+        rows = np.flatnonzero(ids.isin(responded).to_numpy(dtype=bool))
+        text = ids.iloc[rows].astype(str).to_numpy(dtype=object)
+        order = np.argsort(text, kind="stable")
+        return rows[order], text[order]
+
+    key = memo.snapshot_key(loaded)
+    return memo.shared(key and (*key, "history_rows"), compute)
 
 
 def search_pick(ids: pd.Series, key: str, label: str, *, sort: bool = True) -> str | None:
