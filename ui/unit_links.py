@@ -15,10 +15,11 @@ about one unit).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -70,9 +71,25 @@ def unit_of(href: object) -> str | None:
     return values[0] if values else None
 
 
+def each_unit(units: Iterable[object], fn: Callable[[object], object]) -> list:
+    """``[fn(u) for u in units]``, ``fn`` called once per distinct unit (a curve table has a
+    row per unit and day: thousands of rows, a few hundred units)."""
+    series = units if isinstance(units, pd.Series) else pd.Series(list(units), dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = [fn(u) for u in uniques]
+    mapped = out[codes] if len(codes) else np.empty(0, dtype=object)
+    gaps = np.flatnonzero(codes < 0)
+    if len(gaps):  # missing values: each as it is (None, NaN, NA)
+        raw = series.to_numpy(dtype=object)
+        for i in gaps:
+            mapped[i] = fn(raw[i])
+    return mapped.tolist()
+
+
 def linked(frame: pd.DataFrame, unit_column: str, lg: str) -> pd.DataFrame:
     """``frame`` with ``unit_column``'s Thai names replaced by their cards' URLs."""
-    return frame.assign(**{unit_column: [unit_href(u, lg) for u in frame[unit_column]]})
+    return frame.assign(**{unit_column: each_unit(frame[unit_column], lambda u: unit_href(u, lg))})
 
 
 def link_config(unit_column: str, *, pinned: bool = False) -> dict[str, object]:
@@ -91,7 +108,7 @@ def with_links(
     ``unit_column`` (whatever it showed) replaced by the cards' links of ``units`` (the stored
     Thai names, row for row), and the ``column_config`` to draw it with."""
     lg = lang() if lg is None else lg
-    hrefs = [unit_href(u, lg) for u in units]
+    hrefs = each_unit(units, lambda u: unit_href(u, lg))
     return frame.assign(**{unit_column: hrefs}), link_config(unit_column)
 
 
@@ -112,9 +129,11 @@ def unit_table(
     if unit_column not in frame.columns:
         data_table(df, key, name=name, column_config=column_config, **kwargs)
         return
-    export = frame.assign(**{unit_column: [unit_name(u, lg) for u in frame[unit_column]]})
+    export = frame.assign(
+        **{unit_column: each_unit(frame[unit_column], lambda u: unit_name(u, lg))}
+    )
     if isinstance(df, Styler):  # the styles are computed when drawn: swap the values in place
-        frame[unit_column] = [unit_href(u, lg) for u in frame[unit_column]]
+        frame[unit_column] = each_unit(frame[unit_column], lambda u: unit_href(u, lg))
         shown: pd.DataFrame | Styler = df
     else:
         shown = linked(frame, unit_column, lg)
@@ -126,7 +145,10 @@ def label_map(units: Iterable[str], lg: str) -> dict[str, str]:
     """Every label a chart may give a unit (as stored, full or short name in ``lg``, escaped
     or not) → the unit's Thai name."""
     out: dict[str, str] = {}
-    for unit in dict.fromkeys(str(u) for u in units if not _missing(u)):
+    distinct = pd.unique(
+        pd.Series(units if isinstance(units, pd.Series) else list(units), dtype=object)
+    )
+    for unit in dict.fromkeys(str(u) for u in distinct if not _missing(u)):
         for label in (unit, unit_name(unit, lg), short_units([unit], lg)[0]):
             out.setdefault(label, unit)
             out.setdefault(escape_text(label), unit)
@@ -168,7 +190,7 @@ def unit_chart(
     ``unit_column`` links to them. ``units`` (Thai names) defaults to that column's values;
     ``lead`` is a table drawn above it in the table view (rows that are not one unit)."""
     if units is None:
-        units = table_df[unit_column].tolist() if unit_column in table_df.columns else []
+        units = table_df[unit_column] if unit_column in table_df.columns else []
     labels = label_map(units, lang())
     if not labels:  # no unit on this chart (e.g. curves per group): the plain chart
         chart(fig, table_df, key)
