@@ -78,7 +78,7 @@ def directives(loaded: Loaded, filters: metrics.Filters, lang: str) -> None:
     paging, searching and choosing a row rerun only this part of the page. It keeps only the
     filters between runs (never a filtered copy of the table: that would stay per session)."""
     view = metrics.apply_filters(loaded.dataset.directives, filters)
-    ages = metrics.aging(view, data.today())
+    ages = view_ages(loaded, filters, view)
     query, sort, desc, size = _controls()
     matched = view[data.search_directives(loaded, view, query)] if query.strip() else view
     if matched.empty:
@@ -122,6 +122,13 @@ def directives(loaded: Loaded, filters: metrics.Filters, lang: str) -> None:
     )
     _download_all(loaded, matched, labels, ages, lang)
     _detail(loaded, rows, ages, lang)
+
+
+def view_ages(loaded: Loaded, filters: metrics.Filters, view: pd.DataFrame) -> pd.DataFrame:
+    """``metrics.aging`` of the filtered ``view``, one frame per snapshot and filters shared
+    by the page and its table (``ui.memo``; never changed)."""
+    key = memo.view_key(loaded, filters)
+    return memo.per_view(key and (*key, "ages"), lambda: metrics.aging(view, data.today()))
 
 
 def _download_all(

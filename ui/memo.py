@@ -83,6 +83,21 @@ def shared(key: tuple | None, compute: Callable[[], T]) -> T:
     return _shared(key, compute)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _per_view(key: tuple, _compute: Callable[[], Any]) -> Any:
+    return _compute()
+
+
+def per_view(key: tuple | None, compute: Callable[[], T]) -> T:
+    """``compute()``: a frame with a row per directive of a filtered view (e.g. its days
+    open), one object per ``key`` shared by every session and by the page's parts, never
+    changed; kept apart from ``shared`` so many filters never push out a register's
+    frames; None: computed now."""
+    if key is None:
+        return compute()
+    return _per_view(key, compute)
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _figure(
     key: tuple, _build: Callable[[], go.Figure], _finish: Callable[[go.Figure], go.Figure]
@@ -116,8 +131,18 @@ def clear() -> None:
     """Forget everything kept (for a benchmark of the first run; keys never go stale)."""
     _numbers.clear()
     _shared.clear()
+    _per_view.clear()
     _figure.clear()
     _big_figure.clear()
 
 
-__all__ = ["clear", "figure", "numbers", "rows_key", "shared", "snapshot_key", "view_key"]
+__all__ = [
+    "clear",
+    "figure",
+    "numbers",
+    "per_view",
+    "rows_key",
+    "shared",
+    "snapshot_key",
+    "view_key",
+]
