@@ -168,14 +168,15 @@ def measure(page: str, probe: Probe, args: argparse.Namespace) -> dict[str, floa
 
 def forget() -> None:
     """Drop what the pages keep per filters (``st.cache_data`` and ``ui/memo``'s figures);
-    the loaded snapshot and the days to done per snapshot stay."""
+    the loaded snapshot and what is kept per snapshot (the days to done, ``memo.shared``)
+    stay."""
     import streamlit as st
 
     st.cache_data.clear()
     with contextlib.suppress(ImportError):  # the figures are resources
         from ui import memo
 
-        memo.clear()
+        memo.clear(snapshots=False)
 
 
 def main() -> None:

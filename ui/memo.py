@@ -127,10 +127,13 @@ def figure(
     return (_big_figure if big else _figure)(key, build, finish)
 
 
-def clear() -> None:
-    """Forget everything kept (for a benchmark of the first run; keys never go stale)."""
+def clear(*, snapshots: bool = True) -> None:
+    """Forget everything kept (for a benchmark of the first run; keys never go stale);
+    ``snapshots=False`` keeps what is kept per snapshot alone (``shared``): the first run
+    of a new filter on a snapshot already open."""
     _numbers.clear()
-    _shared.clear()
+    if snapshots:
+        _shared.clear()
     _per_view.clear()
     _figure.clear()
     _big_figure.clear()
