@@ -73,7 +73,7 @@ chart(
 
 timed_view = time_to_done.timed(loaded, view)
 time_to_done.curves(timed_view)
-period_trends(timed_view.frame)
+period_trends(timed_view.frame, loaded)
 
 st.subheader(tr("directives.history"))
 directive_browser.history_section(loaded, filters, lg)

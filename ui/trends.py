@@ -96,9 +96,25 @@ def snapshot_trend(filters: Filters) -> pd.DataFrame | None:
     return table.assign(period=labels)
 
 
-def period_trends(timed: pd.DataFrame) -> None:
+def _labels(loaded: data.Loaded | None, timed: pd.DataFrame, by: str) -> pd.Series | None:
+    """``timed``'s period labels taken from the whole register's, made once per snapshot
+    (``ui.memo``): a filter change only picks its rows; None when not known."""
+    key = memo.snapshot_key(loaded) if loaded is not None else None
+    if loaded is None or key is None:
+        return None
+    register = loaded.dataset.directives
+    every = memo.shared(
+        (*key, "period_labels", by), lambda: trends.period_labels(register, by).to_numpy()
+    )
+    at = register.index.get_indexer(timed.index) if register.index.is_unique else None
+    if at is None or (at < 0).any():
+        return None
+    return pd.Series(every[at], index=timed.index)
+
+
+def period_trends(timed: pd.DataFrame, loaded: data.Loaded | None = None) -> None:
     """% done and median days to done per round, quarter or snapshot, with a select and the
-    table."""
+    table (``loaded``: the snapshot ``timed`` was filtered from, its labels kept)."""
     st.subheader(tr("trend.heading"))
     by = (
         st.segmented_control(
@@ -119,7 +135,7 @@ def period_trends(timed: pd.DataFrame) -> None:
     else:
         rows = memo.rows_key(timed)
         key = rows and (*rows, "trend", by)
-        table = memo.numbers(key, lambda: trends.by_period(timed, by))
+        table = memo.numbers(key, lambda: trends.by_period(timed, by, _labels(loaded, timed, by)))
     if table.empty:
         st.caption(tr("trend.none"))
         return
