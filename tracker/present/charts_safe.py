@@ -47,8 +47,13 @@ def _escape(value: Any) -> Any:
             return np.array([_escape(v) for v in value.tolist()], dtype=object).reshape(value.shape)
         return value
     if isinstance(value, list | tuple):
+        if not any(isinstance(v, _NESTED) for v in value):  # numbers only: nothing to escape
+            return value
         return type(value)(_escape(v) for v in value)
     return value
+
+
+_NESTED = (str, list, tuple, np.ndarray)
 
 
 def escape_figure(fig: go.Figure) -> go.Figure:
