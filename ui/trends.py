@@ -109,7 +109,7 @@ def _labels(loaded: data.Loaded | None, timed: pd.DataFrame, by: str) -> pd.Seri
     at = register.index.get_indexer(timed.index) if register.index.is_unique else None
     if at is None or (at < 0).any():
         return None
-    return pd.Series(every[at], index=timed.index)
+    return pd.Series(every[at], index=timed.index, dtype=object)
 
 
 def period_trends(timed: pd.DataFrame, loaded: data.Loaded | None = None) -> None:

@@ -53,7 +53,7 @@ def _joined(
             dtype=object,
         )
         out[ok] = names[codes]
-    return pd.Series(out, index=index)
+    return pd.Series(out, index=index, dtype=object)  # no text dtype inferred per row
 
 
 def by_period(timed: pd.DataFrame, by: str, labels: pd.Series | None = None) -> pd.DataFrame:
