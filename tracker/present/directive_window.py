@@ -86,5 +86,19 @@ def pick_list(ids: pd.Series, query: str, limit: int = RESULTS, *, sort: bool = 
     q = (query or "").strip()
     if q:
         values = values[contains(values, q)]
+    elif not sort:  # the first ``limit`` distinct ids: read a prefix, not every id
+        values = _distinct_prefix(values, limit)
     unique = pd.unique(values.astype(str).to_numpy())
     return [str(v) for v in (np.sort(unique) if sort else unique)[:limit]]
+
+
+def _distinct_prefix(values: pd.Series, limit: int) -> pd.Series:
+    """The shortest prefix of ``values`` (grown fourfold) holding ``limit`` distinct ids, or
+    all of them."""
+    size = max(4 * limit, 64)
+    while size < len(values):
+        head = values.iloc[:size]
+        if len(pd.unique(head.astype(str).to_numpy())) >= limit:
+            return head
+        size *= 4
+    return values
