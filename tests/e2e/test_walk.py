@@ -206,38 +206,39 @@ def _hover_plots(page) -> None:
     page.add_style_tag(content=".modebar{opacity:1 !important;display:block !important}")
 
 
-def test_walk_every_page(app_url, browser):
+@pytest.mark.parametrize("size", list(SIZES))  # one test per size: the two run in parallel
+def test_walk_every_page(app_url, browser, size):
     problems: list[str] = []
-    for size, (width, height) in SIZES.items():
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="th-TH")
-        page = ctx.new_page()
-        for _file, _key, _icon, path in PAGES:
-            for lang in ("th", "en"):
-                where = f"{path} {lang} {size}"
-                page.goto(f"{app_url}/{path}?lang={lang}", wait_until="domcontentloaded")
-                _settle(page)
-                _hover_plots(page)
-                if page.locator('[data-testid="stException"]').count():
-                    text = page.locator('[data-testid="stException"]').first.inner_text()
-                    problems.append(f"{where}: exception box: {text[:200]}")
-                if page.get_by_text("Page not found").count():
-                    problems.append(f"{where}: Page not found")
-                for title in page.evaluate(_OVERLAPS):
-                    problems.append(f"{where}: toolbar covers the title {title!r}")
-                for text in page.evaluate(_CUT_CARDS):
-                    problems.append(f"{where}: card text cut off: {text!r}")
-                for title in page.evaluate(_LEGENDS):
-                    problems.append(f"{where}: legend covers the axis title {title!r}")
-                for title in page.evaluate(_TITLES_CUT):
-                    problems.append(f"{where}: title runs out of its chart {title!r}")
-                _whole_page_shot(page, f"walk_{path}_{lang}_{size}", width, height)
-                _open_expanders(page, width, height)  # every table's headers drawn
-                if lang == "en":
-                    for text in _thai_labels(page):
-                        problems.append(f"{where}: Thai in an English label: {text!r}")
-                else:
-                    for text in _english_labels(page):
-                        problems.append(f"{where}: English in a Thai label: {text!r}")
-                page.set_viewport_size({"width": width, "height": height})
-        ctx.close()
+    width, height = SIZES[size]
+    ctx = browser.new_context(viewport={"width": width, "height": height}, locale="th-TH")
+    page = ctx.new_page()
+    for _file, _key, _icon, path in PAGES:
+        for lang in ("th", "en"):
+            where = f"{path} {lang} {size}"
+            page.goto(f"{app_url}/{path}?lang={lang}", wait_until="domcontentloaded")
+            _settle(page)
+            _hover_plots(page)
+            if page.locator('[data-testid="stException"]').count():
+                text = page.locator('[data-testid="stException"]').first.inner_text()
+                problems.append(f"{where}: exception box: {text[:200]}")
+            if page.get_by_text("Page not found").count():
+                problems.append(f"{where}: Page not found")
+            for title in page.evaluate(_OVERLAPS):
+                problems.append(f"{where}: toolbar covers the title {title!r}")
+            for text in page.evaluate(_CUT_CARDS):
+                problems.append(f"{where}: card text cut off: {text!r}")
+            for title in page.evaluate(_LEGENDS):
+                problems.append(f"{where}: legend covers the axis title {title!r}")
+            for title in page.evaluate(_TITLES_CUT):
+                problems.append(f"{where}: title runs out of its chart {title!r}")
+            _whole_page_shot(page, f"walk_{path}_{lang}_{size}", width, height)
+            _open_expanders(page, width, height)  # every table's headers drawn
+            if lang == "en":
+                for text in _thai_labels(page):
+                    problems.append(f"{where}: Thai in an English label: {text!r}")
+            else:
+                for text in _english_labels(page):
+                    problems.append(f"{where}: English in a Thai label: {text!r}")
+            page.set_viewport_size({"width": width, "height": height})
+    ctx.close()
     assert not problems, "\n".join(problems)
