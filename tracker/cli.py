@@ -218,8 +218,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def _print_summary(data: dict) -> int:
     d = data["directives"]
     print(f"ข้อสั่งการทั้งหมด / directives: {d['total']}")
-    for k, v in d["by_status"].items():
-        print(f"  {k:13} {v}")
+    from tracker.schema import STATUS_EN, STATUS_TH
+
+    for k, v in d["by_status"].items():  # named as the dashboard names them, not by code
+        print(f"  {STATUS_TH.get(k, k)} / {STATUS_EN.get(k, k)}: {v}")
     print("หน่วยรับตรวจ / agency (done / total, % done)")
     for row in d["by_agency"]:
         print(f"  {row['agency']}: {row['done']}/{row['total']} ({row['done_pct']:.2f}%)")

@@ -195,3 +195,15 @@ def test_the_overview_names_near_and_below_target_kpis_together_by_another_name(
         overview, kpis_page = t("fin.card.kpi_below", lang), t("kpis.card.red", lang)
         assert kpis_page not in overview
     assert t("fin.card.kpi_below", "th") == "ตัวชี้วัดที่ยังไม่ถึงเป้าหมาย"
+
+
+def test_the_summary_names_statuses_in_thai_and_english_not_by_code(tmp_path, capsys):
+    from tracker import cli
+
+    path = tmp_path / "ทะเบียน.xlsx"
+    path.write_bytes(_clerk_register())
+    assert cli.main(["summary", str(path)]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "  ดำเนินการแล้ว / Done: 1" in out
+    assert "  อยู่ระหว่างการดำเนินการ / In progress: 1" in out
+    assert "in_progress" not in out
