@@ -82,6 +82,8 @@ _PUBLISHED = re.compile(
     r"published #(?P<sid>\d+) \((?P<rows>\d+) rows; written: (?P<written>.*)\); "
     r"previous current: (?P<previous>#\d+|none)$"
 )
+# "directives 400, responses 198": each table named in the page's language
+_WRITTEN = re.compile(r"\b(?P<kind>directives|responses|kpis|budget) (?P<n>\d+)")
 _ROLLED = re.compile(r"current (?P<previous>#\d+|none) -> #(?P<sid>\d+)$")
 SYSTEM_NOTES = {"bundled sample": "history.note.bundled"}
 
@@ -97,7 +99,7 @@ def audit_message(action: str, message: str, lang: str) -> str:
             lang,
             sid=found["sid"],
             rows=f"{int(found['rows']):,}",
-            written=found["written"],
+            written=_written(found["written"], lang),
             previous=t("history.msg.none", lang) if previous == "none" else previous,
         )
     found = _ROLLED.match(text) if action == "rollback" else None
@@ -110,6 +112,13 @@ def audit_message(action: str, message: str, lang: str) -> str:
             previous=t("history.msg.none", lang) if previous == "none" else previous,
         )
     return text
+
+
+def _written(text: str, lang: str) -> str:
+    """The tables a publish wrote ("directives 400, responses 198") in ``lang``."""
+    if text == "none":
+        return t("history.msg.none", lang)
+    return _WRITTEN.sub(lambda m: f"{t('upload.count.' + m['kind'], lang)} {int(m['n']):,}", text)
 
 
 def snapshot_note(note: str, lang: str) -> str:
