@@ -87,9 +87,14 @@ def each_unit(units: Iterable[object], fn: Callable[[object], object]) -> list:
     return mapped.tolist()
 
 
+def hrefs(units: Iterable[object], lg: str) -> list:
+    """The cards' URLs of ``units`` (Thai names), row for row, made once per distinct unit."""
+    return each_unit(units, lambda u: unit_href(u, lg))
+
+
 def linked(frame: pd.DataFrame, unit_column: str, lg: str) -> pd.DataFrame:
     """``frame`` with ``unit_column``'s Thai names replaced by their cards' URLs."""
-    return frame.assign(**{unit_column: each_unit(frame[unit_column], lambda u: unit_href(u, lg))})
+    return frame.assign(**{unit_column: hrefs(frame[unit_column], lg)})
 
 
 def link_config(unit_column: str, *, pinned: bool = False) -> dict[str, object]:
@@ -108,8 +113,7 @@ def with_links(
     ``unit_column`` (whatever it showed) replaced by the cards' links of ``units`` (the stored
     Thai names, row for row), and the ``column_config`` to draw it with."""
     lg = lang() if lg is None else lg
-    hrefs = each_unit(units, lambda u: unit_href(u, lg))
-    return frame.assign(**{unit_column: hrefs}), link_config(unit_column)
+    return frame.assign(**{unit_column: hrefs(units, lg)}), link_config(unit_column)
 
 
 def unit_table(
@@ -133,7 +137,7 @@ def unit_table(
         **{unit_column: each_unit(frame[unit_column], lambda u: unit_name(u, lg))}
     )
     if isinstance(df, Styler):  # the styles are computed when drawn: swap the values in place
-        frame[unit_column] = each_unit(frame[unit_column], lambda u: unit_href(u, lg))
+        frame[unit_column] = hrefs(frame[unit_column], lg)
         shown: pd.DataFrame | Styler = df
     else:
         shown = linked(frame, unit_column, lg)
