@@ -6,24 +6,22 @@ where a snapshot's tables come from.
 from __future__ import annotations
 
 import json
-import re
 from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, select
 
 from tracker.dataset import COLUMNS, DTYPES, conform, empty_frame
 from tracker.store.convert import _columns_to_frame, _to_datetime
 from tracker.store.diff import diff_frames
-from tracker.store.engine import StoreBase, _driver
+from tracker.store.engine import _driver
 from tracker.store.errors import SnapshotNotFound
 from tracker.store.parts import SCOPES, surviving
+from tracker.store.searching import SnapshotSearch
 from tracker.store.tables import (
     DATA_TABLES,
-    DATE_COLUMNS,
-    MONEY_COLUMNS,
     current_snapshot,
     snapshot_parts,
     snapshots,
@@ -87,10 +85,7 @@ def slim_frame(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].astype("category") for c in cols})
 
 
-_DATETIME_COLUMNS = frozenset(c for c, d in DTYPES.items() if d == "datetime64[ns]")
-
-
-class SnapshotReader(StoreBase):
+class SnapshotReader(SnapshotSearch):
     """Reads what the snapshots hold (never writes)."""
 
     def current_id(self) -> int | None:
@@ -305,50 +300,6 @@ class SnapshotReader(StoreBase):
         frame = _columns_to_frame(list(arr.T[2:]), cols, kind)
         frame.index = pd.Index(row_key(arr[:, 0], arr[:, 1]))
         return frame.reindex(wanted).reset_index(drop=True)
-
-    def search(self, snapshot_id: int, kind: str, columns: list[str], query: str) -> np.ndarray:
-        """Keys (``row_key``) of the snapshot's rows whose ``columns`` hold ``query``
-        (literal, case-insensitive for Latin letters), found by the database; rows a later
-        part supersedes may be among them (they match no row of the loaded frame)."""
-        cols, _ = self._columns_for(kind, columns)
-        if not query.strip() or not cols:
-            return np.empty(0, dtype=np.int64)
-        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query.strip()) + "%"
-        like = "ILIKE" if self.dialect == "postgresql" else "LIKE"
-        table = DATA_TABLES[kind]
-        with self._transaction(write=False) as conn:
-            parts = self._part_lists(conn, int(snapshot_id)).get(kind, [])
-            if not parts:
-                return np.empty(0, dtype=np.int64)
-            found = " OR ".join(f"t.{self._q(c)} {like} :p ESCAPE '\\'" for c in cols)
-            sql = (
-                f"SELECT t.snapshot_id, t.seq FROM {self._q(table.name)} t WHERE t.snapshot_id"
-                f" IN ({', '.join(str(int(p)) for p in parts)}) AND ({found})"
-            )
-            got = conn.execute(text(sql), {"p": pattern}).all()
-        if not got:
-            return np.empty(0, dtype=np.int64)
-        arr = np.array(got, dtype=np.int64)
-        return row_key(arr[:, 0], arr[:, 1])
-
-    def _q(self, name: str) -> str:
-        return self.engine.dialect.identifier_preparer.quote(name)
-
-    def _select_expr(self, expr: str, column: str) -> str:
-        """SELECT expression for a column, so every backend returns ISO text / floats.
-
-        SQLite already stores dates as ISO text and amounts as REAL. PostgreSQL's date objects
-        and Decimals would be slow to convert, so it is asked for text and float8 instead.
-        """
-        if self.dialect == "sqlite":
-            return expr
-        if column in DATE_COLUMNS:
-            return f"to_char({expr}, 'YYYY-MM-DD')"
-        if column in _DATETIME_COLUMNS:
-            return f"to_char({expr}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
-        if column in MONEY_COLUMNS:
-            return f"{expr}::float8"
-        return expr
 
     def snapshots(self) -> pd.DataFrame:
         """All snapshots, oldest first, with a ``current`` flag and rows per table."""

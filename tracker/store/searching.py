@@ -1,0 +1,168 @@
+"""Text search over a snapshot's rows (the Directives page's search box), answered through an
+index the database keeps itself where one exists, with the same rows a plain scan finds.
+
+Migration 0005 builds the indexes and the database maintains them on every insert (publish
+needs no code of its own):
+
+- SQLite: a contentless FTS5 table ``<kind>_search`` (trigram tokenizer: substrings, so Thai,
+  which has no spaces between words, is found anywhere in a word), its rowid the row's key
+  (``reading.row_key``), filled by triggers on the data table.
+- PostgreSQL: a GIN index ``ix_<kind>_<column>_trgm`` (pg_trgm) on each searched column; the
+  planner uses it for the same ``ILIKE`` a scan runs.
+
+The index only proposes rows: every answer is checked with the literal ``LIKE`` / ``ILIKE`` a
+scan runs, so the rows found are exactly the scan's. Queries shorter than ``MIN_INDEXED``
+characters, columns without an index, and databases without one (SQLite without FTS5 or older
+than 3.34, PostgreSQL without pg_trgm) are scanned as before.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from tracker.dataset import DTYPES
+from tracker.store.engine import StoreBase
+from tracker.store.tables import DATA_TABLES, DATE_COLUMNS, MONEY_COLUMNS
+
+# The columns migration 0005 indexes, per table (the ones the app searches in the database).
+SEARCH_INDEXES: dict[str, tuple[str, ...]] = {"directives": ("text",)}
+MIN_INDEXED = 3  # characters: a trigram index cannot answer shorter queries
+MAX_TRIGRAMS = 12  # trigrams asked of FTS5 per query (any subset proposes a superset)
+# FTS5's own tables for a virtual table (contentless: no _content; columnsize=0: no _docsize)
+_FTS_SHADOWS = ("", "_data", "_idx", "_config", "_docsize", "_content")
+
+_DATETIME_COLUMNS = frozenset(c for c, d in DTYPES.items() if d == "datetime64[ns]")
+
+
+def fts_table(kind: str) -> str:
+    """The SQLite FTS5 table indexing ``kind``'s searched columns."""
+    return f"{kind}_search"
+
+
+def trgm_index(kind: str, column: str) -> str:
+    """The PostgreSQL pg_trgm GIN index on one searched column."""
+    return f"ix_{kind}_{column}_trgm"
+
+
+# Tables and indexes the search adds that are not in tables.metadata (Alembic's autogenerate
+# must leave them alone: see ``include_name``).
+SEARCH_OBJECTS: frozenset[str] = frozenset(
+    [fts_table(k) + s for k in SEARCH_INDEXES for s in _FTS_SHADOWS]
+    + [trgm_index(k, c) for k, cols in SEARCH_INDEXES.items() for c in cols]
+)
+
+
+def include_name(name: str | None, type_: str, parent_names: object = None) -> bool:
+    """Alembic ``include_name`` hook: compare everything but the search's own objects."""
+    return not (type_ in ("table", "index") and name in SEARCH_OBJECTS)
+
+
+def like_pattern(query: str) -> str:
+    """``%query%`` with LIKE's wildcards and the escape character taken literally."""
+    return "%" + re.sub(r"([\\%_])", r"\\\1", query) + "%"
+
+
+def fts_match(query: str) -> str:
+    """An FTS5 query asking for trigrams of ``query`` (at most ``MAX_TRIGRAMS``, spread over
+    it): every row holding ``query`` holds them all, so the rows found are a superset."""
+    grams = list(dict.fromkeys(query[i : i + 3] for i in range(len(query) - 2)))
+    if len(grams) > MAX_TRIGRAMS:
+        step = (len(grams) - 1) / (MAX_TRIGRAMS - 1)
+        grams = [grams[round(i * step)] for i in range(MAX_TRIGRAMS)]
+    return " AND ".join('"' + g.replace('"', '""') + '"' for g in grams)
+
+
+class SnapshotSearch(StoreBase):
+    """Finds rows by their text (never writes); part of ``SnapshotReader``."""
+
+    if TYPE_CHECKING:  # provided by SnapshotReader
+
+        @staticmethod
+        def _part_lists(conn: Connection, snapshot_id: int | None) -> dict[str, list[int]]: ...
+
+        @staticmethod
+        def _columns_for(kind: str, columns: list[str] | None) -> tuple[list[str], list[str]]: ...
+
+    def search(self, snapshot_id: int, kind: str, columns: list[str], query: str) -> np.ndarray:
+        """Keys (``row_key``) of the snapshot's rows whose ``columns`` hold ``query``
+        (literal, case-insensitive for Latin letters), found by the database; rows a later
+        part supersedes may be among them (they match no row of the loaded frame)."""
+        cols, _ = self._columns_for(kind, columns)
+        needle = query.strip()
+        if not needle or not cols:
+            return np.empty(0, dtype=np.int64)
+        params = {"p": like_pattern(needle)}
+        like = "ILIKE" if self.dialect == "postgresql" else "LIKE"
+        table = self._q(DATA_TABLES[kind].name)
+        found = " OR ".join(f"t.{self._q(c)} {like} :p ESCAPE '\\'" for c in cols)
+        with self._transaction(write=False) as conn:
+            parts = self._part_lists(conn, int(snapshot_id)).get(kind, [])
+            if not parts:
+                return np.empty(0, dtype=np.int64)
+            ids = ", ".join(str(int(p)) for p in parts)
+            if self._fts_usable(conn, kind, cols, needle):
+                # candidates from the index (its rowid is the row's key), checked like a scan
+                params["m"] = fts_match(needle)
+                sql = (
+                    f"SELECT t.snapshot_id, t.seq FROM {self._q(fts_table(kind))}(:m) AS s"
+                    f" CROSS JOIN {table} t WHERE (s.rowid >> 32) IN ({ids})"
+                    " AND t.snapshot_id = (s.rowid >> 32) AND t.seq = (s.rowid & 4294967295)"
+                    f" AND ({found})"
+                )
+            else:  # PostgreSQL's planner picks the trigram index for this itself
+                sql = (
+                    f"SELECT t.snapshot_id, t.seq FROM {table} t"
+                    f" WHERE t.snapshot_id IN ({ids}) AND ({found})"
+                )
+            got = conn.execute(text(sql), params).all()
+        if not got:
+            return np.empty(0, dtype=np.int64)
+        arr = np.array(got, dtype=np.int64)
+        return (arr[:, 0] << 32) | arr[:, 1]  # reading.row_key
+
+    def _fts_usable(self, conn: Connection, kind: str, cols: list[str], needle: str) -> bool:
+        """Whether SQLite can answer this search from ``kind``'s FTS5 table."""
+        if self.dialect != "sqlite" or len(needle) < MIN_INDEXED:
+            return False
+        if not set(cols) <= set(SEARCH_INDEXES.get(kind, ())):
+            return False
+        return self._has_object(conn, fts_table(kind))
+
+    def _has_object(self, conn: Connection, name: str) -> bool:
+        if self.dialect == "sqlite":
+            sql = "SELECT 1 FROM sqlite_master WHERE name = :n"
+        else:  # an index of the data tables' schema (the first on the search path)
+            sql = "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = :n"
+        return conn.execute(text(sql), {"n": name}).scalar() is not None
+
+    def search_indexed(self, kind: str = "directives") -> bool:
+        """Whether every searched column of ``kind`` has its index (False: searches scan)."""
+        with self._transaction(write=False) as conn:
+            if self.dialect == "sqlite":
+                return self._has_object(conn, fts_table(kind))
+            return all(
+                self._has_object(conn, trgm_index(kind, c)) for c in SEARCH_INDEXES.get(kind, ())
+            ) and bool(SEARCH_INDEXES.get(kind))
+
+    def _q(self, name: str) -> str:
+        return self.engine.dialect.identifier_preparer.quote(name)
+
+    def _select_expr(self, expr: str, column: str) -> str:
+        """SELECT expression for a column, so every backend returns ISO text / floats.
+
+        SQLite already stores dates as ISO text and amounts as REAL. PostgreSQL's date objects
+        and Decimals would be slow to convert, so it is asked for text and float8 instead.
+        """
+        if self.dialect == "sqlite":
+            return expr
+        if column in DATE_COLUMNS:
+            return f"to_char({expr}, 'YYYY-MM-DD')"
+        if column in _DATETIME_COLUMNS:
+            return f"to_char({expr}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        if column in MONEY_COLUMNS:
+            return f"{expr}::float8"
+        return expr
