@@ -101,16 +101,54 @@ def _as_series(value: object, n: int) -> pd.Series:
         return value.reset_index(drop=True)
     if isinstance(value, np.ndarray | pd.api.extensions.ExtensionArray | list | tuple):
         return pd.Series(value)
-    return pd.Series(np.full(n, value, dtype=object), dtype=object)
+    return pd.Series(repeated(value, n), dtype=object)
+
+
+def repeated(value: object, n: int) -> np.ndarray:
+    """An object array of ``n`` references to the one ``value`` (``np.full`` would make ``n``
+    copies of a str: it goes through a fixed-width unicode array first)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
 
 
 def _text_column(col: pd.Series) -> pd.Series:
     """Object dtype, None for every kind of missing (NaN, NA, NaT)."""
+    if isinstance(col.array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+
+        return pd.Series(text_objects(pa.array(col.array)), dtype=object)
     values = col.to_numpy(dtype=object, copy=True)
     missing = pd.isna(values)
     if missing.any():
         values[missing] = None
     return pd.Series(values, dtype=object)
+
+
+def text_objects(arr: Any) -> np.ndarray:
+    """Arrow strings (an Array or ChunkedArray) as an object array, None where missing.
+
+    Equal cells share one Python str: a column is dictionary-encoded first and only its
+    distinct values become Python objects (a million cells of a few hundred texts hold a few
+    hundred strings, not a million; issue 20). Mostly distinct columns are converted directly.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n = len(arr)
+    if n < 64:
+        return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
+    encoded = pc.dictionary_encode(arr)
+    distinct = len(encoded.dictionary)
+    if distinct > n // 2:
+        return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
+    table = np.empty(distinct + 1, dtype=object)
+    table[:distinct] = encoded.dictionary.to_numpy(zero_copy_only=False)
+    table[distinct] = None
+    indices = pc.fill_null(encoded.indices, distinct).to_numpy(zero_copy_only=False)
+    return table[indices]
 
 
 def _sorted_categorical(col: pd.Series) -> pd.Categorical:

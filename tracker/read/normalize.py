@@ -15,7 +15,7 @@ from data_sources.base import RawTable, column_letter
 from messages.i18n import t
 from tracker import thai
 from tracker.checks.validate import Issue, listed, make_issue
-from tracker.dataset import conform_columns
+from tracker.dataset import conform_columns, repeated, text_objects
 from tracker.parallel import in_background
 from tracker.places import district_codes, normalize_agency, zone_of_code
 from tracker.read.body import Body
@@ -86,7 +86,7 @@ def _flag_cells(series: pd.Series, needs: str) -> _Flagged:
 
 
 def _finish_clean(series: pd.Series, fn: Callable[[str], str], cells: _Flagged) -> pd.Series:
-    values = cells.arr.to_numpy(zero_copy_only=False)  # missing cells are None
+    values = text_objects(cells.arr)  # missing cells are None; equal cells share one str
     for i in cells.flagged:
         values[i] = fn(values[i]) or None
     return pd.Series(values, index=series.index, dtype=object)
@@ -216,8 +216,8 @@ def _required_present(body: Body, key: str, values: pd.Series) -> list[Issue]:
 def _provenance(body: Body) -> dict[str, object]:
     n = len(body.rows)
     return {
-        "source": pd.Series(np.full(n, body.raw.source, dtype=object), dtype=object),
-        "sheet": pd.Series(np.full(n, body.raw.sheet, dtype=object), dtype=object),
+        "source": pd.Series(repeated(body.raw.source, n), dtype=object),
+        "sheet": pd.Series(repeated(body.raw.sheet, n), dtype=object),
         "row": body.rows,
     }
 
@@ -449,7 +449,7 @@ def _directive_ids(body: Body, out: dict[str, object], n: int) -> tuple[pd.Serie
     fy_text = (
         fy.astype("string").fillna("?").to_numpy(dtype=object)
         if isinstance(fy, pd.Series)
-        else np.full(n, "?", dtype=object)
+        else repeated("?", n)
     )
     round_text = (
         rnd.reset_index(drop=True).astype("string").to_numpy(dtype=object)
