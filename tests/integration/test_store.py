@@ -25,6 +25,7 @@ from tracker.store import (
 from tracker.store import convert as store_convert
 from tracker.store.api import DEFAULT_SQLITE_PATH
 from tracker.store.diff import canonical_frame
+from tracker.store.searching import include_name
 from tracker.store.tables import metadata
 
 
@@ -83,7 +84,8 @@ def assert_frames_equal(got: dict[str, pd.DataFrame], want: dict[str, pd.DataFra
 
 def test_migrating_empty_database_reaches_models(store: Store) -> None:
     with store.engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        diffs = compare_metadata(context, metadata)
         tables = set(inspect(conn).get_table_names())
     assert diffs == []
     assert {"snapshots", "current_snapshot", "audit_log", *COLUMNS} <= tables

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from tracker.store.searching import include_name
 from tracker.store.tables import metadata
 
 config = context.config
@@ -16,6 +17,7 @@ def _configure(connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # ALTER support on SQLite
         compare_type=True,
+        include_name=include_name,  # the search indexes are the migrations' own (0005)
     )
 
 
