@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,22 +45,42 @@ class SheetArrow:
 PARALLEL_MAX_BYTES = 64 * 2**20
 
 
-def parse_workbook(data: bytes, name: str) -> list[SheetArrow]:
-    """Parse every sheet of a workbook held in memory into Arrow tables (empty ones 0 x 0)."""
+def parse_workbook(source: bytes | str, name: str) -> list[SheetArrow]:
+    """Parse every sheet of a workbook (its bytes, or a path) into Arrow tables (empty ones
+    0 x 0)."""
+    return list(iter_workbook(source, name))
+
+
+def iter_workbook(source: bytes | str, name: str) -> Iterator[SheetArrow]:
+    """The sheets of a workbook (its bytes, or a path), parsed one after the other.
+
+    A big workbook (over PARALLEL_MAX_BYTES) is parsed one sheet at a time, so that the
+    caller can hand each sheet on and let it go before the next is parsed: only one sheet's
+    cells are in memory at once. Smaller ones are parsed two sheets at a time (see below).
+    """
+    size = len(source) if isinstance(source, bytes) else os.path.getsize(source)
     try:
-        reader = fastexcel.read_excel(data)
+        reader = fastexcel.read_excel(source)
     except fastexcel.FastExcelError as exc:
         raise _parse_error(name, exc) from None
     names = list(reader.sheet_names)
-    if len(names) < 2 or len(data) > PARALLEL_MAX_BYTES or _cpus() < 2:
-        return [_parse_sheet(reader, index, sheet, name) for index, sheet in enumerate(names)]
+    if len(names) < 2 or size > PARALLEL_MAX_BYTES or _cpus() < 2:
+        for index, sheet in enumerate(names):
+            yield _parse_sheet(reader, index, sheet, name)
+        return
+    yield from _parse_in_two_threads(reader, source, names, name)
+
+
+def _parse_in_two_threads(
+    reader: fastexcel.ExcelReader, source: bytes | str, names: list[str], name: str
+) -> list[SheetArrow]:
     results: dict[int, SheetArrow | BaseException] = {}
     todo = iter(range(len(names)))
     lock = threading.Lock()
 
     def work(own: fastexcel.ExcelReader | None) -> None:
         try:
-            mine = own if own is not None else fastexcel.read_excel(data)
+            mine = own if own is not None else fastexcel.read_excel(source)
         except BaseException as exc:  # pyo3 panics derive from BaseException
             mine, failed = None, exc
         while True:

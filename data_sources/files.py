@@ -60,8 +60,9 @@ def read_file(
         name = name or path.name
         if sandbox:
             started = _take_started(path, name, max_bytes)
-            if started is not None:
-                return _raw_tables(name, *started)
+            if started is None:
+                started = _parse_local(path, name, max_bytes)
+            return _raw_tables(name, *started)
         data = _read_capped(path, name, max_bytes)
     return read_bytes(data, name, sandbox=sandbox)
 
@@ -126,9 +127,7 @@ def start_reading(path: str | Path, max_bytes: int) -> None:
 
     def work() -> None:
         try:
-            data = _read_capped(path, path.name, max_bytes)
-            kind = guard.detect_kind(data, path.name)
-            started.outcome.append((kind, _parse_kind(data, path.name, kind, True)))
+            started.outcome.append(_parse_local(path, path.name, max_bytes))
         except BaseException as exc:  # handed to the reader, which raises it
             started.outcome.append(exc)
 
@@ -188,6 +187,41 @@ def _parse_in_process(data: bytes, name: str) -> list[excel.SheetArrow]:
     except BaseException as exc:  # pyo3 panics derive from BaseException
         detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         raise refuse(name, "parse_failed", variant="in_process", detail=detail) from None
+
+
+def _parse_local(path: Path, name: str, max_bytes: int) -> tuple[str, list[excel.SheetArrow]]:
+    """Check a local file and parse it in the sandbox; (its kind, its sheets).
+
+    The checks read the file's bytes; the sandboxed child then reads the same open file
+    itself, so the bytes are let go before the parse (a 250 MB workbook is not held here
+    while the child parses it; issue 20).
+    """
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise refuse(name, "not_found", detail=str(exc.strerror)) from None
+    with handle:
+        data = _read_handle(handle, name, max_bytes)
+        kind = guard.detect_kind(data, name)
+        del data
+        sheets = guard.parse_in_sandbox(
+            None, name, kind="csv" if kind == "csv" else "workbook", fd=handle.fileno()
+        )
+    return kind, sheets
+
+
+def _read_handle(handle, name: str, max_bytes: int) -> bytes:
+    """An open file's bytes, refusing it by size before reading (and if it grows meanwhile)."""
+    try:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise guard.too_large(name, size, max_bytes)
+        data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise refuse(name, "not_found", detail=str(exc.strerror)) from None
+    if len(data) > max_bytes:
+        raise guard.too_large(name, len(data), max_bytes)
+    return data
 
 
 def _read_capped(path: Path, name: str, max_bytes: int) -> bytes:

@@ -19,11 +19,14 @@ import json
 import multiprocessing as mp
 import os
 import resource
+import secrets
 import signal
+import stat
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -145,47 +148,113 @@ def _ipc_stream(table: pa.Table) -> pa.Buffer:
     return buffer
 
 
-def _handoff_write(path: str, tables: list[pa.Table]) -> list[dict] | None:
-    """Child: write the tables into the parent's shared-memory file; None if it cannot.
+def sheet_file(token: str, index: int) -> str:
+    """Where the child leaves sheet ``index`` of the parse ``token`` (in /dev/shm)."""
+    return os.path.join(HANDOFF_DIR, f"{HANDOFF_PREFIX}{token}-{index}.arrow")
 
-    The space is reserved up front (``posix_fallocate``), so a full /dev/shm is an error
-    here, never a SIGBUS while writing through the mapping. Returns each stream's span.
-    """
-    sizes = [_stream_size(table) for table in tables]
+
+def _sheet_write(token: str, index: int, table: pa.Table) -> int | None:
+    """Child: write one sheet as an Arrow IPC stream into its own new shared-memory file
+    (0600, created here, never an existing file); its size, or None if it cannot (no
+    /dev/shm, full: the sheet then goes over the pipe). Plain writes, no mapping: the
+    pages are the file's, not the child's."""
+    path = sheet_file(token, index)
     try:
-        fd = os.open(path, os.O_RDWR)  # created by the parent (0600, unique name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError:
         return None
     try:
-        os.ftruncate(fd, 0)  # it held the workbook
-        os.posix_fallocate(fd, 0, max(1, sum(sizes)))
-        with pa.memory_map(path, "r+") as sink:
-            for table in tables:
-                _write_stream(table, sink)
+        with os.fdopen(fd, "wb") as handle:
+            sink = pa.PythonFile(handle, mode="w")
+            _write_stream(table, sink)
+            size = sink.tell()
     except (OSError, pa.ArrowException):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
         return None
+    return size
+
+
+def _sheet_read(token: str, index: int, size: object) -> pa.Table:
+    """Parent: map sheet ``index``'s file and read its stream without copying it, then unlink
+    the file (the mapping lives on in the table, and ends with it: each sheet's memory goes
+    back to the system as soon as the sheet is let go).
+
+    The child is not trusted: the file must be a regular file of ours, of the size it said.
+    """
+    path = sheet_file(token, index)
+    if type(size) is not int or size <= 0:
+        raise ValueError("bad handoff size")
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_size != size:
+        raise ValueError("bad handoff file")
+    try:
+        source = pa.memory_map(path)
     finally:
-        os.close(fd)
-    offsets = [sum(sizes[:i]) for i in range(len(sizes))]
-    return [{"offset": o, "size": n} for o, n in zip(offsets, sizes, strict=True)]
+        os.unlink(path)
+    return pa.ipc.open_stream(source).read_all()
+
+
+def _remove_sheet_files(token: str) -> None:
+    """Remove every file the child left for the parse ``token`` (after a failure)."""
+    prefix = f"{HANDOFF_PREFIX}{token}-"
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(HANDOFF_DIR):
+            if entry.name.startswith(prefix):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+class _InputFd:
+    """An open file handed to the child as a descriptor (sent with the process, as
+    multiprocessing sends a pipe's ends): the child reads the very file the parent checked,
+    whatever happens to its name meanwhile."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __reduce__(self):
+        from multiprocessing import reduction
+
+        return (_rebuild_input_fd, (reduction.DupFd(self.fd),))
+
+
+def _rebuild_input_fd(dup) -> _InputFd:
+    return _InputFd(dup.detach())
+
+
+def _child_input(source: _InputFd | bytes | None, kind: str) -> bytes | str:
+    """Child: the workbook as a path to its descriptor (calamine reads the file itself, so
+    the child never holds its bytes), or the bytes (a CSV file; no /proc)."""
+    if not isinstance(source, _InputFd):
+        assert source is not None
+        return source
+    path = f"/proc/self/fd/{source.fd}"
+    if kind != "csv" and os.path.exists(path):
+        return path
+    size = os.fstat(source.fd).st_size
+    return os.pread(source.fd, size + 1, 0)
 
 
 def _sandbox_main(
     conn,
-    data: bytes | None,
+    source: _InputFd | bytes | None,
     name: str,
     memory_bytes: int,
     cpu_seconds: int,
-    handoff: str | None,
+    token: str | None,
     kind: str = "workbook",
     csv_caps: tuple[int, int, int] | None = None,
 ) -> None:
-    """Child: parse the workbook (or CSV, ``kind`` "csv"), send a JSON header then the sheets
-    as Arrow IPC streams.
+    """Child: parse the workbook (or CSV, ``kind`` "csv"), send a JSON header then, for the
+    sheets not handed over in shared memory, their Arrow IPC streams over the pipe.
 
-    With a shared-memory file ``handoff``, the workbook arrives in it (``data`` is None) and
-    the streams go back in it (one copy each way, no pipe: ~4x faster for 100 MB); without
-    one, the workbook comes as an argument and the streams over the pipe after the header.
+    ``source`` is the input file's descriptor (a local file, or the shared-memory copy of
+    uploaded bytes) or, where there is no /dev/shm, the bytes themselves. With a ``token``,
+    each sheet is written to its own shared-memory file as soon as it is parsed and let go
+    before the next is parsed (one copy, no pipe; the child's memory holds one sheet at a
+    time); header["handoff"] gives each sheet's size there, or null for a sheet sent over
+    the pipe instead.
     """
     _limit_resources(memory_bytes, cpu_seconds)
     from data_sources.memory import use_system_allocator
@@ -202,38 +271,36 @@ def _sandbox_main(
     blobs: list = []
     header: dict[str, Any]
     try:
-        if data is None:
-            assert handoff is not None  # the workbook came through the shared-memory file
-            with open(handoff, "rb") as handle:
-                data = handle.read()
-
+        data = _child_input(source, kind)
         if kind == "csv":
             from data_sources import csv_file
 
-            sheets = [csv_file.parse_csv(data, name, caps=csv_caps)]
+            assert isinstance(data, bytes)
+            sheets: Iterable = [csv_file.parse_csv(data, name, caps=csv_caps)]
         else:
             from data_sources import excel
 
-            sheets = excel.parse_workbook(data, name)
-        parsed = time.perf_counter()
-        header = {
-            "status": "ok",
-            "sheets": [
+            sheets = excel.iter_workbook(data, name)
+        metas: list[dict[str, Any]] = []
+        sizes: list[int | None] = []
+        for sheet in sheets:
+            metas.append(
                 {
-                    "sheet": s.sheet,
-                    "first_row": s.first_row,
-                    "first_col": s.first_col,
-                    "notes": s.notes,
+                    "sheet": sheet.sheet,
+                    "first_row": sheet.first_row,
+                    "first_col": sheet.first_col,
+                    "notes": sheet.notes,
                 }
-                for s in sheets
-            ],
-        }
-        tables = [sheet.table for sheet in sheets]
-        spans = _handoff_write(handoff, tables) if handoff else None
-        if spans is None:
-            blobs = [_ipc_stream(table) for table in tables]
-        else:
-            header["handoff"] = spans
+            )
+            size = _sheet_write(token, len(sizes), sheet.table) if token else None
+            sizes.append(size)
+            if size is None:
+                blobs.append(_ipc_stream(sheet.table))
+            del sheet  # its cells go before the next sheet is parsed
+        parsed = time.perf_counter()
+        header = {"status": "ok", "sheets": metas}
+        if token:
+            header["handoff"] = sizes
     except UnreadableFile as exc:
         header = {"status": "error", "code": exc.code, "params": _params_json(exc)}
         blobs = []
@@ -280,17 +347,20 @@ def _receive(conn, deadline: float) -> bytes:
 
 
 def parse_in_sandbox(
-    data: bytes,
+    data: bytes | None,
     name: str,
     *,
     timeout: float | None = None,
     memory_bytes: int | None = None,
     stats: dict | None = None,
     kind: str = "workbook",
+    fd: int | None = None,
 ) -> list:
     """Parse a workbook (or a CSV file: ``kind`` "csv") in a forkserver child with memory and
     time limits; list of SheetArrow.
 
+    The input is ``data``, or (``data`` None) the open file ``fd``, which the child reads
+    itself: a local file's bytes never need to be in this process while it is parsed.
     The child returns plain JSON plus Arrow IPC streams (never pickles), so even a child
     subverted by a hostile file cannot make the parent run code. A killed child becomes
     out_of_memory, an overrun becomes timeout. ``stats``, if given, receives the child's
@@ -306,16 +376,23 @@ def parse_in_sandbox(
 
     ctx = _sandbox_context()
     receiver, sender = ctx.Pipe(duplex=False)
-    handoff = _handoff_file(data)
+    token = secrets.token_hex(8) if _handoff_possible() else None
+    handoff = None
+    if fd is None:
+        assert data is not None
+        handoff = _handoff_file(data) if token else None
+    if handoff is not None:
+        fd = os.open(handoff, os.O_RDONLY)
+    source: _InputFd | bytes | None = _InputFd(fd) if fd is not None else data
     process = ctx.Process(  # type: ignore[attr-defined]
         target=_sandbox_main,
         args=(
             sender,
-            None if handoff else data,
+            source,
             name,
             memory_bytes,
             int(timeout) + 5,
-            handoff,
+            token,
             kind,
             (caps.csv_rows, caps.csv_columns, caps.cell_chars),
         ),
@@ -328,34 +405,41 @@ def parse_in_sandbox(
             process.start()
     finally:
         sender.close()
+        if handoff is not None:  # the child has its own descriptor of the copy now
+            os.close(fd)  # type: ignore[arg-type]
+            with contextlib.suppress(OSError):
+                os.unlink(handoff)
     try:
         deadline = time.monotonic() + timeout
         header = json.loads(_receive(receiver, deadline))
+        sizes = header.get("handoff") if token else None
         if stats is not None:
             stats["child_seconds"] = header.get("child_seconds")
             stats["parse_seconds"] = header.get("parse_seconds")
             stats["child_peak_rss_kib"] = header.get("child_peak_rss_kib")
-            stats["handoff"] = "shared memory" if header.get("handoff") else "pipe"
+            stats["handoff"] = "shared memory" if sizes and None not in sizes else "pipe"
         if header.get("status") != "ok":
-            raise _diagnosed(_child_error(header, name, memory_bytes), data, name)
-        tables = (
-            _handoff_read(handoff, header["handoff"], len(header["sheets"]))
-            if header.get("handoff") and handoff
-            else [
+            raise _diagnosed(_child_error(header, name, memory_bytes), data, name, fd)
+        metas = header["sheets"]
+        if sizes is not None and (not isinstance(sizes, list) or len(sizes) != len(metas)):
+            raise ValueError("bad handoff")
+        sheets = []
+        for index, meta in enumerate(metas):
+            size = sizes[index] if sizes is not None else None
+            table = (
                 pa.ipc.open_stream(_receive(receiver, deadline)).read_all()
-                for _ in header["sheets"]
-            ]
-        )
-        sheets = [
-            SheetArrow(
-                sheet=str(meta["sheet"]),
-                table=table,
-                first_row=int(meta["first_row"]),
-                first_col=int(meta["first_col"]),
-                notes=[str(note) for note in meta["notes"]],
+                if size is None
+                else _sheet_read(token, index, size)  # type: ignore[arg-type]
             )
-            for meta, table in zip(header["sheets"], tables, strict=True)
-        ]
+            sheets.append(
+                SheetArrow(
+                    sheet=str(meta["sheet"]),
+                    table=table,
+                    first_row=int(meta["first_row"]),
+                    first_col=int(meta["first_col"]),
+                    notes=[str(note) for note in meta["notes"]],
+                )
+            )
         done = True
         return sheets
     except _Deadline:
@@ -364,7 +448,7 @@ def parse_in_sandbox(
     except (EOFError, OSError, ValueError, TypeError, KeyError, pa.ArrowInvalid):
         process.join(5)
         error = _died(name, process.exitcode, memory_bytes, timeout)
-        raise _diagnosed(error, data, name) from None
+        raise _diagnosed(error, data, name, fd) from None
     finally:
         receiver.close()
         if done:
@@ -375,16 +459,21 @@ def parse_in_sandbox(
             if process.is_alive():
                 process.kill()
             process.join(5)
-        if handoff:
-            with contextlib.suppress(OSError):
-                os.unlink(handoff)
+            if token:
+                _remove_sheet_files(token)
+
+
+def _handoff_possible() -> bool:
+    """Whether sheets can come back through shared-memory files (a writable /dev/shm)."""
+    return os.path.isdir(HANDOFF_DIR) and os.access(HANDOFF_DIR, os.W_OK)
 
 
 def _handoff_file(data: bytes) -> str | None:
-    """A new private file in shared memory (/dev/shm) holding ``data`` for the child, which
-    then writes its output there; None where that is not possible (no /dev/shm, full)."""
+    """A new private file in shared memory (/dev/shm) holding ``data`` for the child (it reads
+    it through its own descriptor; the name goes as soon as the child has started); None
+    where that is not possible (no /dev/shm, full)."""
     folder = HANDOFF_DIR
-    if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+    if not _handoff_possible():
         return None
     try:
         fd, path = tempfile.mkstemp(prefix=HANDOFF_PREFIX, suffix=".arrow", dir=folder)
@@ -400,36 +489,22 @@ def _handoff_file(data: bytes) -> str | None:
     return path
 
 
-def _handoff_read(path: str, spans: list, count: int) -> list[pa.Table]:
-    """Parent: map the child's file and read each sheet's stream without copying it.
-
-    The child is not trusted: spans must be ints inside the file, one per sheet. The tables
-    keep the mapping alive; the file itself is unlinked by the caller right after.
-    """
-    source = pa.memory_map(path)
-    total = source.size()
-    if not isinstance(spans, list) or len(spans) != count:
-        raise ValueError("bad handoff")
-    tables = []
-    for span in spans:
-        offset, size = span["offset"], span["size"]
-        if not (
-            type(offset) is int and type(size) is int and 0 <= offset <= offset + size <= total
-        ):
-            raise ValueError("bad handoff span")
-        source.seek(offset)
-        tables.append(pa.ipc.open_stream(source.read_buffer(size)).read_all())
-    return tables
-
-
-def _diagnosed(error: UnreadableFile, data: bytes, name: str) -> UnreadableFile:
+def _diagnosed(
+    error: UnreadableFile, data: bytes | None, name: str, fd: int | None = None
+) -> UnreadableFile:
     """Name the real cause of a parser that ran out of memory, when it can be found.
 
     A zip whose parts expand beyond the sizes its directory declares passes the listing
     checks and then exhausts the reader: check each part against its declared size (streamed,
-    never more than declared in memory) and call it a zip bomb. Only on this failure path.
+    never more than declared in memory) and call it a zip bomb. Only on this failure path
+    (a local file's bytes are read again from ``fd`` for it).
     """
-    if error.code != "out_of_memory" or not data.startswith(b"PK"):
+    if error.code != "out_of_memory":
+        return error
+    if data is None and fd is not None:
+        with contextlib.suppress(OSError):
+            data = os.pread(fd, os.fstat(fd).st_size, 0)
+    if not data or not data.startswith(b"PK"):
         return error
     part = part_beyond_declared_size(data)
     if part is None:

@@ -80,7 +80,7 @@ def _credentials():
 def _load(items: list[str], fiscal_year: int | None = None, mapping: dict[str, str] | None = None):
     """Read local files and URLs in the order given, all into one Dataset."""
     from data_sources.base import UnreadableFile
-    from tracker.read.loader import LoadResult, build_dataset, read_paths
+    from tracker.read.loader import LoadResult, build_dataset, consumed, read_paths
 
     tables, bad = [], []
     credentials: Any = None
@@ -100,7 +100,8 @@ def _load(items: list[str], fiscal_year: int | None = None, mapping: dict[str, s
             tables += fetch_with(source, credentials, api_base_url())
         except UnreadableFile as exc:
             bad.append(exc)
-    return LoadResult(build_dataset(tables, bad, fiscal_year=fiscal_year, mapping=mapping), bad)
+    dataset = build_dataset(consumed(tables), bad, fiscal_year=fiscal_year, mapping=mapping)
+    return LoadResult(dataset, bad)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -332,16 +333,6 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_for_import(path: str, cap: int) -> tuple[str, bytes]:
-    """A local file's name and bytes (at most cap + 1 bytes: the size check reports the rest)."""
-    p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            return p.name, fh.read(cap + 1)
-    except OSError:
-        return p.name, b""
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     from data_sources.base import UnreadableFile
     from data_sources.files import SUPPORTED_EXTENSIONS
@@ -355,7 +346,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if missing:
         return EXIT_UNREADABLE
     store = _store()
-    files = [_read_for_import(p, cap) for p in args.paths]
+    # paths, not bytes: a local file is checked, then parsed by the sandbox from the file
+    files = [(Path(p).name, Path(p)) for p in args.paths]
     extensions = tuple(x.lstrip(".") for x in SUPPORTED_EXTENSIONS)
     prepared = pub.prepare(
         files,

@@ -545,31 +545,56 @@ def test_sandbox_hands_sheets_over_in_shared_memory_and_cleans_up() -> None:
 def test_sandbox_falls_back_to_the_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
     data = two_sheet_workbook()
     expected = _as_rows(parse_in_sandbox(data, "ท่อ.xlsx"))
-    monkeypatch.setattr(sandbox, "_handoff_file", lambda data: None)
+    monkeypatch.setattr(sandbox, "_handoff_possible", lambda: False)
     stats: dict = {}
     assert _as_rows(parse_in_sandbox(data, "ท่อ.xlsx", stats=stats)) == expected
     assert stats["handoff"] == "pipe"
 
 
-def test_child_side_handoff_write_gives_way_to_the_pipe(
+def test_a_local_file_is_read_by_the_child_from_its_descriptor(tmp_path: Path) -> None:
+    """A local file goes to the child as an open descriptor: the parent need not hold its
+    bytes while it is parsed, and the child reads the file that was checked."""
+    data = two_sheet_workbook()
+    path = tmp_path / "ทะเบียน.xlsx"
+    path.write_bytes(data)
+    before = _shm_leftovers()
+    with path.open("rb") as handle:
+        sheets = parse_in_sandbox(None, path.name, fd=handle.fileno())
+        path.unlink()  # the name may go; the open file is what is read
+    assert _as_rows(sheets) == _as_rows(parse_in_sandbox(data, "x.xlsx"))
+    assert _shm_leftovers() == before
+    text = tmp_path / "ตอบ.csv"
+    text.write_text("รหัส,สถานะ\nA-1,ดำเนินการแล้ว\n", encoding="utf-8")
+    with text.open("rb") as handle:
+        (sheet,) = parse_in_sandbox(None, text.name, fd=handle.fileno(), kind="csv")
+    assert list(sheet.table.to_pylist()[1].values()) == ["A-1", "ดำเนินการแล้ว"]
+
+
+def test_child_side_sheet_write_gives_way_to_the_pipe(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """A handoff file that cannot be written (not a file, or /dev/shm full) means the pipe."""
+    """A sheet that cannot be written to its shared-memory file (no folder, a file already
+    there, /dev/shm full) goes over the pipe instead: no half-written file is left."""
     table = pa.table({"0": ["ข้อมูล", None]})
-    assert sandbox._handoff_write(str(tmp_path), [table]) is None  # a directory, not a file
-    target = tmp_path / "handoff.arrow"
-    target.write_bytes(b"workbook bytes")
+    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path / "missing"))
+    assert sandbox._sheet_write("t0", 0, table) is None
+    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
+    Path(sandbox.sheet_file("t1", 0)).write_bytes(b"not ours")
+    assert sandbox._sheet_write("t1", 0, table) is None  # never an existing file
+    assert Path(sandbox.sheet_file("t1", 0)).read_bytes() == b"not ours"
 
-    def full(fd: int, offset: int, length: int) -> None:
+    def full(table: pa.Table, sink: pa.NativeFile) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(sandbox.os, "posix_fallocate", full)
-    assert sandbox._handoff_write(str(target), [table]) is None
-    monkeypatch.undo()
-    spans = sandbox._handoff_write(str(target), [table, table])
-    assert spans is not None and [s["offset"] for s in spans] == [0, spans[0]["size"]]
-    tables = sandbox._handoff_read(str(target), spans, 2)
+    with monkeypatch.context() as patch:
+        patch.setattr(sandbox, "_write_stream", full)
+        assert sandbox._sheet_write("t2", 0, table) is None
+    assert not Path(sandbox.sheet_file("t2", 0)).exists()
+    sizes = [sandbox._sheet_write("t3", i, table) for i in range(2)]
+    assert all(isinstance(n, int) and n > 0 for n in sizes)
+    tables = [sandbox._sheet_read("t3", i, n) for i, n in enumerate(sizes)]
     assert [t.to_pylist() for t in tables] == [table.to_pylist()] * 2
+    assert not list(tmp_path.glob("tracker-sandbox-t3-*"))  # unlinked once mapped
 
 
 def test_workbook_reaches_the_child_through_the_handoff_file() -> None:
@@ -584,22 +609,27 @@ def test_workbook_reaches_the_child_through_the_handoff_file() -> None:
         os.unlink(path)
 
 
-@pytest.mark.parametrize(
-    "spans",
-    [
-        [{"offset": 0, "size": 10**9}],  # past the end of the file
-        [{"offset": -8, "size": 8}],
-        [{"offset": "0", "size": 8}],
-        [{"offset": 0, "size": 8}, {"offset": 0, "size": 8}],  # more streams than sheets
-        {"offset": 0},
-    ],
-)
-def test_handoff_spans_from_the_child_are_checked(tmp_path: Path, spans: object) -> None:
-    """The child is not trusted: spans outside its file are refused, never read."""
-    path = tmp_path / "handoff.arrow"
-    path.write_bytes(b"\0" * 64)
+@pytest.mark.parametrize("size", [10**9, 8, -8, "64", None, 0])
+def test_handoff_files_from_the_child_are_checked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, size: object
+) -> None:
+    """The child is not trusted: a sheet's file must be of the size it said, else refused."""
+    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
+    Path(sandbox.sheet_file("t", 0)).write_bytes(b"\0" * 64)
     with pytest.raises(ValueError):
-        sandbox._handoff_read(str(path), spans, 1)
+        sandbox._sheet_read("t", 0, size)
+
+
+def test_a_handoff_file_that_is_a_link_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
+    target = tmp_path / "elsewhere.arrow"
+    target.write_bytes(b"\0" * 64)
+    os.symlink(target, sandbox.sheet_file("t", 0))
+    with pytest.raises(ValueError):
+        sandbox._sheet_read("t", 0, 64)
+    assert target.exists()
 
 
 def test_stale_handoff_files_are_swept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

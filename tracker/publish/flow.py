@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -33,7 +35,7 @@ from tracker.publish.compose import DEMO_KIND, Composition, compose
 from tracker.read.corrections import Correction, sheets_of
 from tracker.read.corrections import apply as corrected
 from tracker.read.corrections import digest as corrections_digest
-from tracker.read.loader import build_dataset
+from tracker.read.loader import build_dataset, consumed
 from tracker.read.mapping import source_pattern
 from tracker.store import (
     DuplicateSnapshot,
@@ -220,19 +222,37 @@ def _saved_mappings(store: Store | None, names: Sequence[str]) -> pd.DataFrame:
 
 
 def _read_one(
-    name: str, data: bytes, max_bytes: int, extensions: Sequence[str] | None, sandbox: bool
+    name: str,
+    data: bytes | Path,
+    max_bytes: int,
+    extensions: Sequence[str] | None,
+    sandbox: bool,
 ) -> tuple[list, UnreadableFile | None]:
-    """Read one upload; every refusal becomes an UnreadableFile (never an exception)."""
+    """Read one upload (its bytes) or local file (its path); every refusal becomes an
+    UnreadableFile (never an exception)."""
     try:
         if extensions is not None and extension_of(name).lstrip(".") not in extensions:
             raise type_not_allowed(name, extensions)
-        return read_file(data, name=name, max_bytes=max_bytes, sandbox=sandbox), None
+        source = data if isinstance(data, Path) else bytes(data)
+        return read_file(source, name=name, max_bytes=max_bytes, sandbox=sandbox), None
     except UnreadableFile as exc:
         return [], exc
 
 
+def _size_and_digest(data: bytes | Path) -> tuple[int, str]:
+    """The size and SHA-256 of an upload's bytes or of a local file (read in blocks)."""
+    if not isinstance(data, Path):
+        return len(data), sha256_of(bytes(data))
+    try:
+        with data.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            return os.fstat(handle.fileno()).st_size, digest
+    except OSError:
+        return 0, sha256_of(b"")
+
+
 def prepare(
-    files: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, bytes | Path]],
     max_bytes: int | None = None,
     *,
     store: Store | None = None,
@@ -260,21 +280,22 @@ def prepare(
         name = clean_name(raw_name)
         if progress:
             progress(i, steps, name)
-        found, error = _read_one(name, bytes(data), cap, extensions, sandbox)
+        found, error = _read_one(name, data, cap, extensions, sandbox)
         tables += found
         if error is not None:
             bad.append(error)
-        infos.append(
-            FileInfo(
-                name, len(data), sha256_of(bytes(data)), len(found), error.code if error else ""
-            )
-        )
+        size, digest = _size_and_digest(data)
+        infos.append(FileInfo(name, size, digest, len(found), error.code if error else ""))
     if progress:
         progress(len(files), steps, "validate")
     tables, applied = corrected(tables, corrections) if corrections else (tables, [])
     saved = _saved_mappings(store, [f.name for f in infos])
     in_force = {**dict(zip(saved["header_key"], saved["field"], strict=True)), **(mapping or {})}
-    dataset = build_dataset(tables, bad, fiscal_year=fiscal_year, mapping=in_force or None)
+    corrected_sheets = sheets_of(tables, applied) if applied else []
+    # the sheets are let go one by one as they are read into the dataset (issue 20)
+    dataset = build_dataset(
+        consumed(tables), bad, fiscal_year=fiscal_year, mapping=in_force or None
+    )
     hashes = [f.sha256 for f in infos] + ([corrections_digest(applied)] if applied else [])
     digest = combined_sha256(hashes) if infos else ""
     prepared = Prepared(
@@ -286,7 +307,7 @@ def prepare(
         replace_register=replace_register,
         saved_mappings=saved,
         corrections=applied,
-        corrected_sheets=sheets_of(tables, applied) if applied else [],
+        corrected_sheets=corrected_sheets,
     )
     if store is not None or current is not None:
         if progress:

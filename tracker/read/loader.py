@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -20,6 +21,8 @@ from tracker.read import normalize
 from tracker.read.body import body_of, sections_supply
 from tracker.read.headers import detect_tables
 from tracker.schema import TABLE_FRAME
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -179,6 +182,9 @@ def build_dataset(
             frame, found = _normalise(part, match.kind, match, fiscal_year)
             issues += found
             frames[TABLE_FRAME.get(match.kind, match.kind)].append(frame)
+        # let the sheet go before the next is read: with ``consumed`` tables, its cells (a
+        # shared-memory mapping per sheet) go back to the system now (issue 20)
+        del raw, found_tables, part
     for source, n in by_file.items():
         if n == 0:
             issues.append(make_issue("error", "no_table_in_file", file=source))
@@ -202,6 +208,14 @@ def build_dataset(
     return ds
 
 
+def consumed(items: list[T]) -> Iterator[T]:
+    """The items of ``items`` first to last, each removed from the list as it is handed
+    out: what the caller passes to ``build_dataset`` this way is freed sheet by sheet."""
+    items.reverse()
+    while items:
+        yield items.pop()
+
+
 def read_paths(
     paths: Iterable[str | Path], *, sandbox: bool = True, max_bytes: int | None = None
 ) -> tuple[list[RawTable], list[UnreadableFile]]:
@@ -222,4 +236,4 @@ def load_paths(
     paths: Iterable[str | Path], *, sandbox: bool = True, max_bytes: int | None = None
 ) -> LoadResult:
     tables, bad = read_paths(paths, sandbox=sandbox, max_bytes=max_bytes)
-    return LoadResult(build_dataset(tables, bad), bad)
+    return LoadResult(build_dataset(consumed(tables), bad), bad)
