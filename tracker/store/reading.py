@@ -14,6 +14,7 @@ from pandas.api.types import union_categoricals
 from sqlalchemy import Connection, select
 
 from tracker.dataset import COLUMNS, DTYPES, conform, empty_frame
+from tracker.store.arrow_load import arrow_ready, fetch_arrow
 from tracker.store.convert import _columns_to_frame, _to_datetime
 from tracker.store.diff import diff_frames
 from tracker.store.engine import _driver
@@ -175,14 +176,21 @@ class SnapshotReader(SnapshotSearch):
     def _read_snapshot(
         self, conn: Connection, kind: str, part_ids: list[int], columns: list[str] | None = None
     ) -> pd.DataFrame:
-        """One table of one snapshot: the rows of its parts that no later part supersedes."""
+        """One table of one snapshot: the rows of its parts that no later part supersedes
+        (through Arrow where the store allows it, else the driver's row tuples)."""
+        if arrow_ready(self):
+            return self._read_typed(conn, kind, part_ids, columns)[0]
         return self._read_keyed(conn, kind, part_ids, columns)[0]
 
     def _fetch_typed(
         self, conn: Connection, kind: str, part_ids: list[int], cols: list[str]
     ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """``_fetch`` typed a chunk at a time (frame of ``cols``, part ids, seqs): the driver's
-        row tuples of one chunk are all that is alive at once, never the whole table's."""
+        row tuples of one chunk are all that is alive at once, never the whole table's.
+        SQLite files and PostgreSQL are read through Arrow instead (``arrow_load``)."""
+        arrow = fetch_arrow(self, conn, kind, part_ids, cols)
+        if arrow is not None:
+            return arrow
         table = DATA_TABLES[kind]
         select_cols = ", ".join(self._select_expr(f"t.{self._q(c)}", c) for c in cols)
         ids = ", ".join(str(int(p)) for p in part_ids) or "NULL"
@@ -216,7 +224,7 @@ class SnapshotReader(SnapshotSearch):
         return _concat_typed(frames, kind), np.concatenate(sids), np.concatenate(seqs)
 
     def _read_typed(
-        self, conn: Connection, kind: str, part_ids: list[int], columns: list[str]
+        self, conn: Connection, kind: str, part_ids: list[int], columns: list[str] | None
     ) -> tuple[pd.DataFrame, np.ndarray]:
         """``_read_keyed`` through ``_fetch_typed`` (rows typed as they arrive, then ordered
         and the superseded ones dropped): the low-memory path of ``load_slim``."""
