@@ -18,12 +18,13 @@ from tests.conftest import synthetic_frames
 from tracker.dataset import COLUMNS, conform
 from tracker.publish.compose import compose
 from tracker.store import Store
+from tracker.store.reading import _as_category
 
 
 @pytest.fixture
 def arrow_reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Arrow for every table however small, in tiny batches; yields the SQL each Arrow read ran."""
-    monkeypatch.setattr(arrow_load, "SQLITE_MIN_ROWS", 0)
+    monkeypatch.setattr(arrow_load, "SQLITE_MIN_VALUES", 0)
     monkeypatch.setattr(arrow_load, "SQLITE_BATCH_ROWS", 3)
     monkeypatch.setattr(arrow_load, "PG_BATCH_BYTES", 64)
     seen: list[str] = []
@@ -179,6 +180,20 @@ def test_small_tables_and_memory_databases_read_through_sqlalchemy(
     monkeypatch.setattr(arrow_load, "_batches", refuse)
     store.publish(synthetic_frames(4), user="u", source="a.xlsx", sha256="a" * 64)
     store.load_slim()
-    assert (len(seen) == 0) == (store.dialect == "sqlite")  # below SQLITE_MIN_ROWS
+    assert (len(seen) == 0) == (store.dialect == "sqlite")  # below SQLITE_MIN_VALUES
     memory = Store("sqlite://")
     assert not arrow_load.arrow_ready(memory) and arrow_load._uri(memory) is None
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["ปลัดกรุงเทพมหานคร", None, "รองปลัด", "ปลัดกรุงเทพมหานคร", "B", "a", ""],
+        [None, None],
+        [],
+        ["x", 1, None],
+    ],
+)
+def test_slim_categories_are_what_astype_category_gives(values: list) -> None:
+    col = pd.Series(values, dtype=object, name="issued_by", index=np.arange(len(values)) + 5)
+    pd.testing.assert_series_equal(_as_category(col), col.astype("category"), check_exact=True)
