@@ -152,6 +152,9 @@ def test_a_failed_arrow_read_falls_back_to_tuples(
         full = store.load(sid)
     assert_same(tuples, {"full": full, "slim": slim, "keys": keys})
     assert "reading rows instead" in caplog.text
+    monkeypatch.setattr(arrow_load.sys, "executable", "/nonexistent/python")  # cannot start
+    slim, keys = store.load_slim(sid)
+    assert_same(tuples, {"full": store.load(sid), "slim": slim, "keys": keys})
 
 
 def test_dates_another_tool_wrote_as_text_parse_as_before(

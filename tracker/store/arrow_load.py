@@ -147,7 +147,10 @@ def _sqlite_batches(path: str, sql: str, busy_ms: int) -> Iterator[Iterator[pa.R
     child process that streams them back as Arrow IPC."""
     args = [sys.executable, "-I", "-c", _SQLITE_CHILD, path, str(SQLITE_BATCH_ROWS), str(busy_ms)]
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        try:
+            proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        except OSError as exc:  # no interpreter to start (a frozen app, a full process table)
+            raise ArrowReadError(f"cannot start {sys.executable!r}: {exc}") from exc
         assert proc.stdin is not None and proc.stdout is not None
         failed: BaseException | None = None
         try:
