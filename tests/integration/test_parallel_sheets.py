@@ -58,3 +58,23 @@ def test_a_broken_workbook_is_refused_alike() -> None:
     with mock.patch.object(excel, "_cpus", return_value=1), pytest.raises(UnreadableFile) as one:
         excel.parse_workbook(data, "cut.xlsx")
     assert (parallel.value.code, parallel.value.params) == (one.value.code, one.value.params)
+
+
+def test_parsing_a_workbook_imports_no_pandas() -> None:
+    """The sandbox child parses without pandas (it would cost ~0.3 s per upload)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import io, sys, openpyxl\n"
+        "from data_sources import excel\n"
+        "book = openpyxl.Workbook(); book.active.append([None]); book.active.append(['รหัส', 1])\n"
+        "buffer = io.BytesIO(); book.save(buffer)\n"
+        "(sheet,) = excel.parse_workbook(buffer.getvalue(), 'x.xlsx')\n"
+        "assert sheet.first_row == 2, sheet.first_row\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"
