@@ -25,7 +25,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from tracker.dataset import DTYPES
-from tracker.store.engine import StoreBase
+from tracker.store.engine import StoreBase, _driver
 from tracker.store.tables import DATA_TABLES, DATE_COLUMNS, MONEY_COLUMNS
 
 # The columns migration 0005 indexes, per table (the ones the app searches in the database).
@@ -34,6 +34,9 @@ MIN_INDEXED = 3  # characters: a trigram index cannot answer shorter queries
 MAX_TRIGRAMS = 12  # trigrams asked of FTS5 per query (any subset proposes a superset)
 # FTS5's own tables for a virtual table (contentless: no _content; columnsize=0: no _docsize)
 _FTS_SHADOWS = ("", "_data", "_idx", "_config", "_docsize", "_content")
+
+# a row's key (reading.row_key) in SQL
+KEY = "((CAST(t.snapshot_id AS BIGINT) << 32) | t.seq)"
 
 _DATETIME_COLUMNS = frozenset(c for c, d in DTYPES.items() if d == "datetime64[ns]")
 
@@ -96,9 +99,11 @@ class SnapshotSearch(StoreBase):
         if not needle or not cols:
             return np.empty(0, dtype=np.int64)
         params = {"p": like_pattern(needle)}
+        # the driver's own placeholders: its rows are read without SQLAlchemy's Row objects
+        mark = (lambda n: f"%({n})s") if self.dialect == "postgresql" else (lambda n: f":{n}")
         like = "ILIKE" if self.dialect == "postgresql" else "LIKE"
         table = self._q(DATA_TABLES[kind].name)
-        found = " OR ".join(f"t.{self._q(c)} {like} :p ESCAPE '\\'" for c in cols)
+        found = " OR ".join(f"t.{self._q(c)} {like} {mark('p')} ESCAPE '\\'" for c in cols)
         with self._transaction(write=False) as conn:
             parts = self._part_lists(conn, int(snapshot_id)).get(kind, [])
             if not parts:
@@ -108,21 +113,20 @@ class SnapshotSearch(StoreBase):
                 # candidates from the index (its rowid is the row's key), checked like a scan
                 params["m"] = fts_match(needle)
                 sql = (
-                    f"SELECT t.snapshot_id, t.seq FROM {self._q(fts_table(kind))}(:m) AS s"
+                    f"SELECT s.rowid FROM {self._q(fts_table(kind))}({mark('m')}) AS s"
                     f" CROSS JOIN {table} t WHERE (s.rowid >> 32) IN ({ids})"
                     " AND t.snapshot_id = (s.rowid >> 32) AND t.seq = (s.rowid & 4294967295)"
                     f" AND ({found})"
                 )
             else:  # PostgreSQL's planner picks the trigram index for this itself
-                sql = (
-                    f"SELECT t.snapshot_id, t.seq FROM {table} t"
-                    f" WHERE t.snapshot_id IN ({ids}) AND ({found})"
-                )
-            got = conn.execute(text(sql), params).all()
-        if not got:
-            return np.empty(0, dtype=np.int64)
-        arr = np.array(got, dtype=np.int64)
-        return (arr[:, 0] << 32) | arr[:, 1]  # reading.row_key
+                sql = f"SELECT {KEY} FROM {table} t WHERE t.snapshot_id IN ({ids}) AND ({found})"
+            cur = _driver(conn).cursor()
+            try:
+                cur.execute(sql, params)
+                rows = cur.fetchall()  # one int per row: a million make an array in ms
+            finally:
+                cur.close()
+        return np.array(rows, dtype=np.int64).reshape(-1)
 
     def _fts_usable(self, conn: Connection, kind: str, cols: list[str], needle: str) -> bool:
         """Whether SQLite can answer this search from ``kind``'s FTS5 table."""

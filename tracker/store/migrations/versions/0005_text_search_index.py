@@ -103,6 +103,9 @@ def _pg_upgrade(bind: Connection) -> None:
         'CREATE INDEX ix_directives_text_trgm ON directives USING gin ("text"'
         f" {bind.dialect.identifier_preparer.quote_schema(schema)}.gin_trgm_ops)"
     )
+    # statistics, so the planner weighs the index against the scan (a few seconds at 1M rows;
+    # a table never analysed looks tiny to it, and autovacuum may be off or not yet run)
+    bind.exec_driver_sql("ANALYZE directives")
 
 
 def upgrade() -> None:
