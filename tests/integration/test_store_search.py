@@ -249,3 +249,32 @@ def test_fts_match_asks_a_bounded_superset() -> None:
     long = fts_match("กรุงเทพมหานคร" * 5)
     assert long.count(" AND ") == 11
     assert like_pattern("1_0%\\") == "%1\\_0\\%\\\\%"
+
+
+def test_downgrade_drops_the_index_and_upgrade_builds_it_again(db_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from tracker.store.engine import MIGRATIONS_DIR
+
+    store = Store(db_url)
+    store.upgrade()
+    sid = store.publish(frames_with(TEXTS), user="t", source="a.xlsx", sha256="a" * 64)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    assert not store.search_indexed()
+    np.testing.assert_array_equal(searched(store, sid, "ทางเท้า"), scanned(store, sid, "ทางเท้า"))
+    store.publish(frames_with(TEXTS[::-1]), user="t", source="b.xlsx", sha256="b" * 64)
+    store.upgrade()
+    assert store.search_indexed()
+    latest = store.current_id()
+    assert latest is not None and latest != sid
+    for snapshot in (sid, latest):
+        for query in ("ทางเท้า", "road works", "กรุงเทพมหานคร"):
+            want = scanned(store, snapshot, query)
+            assert len(want) > 0
+            np.testing.assert_array_equal(searched(store, snapshot, query), want)
+    store.dispose()
