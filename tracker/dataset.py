@@ -138,7 +138,7 @@ def text_objects(arr: Any) -> np.ndarray:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     n = len(arr)
-    if n < 64:
+    if n < 64 or _mostly_distinct(arr.slice(0, 4096)):  # ids, long texts: nothing to share
         return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object)
     encoded = pc.dictionary_encode(arr)
     distinct = len(encoded.dictionary)
@@ -149,6 +149,12 @@ def text_objects(arr: Any) -> np.ndarray:
     table[distinct] = None
     indices = pc.fill_null(encoded.indices, distinct).to_numpy(zero_copy_only=False)
     return table[indices]
+
+
+def _mostly_distinct(sample: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return pc.count_distinct(sample).as_py() > len(sample) // 2
 
 
 def _sorted_categorical(col: pd.Series) -> pd.Categorical:
