@@ -19,10 +19,13 @@ from typing import Any
 import settings
 from tracker.cli_inputs import fiscal_year_arg
 from tracker.dataset import Dataset
-from tracker.present import report as rp
 
 EXIT_OK, EXIT_MISSING, EXIT_UNREADABLE = 0, 1, 2
 FORMATS = ("pdf", "docx")
+# tracker.present.report.REPORT_PERIODS (tests/unit/test_cli_parser_imports.py checks
+# they agree): the report module is imported by `report` alone, not by every command line's
+# parser (issue 20)
+REPORT_PERIODS: tuple[str, ...] = ("H1", "Q1", "Q2", "Q3", "Q4")
 
 
 def _say(message_th: str, message_en: str) -> None:
@@ -44,7 +47,7 @@ def add_parser(sub: Any, load: Callable[..., Any], store: Callable[[], Any]) -> 
     )
     r.add_argument("--unit", help="the unit, as the data names it (the progress report)")
     r.add_argument("--fiscal-year", type=fiscal_year_arg, metavar="YEAR")
-    r.add_argument("--period", choices=rp.REPORT_PERIODS, help="H1 (half year) or Q1-Q4")
+    r.add_argument("--period", choices=REPORT_PERIODS, help="H1 (half year) or Q1-Q4")
     r.add_argument(
         "--brief",
         action="store_true",
@@ -109,6 +112,8 @@ def cmd_report(args: argparse.Namespace, load, store) -> int:
     ds = _dataset(args, files, load, store)
     if ds is None:
         return EXIT_UNREADABLE
+    from tracker.present import report as rp
+
     report = rp.build_report(
         ds.kpis,
         ds.budget,
