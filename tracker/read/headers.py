@@ -299,6 +299,10 @@ def _alias_hits(frame: pd.DataFrame) -> np.ndarray:
     the GIL. Columns of mostly distinct values (ids, running numbers) are read only in the
     rows where another column holds an alias: a header row has aliases in most columns.
     """
+    if len(frame) <= SMALL_SHEET_ROWS:
+        small = _alias_hits_small(frame)
+        if small is not None:
+            return small
     hits = np.zeros(len(frame), dtype=np.int32)
     columns = [arrow_strings(frame.iloc[:, j]) for j in range(frame.shape[1])]
     distinct = [_mostly_distinct(c) for c in columns]
@@ -316,6 +320,65 @@ def _alias_hits(frame: pd.DataFrame) -> np.ndarray:
             if found is not None:
                 hits[rows[found]] += 1
     return hits
+
+
+# Sheets of up to this many rows are scanned cell by cell in Python (``_alias_hits_small``):
+# starting the Arrow kernels and the threads for each column of a sheet of a few dozen rows
+# costs more than the scan (issue 20: ~2 ms a sheet, 22 sheets in a report workbook).
+SMALL_SHEET_ROWS = 2000
+# what header_key() strips, as the Arrow kernels (RE2) read it: \s is ASCII whitespace there
+_ODD_KEY = re.compile(r"[\t\n\f\r \*:：(]")
+_ODD_RUN = re.compile(r"[\t\n\f\r \*:：]+")
+_REMARK = re.compile(r"\(.*?\)$")
+
+
+def _alias_hits_small(frame: pd.DataFrame) -> np.ndarray | None:
+    """``_alias_hits`` of a small sheet of text columns (None for other column types): the
+    same counts, the same rules (a mostly distinct column counts only in rows where another
+    column holds an alias), the cells lowered by the same Arrow kernel, once per distinct
+    text (tests/unit/test_headers_alias_small.py checks it against the Arrow scan)."""
+    if not all(isinstance(d, pd.StringDtype) and d.storage == "pyarrow" for d in frame.dtypes):
+        return None
+    columns = [
+        frame.iloc[:, j].to_numpy(dtype=object, na_value=None).tolist()
+        for j in range(frame.shape[1])
+    ]
+    texts = {v for col in columns for v in col if v is not None and len(v) <= MAX_HEADER_CHARS}
+    texts_list = list(texts)
+    lowered = pc.utf8_lower(pa.array(texts_list, type=pa.string())).to_pylist()
+    aliases = {v for v, key in zip(texts_list, lowered, strict=True) if _is_alias_key(key)}
+    distinct = [_mostly_distinct_list(col) for col in columns]
+    if sum(not d for d in distinct) < 2:
+        distinct = [False] * len(columns)
+    hits = np.zeros(len(frame), dtype=np.int32)
+    if not aliases:
+        return hits
+    for col, d in zip(columns, distinct, strict=True):
+        if not d:
+            for i, v in enumerate(col):
+                if v in aliases:
+                    hits[i] += 1
+    rows = np.flatnonzero(hits).tolist()
+    for col, d in zip(columns, distinct, strict=True):
+        if d:
+            for i in rows:
+                if col[i] in aliases:
+                    hits[i] += 1
+    return hits
+
+
+def _is_alias_key(key: str) -> bool:
+    """``_column_alias_rows``'s test of one lowered cell."""
+    if not _ODD_KEY.search(key):
+        return key in ALL_ALIAS_KEYS
+    fixed = _ODD_RUN.sub("", key)
+    return fixed in ALL_ALIAS_KEYS or _REMARK.sub("", fixed) in ALL_ALIAS_KEYS
+
+
+def _mostly_distinct_list(col: list[str | None], sample: int = 2048) -> bool:
+    """``_mostly_distinct`` of a column as a list (None, like Arrow's null, one value)."""
+    head = col[:sample]
+    return len(head) >= 64 and len(set(head)) > len(head) // 2
 
 
 def arrow_strings(series: pd.Series) -> pa.Array:
