@@ -65,6 +65,9 @@ class Composition:
     changes: dict[str, TableChange] = field(default_factory=dict)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # per table a/c/r/k
     fresh: bool = False  # composed from nothing: every table is replaced (the demo data goes)
+    # every frame and written part is canonical already (``compose`` made it): the store need
+    # not conform them again (a million rows checked twice cost seconds)
+    canonical: bool = False
 
     @property
     def empty(self) -> bool:
@@ -103,37 +106,40 @@ def _directives(
     """The directive rows to write: added or changed by the file or by new responses."""
     if up.empty and new_responses.empty:
         return None
-    up_ids = set(up["directive_id"].dropna())
-    touched = set(new_responses["directive_id"].dropna()) - up_ids
     held = cur if not replace else cur.iloc[0:0]
-    extra = held[held["directive_id"].isin(touched)]
+    extra = held.iloc[0:0]
+    if len(held) and len(new_responses):  # directives held whose responses are new
+        touched = new_responses["directive_id"].dropna()
+        touched = touched[~touched.isin(up["directive_id"])]
+        if len(touched):
+            extra = held[held["directive_id"].isin(touched)]
     candidates = pd.concat([up, extra], ignore_index=True) if len(extra) else up
     candidates = canonical_frame(candidates, "directives")
     if len(candidates) and len(all_responses):
-        ids = set(candidates["directive_id"].dropna())
+        ids = candidates["directive_id"].dropna()
         related = all_responses[all_responses["directive_id"].isin(ids)]
         candidates, _ = merge_responses(candidates, related.reset_index(drop=True))
-    values = _value_columns("directives")
-    cand_ids = set(candidates["directive_id"].dropna())
-    last = cur[cur["directive_id"].isin(cand_ids)]
+    in_candidates = cur["directive_id"].isin(candidates["directive_id"].dropna())
+    last = cur[in_candidates]
     last = last.dropna(subset=["directive_id"]).drop_duplicates("directive_id", keep="last")
-    old_text = dict(zip(last["directive_id"], row_hashes(last, values).to_numpy(), strict=True))
-    new_text = row_hashes(candidates, values).to_numpy()
-    ids = candidates["directive_id"].to_numpy(dtype=object)
-    is_new = np.array([i is None or i not in old_text for i in ids], dtype=bool)
-    differs = np.array(
-        [i is None or old_text.get(i) != t for i, t in zip(ids, new_text, strict=True)],
-        dtype=bool,
-    )
+    if len(last):
+        # each candidate's row in ``last`` (-1: a new directive, or one without an id)
+        where = pd.Index(last["directive_id"]).get_indexer(candidates["directive_id"])
+        is_new = where < 0
+        values = _value_columns("directives")
+        old_text = row_hashes(last, values).to_numpy()[np.maximum(where, 0)]
+        differs = is_new | (old_text != row_hashes(candidates, values).to_numpy())
+    else:  # nothing held for these ids (a first publish): every candidate is new
+        is_new = differs = np.ones(len(candidates), dtype=bool)
     added = int(is_new.sum())
     changed = int((differs & ~is_new).sum())
     if replace:
-        removed = int((~cur["directive_id"].isin(cand_ids)).sum())
+        removed = int((~in_candidates).sum())
         kept = len(candidates) - added - changed
         if added == changed == removed == 0:
             return None
         return TableChange("directives", candidates, True, "replace", added, changed, removed, kept)
-    write = candidates[differs].reset_index(drop=True)
+    write = candidates[differs].reset_index(drop=True) if not differs.all() else candidates
     if write.empty:
         return None
     kept = len(cur) - changed
@@ -175,39 +181,26 @@ def _scoped(kind: str, cur: pd.DataFrame, up: pd.DataFrame) -> TableChange | Non
     values = _value_columns(kind)
     both = pd.concat([_plain(cur, scope), _plain(up, scope)], ignore_index=True)
     codes = scope_codes(both, tuple(scope))
+    del both
     cur_codes, up_codes = codes[: len(cur)], codes[len(cur) :]
-    carried = np.unique(up_codes)
-    touched = np.isin(cur_codes, carried)
+    touched = np.isin(cur_codes, np.unique(up_codes))
     old_rows = cur[touched]
     old_codes = cur_codes[touched]
-    old_hash = row_hashes(old_rows, values).to_numpy()
-    up_hash = row_hashes(up, values).to_numpy()
-    old_sets: dict[int, list] = {}
-    for code, h in zip(old_codes.tolist(), old_hash.tolist(), strict=True):
-        old_sets.setdefault(code, []).append(h)
-    new_sets: dict[int, list] = {}
-    for code, h in zip(up_codes.tolist(), up_hash.tolist(), strict=True):
-        new_sets.setdefault(code, []).append(h)
-    changed_scopes = [c for c, hs in new_sets.items() if sorted(old_sets.get(c, [])) != sorted(hs)]
-    if not changed_scopes:
-        return None
-    write = up[np.isin(up_codes, changed_scopes)].reset_index(drop=True)
-    key = list(TABLE_KEYS[kind])
-    replaced = old_rows[np.isin(old_codes, changed_scopes)]
-    old_by_key = dict(
-        zip(
-            row_hashes(replaced, key).to_numpy().tolist(),
-            row_hashes(replaced, values).to_numpy().tolist(),
-            strict=True,
+    if len(old_rows):
+        changed_scopes = _changed_scopes(
+            old_codes, row_hashes(old_rows, values).to_numpy(), up_codes, row_hashes(up, values)
         )
-    )
-    new_keys = row_hashes(write, key).to_numpy().tolist()
-    new_vals = row_hashes(write, values).to_numpy().tolist()
-    added = sum(k not in old_by_key for k in new_keys)
-    changed = sum(
-        k in old_by_key and old_by_key[k] != v for k, v in zip(new_keys, new_vals, strict=True)
-    )
-    removed = len(set(old_by_key) - set(new_keys))
+    else:  # none of these scopes is held: all of them are new
+        changed_scopes = np.unique(up_codes)
+    if not len(changed_scopes):
+        return None
+    written = np.isin(up_codes, changed_scopes)
+    write = up[written].reset_index(drop=True) if not written.all() else up
+    replaced = old_rows[np.isin(old_codes, changed_scopes)]
+    if len(replaced):
+        added, changed, removed = _row_counts(replaced, write, list(TABLE_KEYS[kind]), values)
+    else:
+        added, changed, removed = len(write), 0, 0
     kept = len(cur) - changed - removed
     labels: list[str] = []
     if kind != "responses":
@@ -225,6 +218,48 @@ def _scoped(kind: str, cur: pd.DataFrame, up: pd.DataFrame) -> TableChange | Non
         tuple(labels[:MAX_SCOPES_LISTED]),
         len(labels) if labels else len(changed_scopes),
     )
+
+
+def _changed_scopes(
+    old_codes: np.ndarray, old_hash: np.ndarray, new_codes: np.ndarray, new_hash: pd.Series
+) -> np.ndarray:
+    """The scope codes of ``new_codes`` whose rows (as a multiset of row hashes) differ from
+    the rows held for them: vectorised, no list per scope."""
+    new_h = new_hash.to_numpy()
+    size = int(max(old_codes.max(initial=-1), new_codes.max(initial=-1))) + 1
+    old_n = np.bincount(old_codes, minlength=size)
+    new_n = np.bincount(new_codes, minlength=size)
+    carried = np.unique(new_codes)
+    differ = np.zeros(size, dtype=bool)
+    differ[carried] = old_n[carried] != new_n[carried]
+    # scopes with as many rows on both sides: compare their hashes sorted within the scope
+    same_n = ~differ
+    o = same_n[old_codes] & np.isin(old_codes, carried)
+    n = same_n[new_codes]
+    oc, oh = old_codes[o], old_hash[o]
+    nc, nh = new_codes[n], new_h[n]
+    oi, ni = np.lexsort((oh, oc)), np.lexsort((nh, nc))
+    mismatch = oh[oi] != nh[ni]
+    differ[nc[ni][mismatch]] = True
+    return carried[differ[carried]]
+
+
+def _row_counts(
+    old: pd.DataFrame, new: pd.DataFrame, key: list[str], values: list[str]
+) -> tuple[int, int, int]:
+    """Rows of ``new`` added and changed (by key; the last old row of a key counts), and
+    keys of ``old`` no longer in ``new``."""
+    old_keys = row_hashes(old, key).to_numpy()
+    old_vals = pd.Series(row_hashes(old, values).to_numpy(), index=old_keys)
+    old_vals = old_vals[~old_vals.index.duplicated(keep="last")]
+    new_keys = row_hashes(new, key).to_numpy()
+    where = old_vals.index.get_indexer(new_keys)
+    held = where >= 0
+    new_vals = row_hashes(new, values).to_numpy()
+    added = int((~held).sum())
+    changed = int((old_vals.to_numpy()[where[held]] != new_vals[held]).sum())
+    removed = int((~np.isin(old_vals.index.to_numpy(), new_keys)).sum())
+    return added, changed, removed
 
 
 def compose(
@@ -290,6 +325,7 @@ def compose(
                     for k, n in zip(same["table"], same["kept"], strict=True)
                 },
                 fresh,
+                canonical=True,
             )
         counts = {
             row.table: {
@@ -315,4 +351,4 @@ def compose(
             for k in TABLES
             if k in changes or counts[k]["removed"]
         }
-    return Composition(frames, changes, counts, fresh)
+    return Composition(frames, changes, counts, fresh, canonical=True)

@@ -44,10 +44,46 @@ DIFF_KEYS: tuple[str, ...] = (
 )
 
 
+def _is_canonical(df: pd.DataFrame, kind: str) -> bool:
+    """``df`` is already what ``canonical_frame`` makes of it: the canonical columns in order,
+    a 0..n-1 index, each column in its canonical dtype (text: object with None for missing;
+    categories: sorted object values, all used). Checked column by column, far cheaper than
+    converting again: a publish passes the same million-row frames through several steps."""
+    cols = COLUMNS[kind]
+    index = df.index
+    if tuple(df.columns) != cols or not (
+        isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+    ):
+        return False
+    for c in cols:
+        col, dtype = df[c], DTYPES.get(c, "str")
+        if dtype == "str":
+            if col.dtype != object:
+                return False
+            values = col.to_numpy()
+            missing = pd.isna(values)
+            if missing.any() and not np.equal(values[missing], None).all():  # type: ignore[call-overload]
+                return False  # NaN, NaT or NA where conform() puts None
+        elif dtype == "category":
+            if not isinstance(col.dtype, pd.CategoricalDtype):
+                return False
+            cats = col.cat.categories
+            if cats.dtype != object or not cats.is_monotonic_increasing or col.cat.ordered:
+                return False
+            codes = col.cat.codes.to_numpy()
+            if not np.bincount(codes[codes >= 0], minlength=len(cats)).all():
+                return False  # an unused category (conform() drops those)
+        elif col.dtype != dtype:
+            return False
+    return True
+
+
 def canonical_frame(df: pd.DataFrame | None, kind: str) -> pd.DataFrame:
     """``df`` conformed to ``kind``: canonical columns only (missing ones empty), fresh index."""
     if df is None:
         return empty_frame(kind)
+    if _is_canonical(df, kind):
+        return df.copy(deep=False)  # copy-on-write: a new frame, no data copied
     cols = list(COLUMNS[kind])
     # conform() fills a missing column with pd.NA, which float/datetime casts reject; NaN works.
     missing = {c: False if DTYPES.get(c) == "bool" else np.nan for c in cols if c not in df.columns}
@@ -72,16 +108,39 @@ def _same(a: pd.Series, b: pd.Series) -> pd.Series:
     return pd.Series(eq | both_na, index=a.index)
 
 
-def _directive_changes(old: pd.DataFrame, new: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Directives present in both whose ``column`` differs: id, agency, old and new value."""
-    m = _by_key(old, DIRECTIVE_KEY)[["directive_id", column]].merge(
-        _by_key(new, DIRECTIVE_KEY)[["directive_id", "agency", column]],
-        on="directive_id",
-        suffixes=("_old", "_new"),
-    )
-    changed = m[~_same(m[f"{column}_old"], m[f"{column}_new"])]
-    cols = ["directive_id", "agency", f"{column}_old", f"{column}_new"]
-    return changed[cols].sort_values("directive_id", kind="stable").reset_index(drop=True)
+def _directive_changes(
+    old: pd.DataFrame, new: pd.DataFrame, columns: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    """Per column, directives present in both (``old`` and ``new`` keyed already) whose value
+    differs: id, agency, old and new value. One join serves every column."""
+    if old.empty or new.empty:
+        m = pd.DataFrame(
+            {
+                "directive_id": pd.Series(dtype=object),
+                **{f"{c}_old": old[c].iloc[0:0] for c in columns},
+                "agency": new["agency"].iloc[0:0],
+                **{f"{c}_new": new[c].iloc[0:0] for c in columns},
+            }
+        )
+    else:
+        where = pd.Index(old["directive_id"]).get_indexer(new["directive_id"])
+        both = where >= 0
+        n = new[both]
+        o = old.iloc[where[both]]
+        m = pd.DataFrame(
+            {
+                "directive_id": n["directive_id"].reset_index(drop=True),
+                "agency": n["agency"].reset_index(drop=True),
+                **{f"{c}_old": o[c].reset_index(drop=True) for c in columns},
+                **{f"{c}_new": n[c].reset_index(drop=True) for c in columns},
+            }
+        )
+    out = {}
+    for c in columns:
+        changed = m[~_same(m[f"{c}_old"], m[f"{c}_new"])]
+        cols = ["directive_id", "agency", f"{c}_old", f"{c}_new"]
+        out[c] = changed[cols].sort_values("directive_id", kind="stable").reset_index(drop=True)
+    return out
 
 
 def _row_changes(
@@ -123,18 +182,16 @@ def diff_frames(
     due_date_changed (directive_id, agency, <col>_old, <col>_new), kpis_changed and
     budget_changed (key columns, change = added/removed/changed, columns, <v>_old/<v>_new).
     """
-    od, nd = _frame(old, "directives"), _frame(new, "directives")
-    o_ids = set(_by_key(od, DIRECTIVE_KEY)["directive_id"])
-    n_ids = set(_by_key(nd, DIRECTIVE_KEY)["directive_id"])
-    added = _by_key(nd, DIRECTIVE_KEY)
-    added = added[added["directive_id"].isin(n_ids - o_ids)][list(DIRECTIVE_BRIEF)]
-    removed = _by_key(od, DIRECTIVE_KEY)
-    removed = removed[removed["directive_id"].isin(o_ids - n_ids)][list(DIRECTIVE_BRIEF)]
+    od = _by_key(_frame(old, "directives"), DIRECTIVE_KEY)
+    nd = _by_key(_frame(new, "directives"), DIRECTIVE_KEY)
+    added = nd[~nd["directive_id"].isin(od["directive_id"])][list(DIRECTIVE_BRIEF)]
+    removed = od[~od["directive_id"].isin(nd["directive_id"])][list(DIRECTIVE_BRIEF)]
+    changes = _directive_changes(od, nd, ("status", "due_date"))
     return {
         "directives_added": added.reset_index(drop=True),
         "directives_removed": removed.reset_index(drop=True),
-        "status_changed": _directive_changes(od, nd, "status"),
-        "due_date_changed": _directive_changes(od, nd, "due_date"),
+        "status_changed": changes["status"],
+        "due_date_changed": changes["due_date"],
         "kpis_changed": _row_changes(_frame(old, "kpis"), _frame(new, "kpis"), KPI_KEY, KPI_VALUES),
         "budget_changed": _row_changes(
             _frame(old, "budget"), _frame(new, "budget"), BUDGET_KEY, BUDGET_VALUES
@@ -169,6 +226,12 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _keyed_hashes(df: pd.DataFrame, key: list[str], values: list[str]) -> pd.Series:
+    """Each row's value hash indexed by its key hash (a repeated key: the last row)."""
+    out = pd.Series(row_hashes(df, values).to_numpy(), index=row_hashes(df, key).to_numpy())
+    return out[~out.index.duplicated(keep="last")]
+
+
 def table_counts(
     old: Mapping[str, pd.DataFrame] | None, new: Mapping[str, pd.DataFrame] | None
 ) -> pd.DataFrame:
@@ -178,20 +241,17 @@ def table_counts(
     for kind, key in TABLE_KEYS.items():
         o, n = _by_key(_frame(old, kind), key), _by_key(_frame(new, kind), key)
         values = [c for c in COLUMNS[kind] if c not in PROVENANCE_COLUMNS]
-        ok = dict(
-            zip(row_hashes(o, list(key)).tolist(), row_hashes(o, values).tolist(), strict=True)
-        )
-        nk = dict(
-            zip(row_hashes(n, list(key)).tolist(), row_hashes(n, values).tolist(), strict=True)
-        )
-        same = sum(1 for k, v in nk.items() if ok.get(k) == v)
-        both = len(ok.keys() & nk.keys())
+        ok, nk = _keyed_hashes(o, list(key), values), _keyed_hashes(n, list(key), values)
+        where = ok.index.get_indexer(nk.index)
+        held = where >= 0
+        same = int((ok.to_numpy()[where[held]] == nk.to_numpy()[held]).sum())
+        both = int(held.sum())
         out.append(
             {
                 "table": kind,
-                "added": len(nk.keys() - ok.keys()),
+                "added": len(nk) - both,
                 "changed": both - same,
-                "removed": len(ok.keys() - nk.keys()),
+                "removed": len(ok) - both,
                 "kept": same,
             }
         )

@@ -10,10 +10,11 @@ from collections.abc import Mapping
 from itertools import repeat
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert, select, update
 
-from tracker.dataset import COLUMNS, empty_frame
+from tracker.dataset import COLUMNS, DTYPES, empty_frame
 from tracker.store.audit import AuditLog
 from tracker.store.convert import _db_values
 from tracker.store.diff import canonical_frame
@@ -25,7 +26,13 @@ from tracker.store.errors import (
     StalePreview,
 )
 from tracker.store.parts import DEAD_ROWS_SLACK, MAX_PARTS
-from tracker.store.tables import DATA_TABLES, current_snapshot, snapshot_parts, snapshots
+from tracker.store.tables import (
+    DATA_TABLES,
+    MONEY_COLUMNS,
+    current_snapshot,
+    snapshot_parts,
+    snapshots,
+)
 
 
 class SnapshotWriter(AuditLog):
@@ -89,10 +96,14 @@ class SnapshotWriter(AuditLog):
         composition that changes nothing raises DuplicateSnapshot (the same sha256 was
         published before) or NothingToPublish. In every refused case nothing is written.
         """
-        frames = {k: canonical_frame(composition.frames.get(k), k) for k in COLUMNS}
+        ready = getattr(composition, "canonical", False)  # made by compose(): conformed
+
+        def canonical(df: pd.DataFrame | None, kind: str) -> pd.DataFrame:
+            return df if ready and df is not None else canonical_frame(df, kind)
+
+        frames = {k: canonical(composition.frames.get(k), k) for k in COLUMNS}
         writes = {
-            k: (canonical_frame(ch.rows, k), bool(ch.replace))
-            for k, ch in composition.changes.items()
+            k: (canonical(ch.rows, k), bool(ch.replace)) for k, ch in composition.changes.items()
         }
         if getattr(composition, "fresh", False) and writes:  # every other table empties
             writes = {k: writes.get(k, (empty_frame(k), True)) for k in COLUMNS}
@@ -268,23 +279,63 @@ class SnapshotWriter(AuditLog):
         return row[0]
 
     def _bulk_insert(self, conn: Connection, kind: str, df: pd.DataFrame, sid: int) -> None:
-        """Insert all rows of one frame: executemany on SQLite, COPY on PostgreSQL."""
+        """Insert all rows of one frame: executemany on SQLite, COPY on PostgreSQL, a chunk of
+        rows at a time (the driver's values for a million rows would take gigabytes)."""
         table = DATA_TABLES[kind]
         cols = list(COLUMNS[kind])
-        values = [_db_values(df[c], c, self.dialect) for c in cols]
-        rows = zip(repeat(int(sid)), range(len(df)), *values, strict=False)
         q = self.engine.dialect.identifier_preparer.quote
         col_sql = ", ".join(q(c) for c in ["snapshot_id", "seq", *cols])
+        chunks = (
+            _driver_rows(df.iloc[start : start + INSERT_CHUNK], cols, self.dialect, sid, start)
+            for start in range(0, len(df), INSERT_CHUNK)
+        )
         if self.dialect == "postgresql":
             raw = _driver(conn)
             with (
                 raw.cursor() as cur,
                 cur.copy(f"COPY {q(table.name)} ({col_sql}) FROM STDIN") as cp,
             ):
-                for row in rows:
-                    cp.write_row(row)
+                for rows in chunks:
+                    for row in rows:
+                        cp.write_row(row)
             return
         marks = ", ".join("?" * (len(cols) + 2))
-        conn.exec_driver_sql(
-            f"INSERT INTO {q(table.name)} ({col_sql}) VALUES ({marks})", list(rows)
-        )
+        sql = f"INSERT INTO {q(table.name)} ({col_sql}) VALUES ({marks})"
+        for rows in chunks:
+            conn.exec_driver_sql(sql, list(rows))
+
+
+INSERT_CHUNK = 50_000  # rows converted to driver values at a time
+
+
+def _driver_rows(df: pd.DataFrame, cols: list[str], dialect: str, sid: int, start: int) -> Any:
+    """Rows (snapshot id, seq, values…) of ``df`` as driver-ready tuples, lazily."""
+    values = [_fast_values(df[c], c, dialect) for c in cols]
+    return zip(repeat(int(sid)), range(start, start + len(df)), *values, strict=False)
+
+
+def _fast_values(s: pd.Series, name: str, dialect: str) -> list:
+    """``_db_values`` (the same values) for the common dtypes without a Python step per value:
+    text already None for missing, Int64 and float64 columns through numpy."""
+    dtype = DTYPES.get(name, "str")
+    if dtype == "str" and s.dtype == object:
+        arr = s.to_numpy()
+        missing = pd.isna(arr)
+        if not missing.any() or np.equal(arr[missing], None).all():  # type: ignore[call-overload]
+            return arr.tolist()
+    elif dtype == "Int64" and isinstance(s.dtype, pd.Int64Dtype):
+        mask = s.isna().to_numpy()
+        out = s.to_numpy(dtype=np.int64, na_value=0).tolist()
+        for i in np.flatnonzero(mask).tolist():
+            out[i] = None
+        return out
+    elif dtype == "float64" and s.dtype == np.float64:
+        arr = s.to_numpy()
+        if name in MONEY_COLUMNS:
+            arr = np.round(arr, 2)
+        out = arr.tolist()
+        for i in np.flatnonzero(np.isnan(arr)).tolist():
+            out[i] = None
+        return out
+    out = _db_values(s, name, dialect)
+    return out if isinstance(out, list) else list(out)
