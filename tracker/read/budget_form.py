@@ -30,7 +30,7 @@ import pandas as pd
 from data_sources.base import RawTable
 from tracker import thai
 from tracker.checks.validate import Issue
-from tracker.dataset import conform
+from tracker.dataset import conform_columns
 from tracker.read.form_text import is_repeated_header, raw_cells, title_text, unit_from_text
 from tracker.read.headers import HeaderMatch
 from tracker.read.kpi_form import Sheet
@@ -308,8 +308,9 @@ def normalize(
             "row",
         ],
     )
-    df["source"], df["sheet"] = raw.source, raw.sheet
-    return conform(df, "budget"), issues
+    columns: dict[str, object] = {c: df[c] for c in df.columns}
+    columns |= {"source": raw.source, "sheet": raw.sheet}  # no frame edited first: issue 20
+    return conform_columns(columns, "budget", len(df)), issues
 
 
 def _add(into: _Row, part: _Row) -> None:

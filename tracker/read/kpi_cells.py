@@ -7,10 +7,30 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from tracker import thai
-from tracker.read.form_text import plain_text
+from tracker.read import form_text
 from tracker.schema import STAGES
+
+# A report repeats its cell texts (each quarter's sheet the same KPI names and details, a "-"
+# in most empty cells) and reading a cell of HTML costs ~0.1-0.3 ms: each distinct text is
+# read once (issue 20). Bounded: only cells up to this long, this many of them.
+_CACHED_CHARS = 4096
+
+
+@lru_cache(maxsize=1024)
+def _plain_text_cached(value: str) -> str | None:
+    return form_text.plain_text(value)
+
+
+def plain_text(value: str | None) -> str | None:
+    """``form_text.plain_text`` (clean text of a cell that may hold HTML; None if empty),
+    remembered for short cells (the result is a str or None: immutable, safe to share)."""
+    if value is None or len(value) > _CACHED_CHARS:
+        return form_text.plain_text(value)
+    return _plain_text_cached(value)
+
 
 LEVEL_MAX = Decimal(5)
 PERCENT_MAX = Decimal(100)

@@ -35,7 +35,7 @@ import pandas as pd
 from data_sources.base import RawTable
 from tracker import thai
 from tracker.checks.validate import Issue, make_issue
-from tracker.dataset import conform, empty_frame
+from tracker.dataset import conform_columns, empty_frame
 from tracker.read.form_text import (
     Context,
     Titles,
@@ -43,7 +43,6 @@ from tracker.read.form_text import (
     is_note_line,
     is_repeated_header,
     period_from_text,
-    plain_text,
     raw_cells,
     title_text,
 )
@@ -56,6 +55,7 @@ from tracker.read.kpi_cells import (
     leading_number,
     measure_word,
     parse_checklist,
+    plain_text,
     scale_max,
     stage_of,
     value_of,
@@ -182,12 +182,7 @@ def normalize(raw: RawTable, match: HeaderMatch) -> tuple[pd.DataFrame, list[Iss
                 k.texts[key] = [cells[j]]
         kpis.append(k)
     records = [_record(k, sheet, issues, cell) for k in kpis]
-    _assign_codes(records)
-    _context_issues(records, sheet, issues)
-    df = pd.DataFrame.from_records(records, columns=[*_RECORD_KEYS])
-    df = df.drop(columns=["_number"])
-    df["source"], df["sheet"] = raw.source, raw.sheet
-    return conform(df, "kpis"), issues
+    return _kpis_frame(records, raw, sheet, issues), issues
 
 
 _RECORD_KEYS = (
@@ -206,6 +201,7 @@ _RECORD_KEYS = (
     "row",
     "_number",
 )
+_FRAME_KEYS = [k for k in _RECORD_KEYS if k != "_number"]
 
 
 def _record(k: _Kpi, sheet: Sheet, issues: list[Issue], cell) -> dict[str, object]:
@@ -414,12 +410,15 @@ def _label(match: HeaderMatch, key: str) -> str:
 def _kpis_frame(
     records: list[dict[str, object]], raw: RawTable, sheet: Sheet, issues: list[Issue]
 ) -> pd.DataFrame:
+    """The canonical ``kpis`` frame of a sheet's records (codes assigned, context checked)."""
     _assign_codes(records)
     _context_issues(records, sheet, issues)
-    df = pd.DataFrame.from_records(records, columns=[*_RECORD_KEYS])
-    df = df.drop(columns=["_number"])
-    df["source"], df["sheet"] = raw.source, raw.sheet
-    return conform(df, "kpis")
+    # the records' columns but ``_number``, typed as pandas reads records, then conformed
+    # with the sheet's source and name (no frame edited in between: issue 20)
+    df = pd.DataFrame.from_records(records, columns=_FRAME_KEYS)
+    columns: dict[str, object] = {c: df[c] for c in _FRAME_KEYS}
+    columns |= {"source": raw.source, "sheet": raw.sheet}
+    return conform_columns(columns, "kpis", len(df))
 
 
 def _normalize_innovation(raw: RawTable, match: HeaderMatch) -> tuple[pd.DataFrame, list[Issue]]:
