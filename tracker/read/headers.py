@@ -339,10 +339,7 @@ def _alias_hits_small(frame: pd.DataFrame) -> np.ndarray | None:
     text (tests/unit/test_headers_alias_small.py checks it against the Arrow scan)."""
     if not all(isinstance(d, pd.StringDtype) and d.storage == "pyarrow" for d in frame.dtypes):
         return None
-    columns = [
-        frame.iloc[:, j].to_numpy(dtype=object, na_value=None).tolist()
-        for j in range(frame.shape[1])
-    ]
+    columns = frame.to_numpy(dtype=object, na_value=None).T.tolist()  # one conversion
     texts = {v for col in columns for v in col if v is not None and len(v) <= MAX_HEADER_CHARS}
     texts_list = list(texts)
     lowered = pc.utf8_lower(pa.array(texts_list, type=pa.string())).to_pylist()
@@ -437,7 +434,11 @@ def _mostly_distinct(col: pa.Array, sample: int = 2048) -> bool:
 
 def _same_header(frame: pd.DataFrame, i: int, match: HeaderMatch) -> bool:
     """Row ``i`` repeats ``match``'s header (printed forms repeat it on every page)."""
-    cells = _cells(frame, i)
+    return _repeats_header(_cells(frame, i), match)
+
+
+def _repeats_header(cells: list[str | None], match: HeaderMatch) -> bool:
+    """``_same_header`` of a row's cells."""
     same = sum(
         1
         for j, shown in match.header_text.items()
@@ -459,13 +460,20 @@ def detect_tables(
     if first is None:
         return []
     hits = _alias_hits(raw.frame)
+    # the rows that may start a table, as cells, in one conversion (not one row at a time)
+    at = np.flatnonzero(hits >= 2)
+    block = raw.frame.iloc[at].to_numpy(dtype=object, na_value=None).tolist() if len(at) else []
+    candidates = {
+        int(i): [None if v is None else str(v) for v in row]
+        for i, row in zip(at.tolist(), block, strict=True)
+    }
     out: list[tuple[RawTable, HeaderMatch]] = []
     match: HeaderMatch | None = first
     while match is not None:
         end = len(raw.frame)
         nxt = None
         for i in np.flatnonzero(hits[match.data_start :] >= 2) + match.data_start:
-            if _same_header(raw.frame, int(i), match):
+            if _repeats_header(candidates[int(i)], match):
                 continue
             candidate = detect(raw, start=int(i), scan=1, mapping=mapping)
             if candidate is not None and candidate.header_rows[0] == i:
