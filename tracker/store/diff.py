@@ -102,6 +102,11 @@ def _by_key(df: pd.DataFrame, key: tuple[str, ...]) -> pd.DataFrame:
 
 def _same(a: pd.Series, b: pd.Series) -> pd.Series:
     """Element-wise equality where missing == missing."""
+    if a.dtype == b.dtype and isinstance(a.dtype, pd.CategoricalDtype):  # same categories
+        return pd.Series(a.cat.codes.to_numpy() == b.cat.codes.to_numpy(), index=a.index)
+    if a.dtype == b.dtype and a.dtype.kind == "M":  # datetimes: no Timestamp per value
+        av, bv = a.to_numpy(), b.to_numpy()
+        return pd.Series((av == bv) | (np.isnat(av) & np.isnat(bv)), index=a.index)
     a_obj, b_obj = a.astype(object), b.astype(object)
     both_na = a.isna().to_numpy() & b.isna().to_numpy()
     eq = (a_obj == b_obj).fillna(False).astype(bool).to_numpy()
