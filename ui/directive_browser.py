@@ -218,11 +218,18 @@ HISTORY_COLUMNS: tuple[str, ...] = ("detail", "obstacle", "reporter")
 
 
 def response_history(loaded: Loaded, directive_id: str) -> pd.DataFrame:
-    """One directive's responses, oldest first, with their texts (fetched for these rows)."""
-    responses = loaded.dataset.responses
-    mine = responses[(responses["directive_id"] == directive_id).to_numpy(dtype=bool)]
-    mine = data.with_columns(loaded, "responses", mine, HISTORY_COLUMNS)
-    return metrics.response_history(mine, directive_id)
+    """One directive's responses, oldest first, with their texts (fetched for these rows);
+    kept per snapshot and directive (``ui.memo``): the history shown under the page reruns
+    with every filter change, and finding its rows compares every response's id."""
+
+    def compute() -> pd.DataFrame:
+        responses = loaded.dataset.responses
+        mine = responses[(responses["directive_id"] == directive_id).to_numpy(dtype=bool)]
+        mine = data.with_columns(loaded, "responses", mine, HISTORY_COLUMNS)
+        return metrics.response_history(mine, directive_id)
+
+    key = memo.snapshot_key(loaded)
+    return memo.numbers(key and (*key, "response_history", str(directive_id)), compute)
 
 
 @st.fragment
@@ -254,8 +261,11 @@ def history_picker(loaded: Loaded, view: pd.DataFrame) -> str | None:
     if not len(in_view):
         st.caption(tr("directives.no_history"))
         return None
-    # already in id order: the search and the short list read only these
-    return search_pick(pd.Series(in_view), "history_id", tr("browse.history_search"), sort=False)
+    # already in id order: the search and the short list read only these (kept as Python
+    # strings: Arrow's copy of every id is made by a search only, ``contains``)
+    return search_pick(
+        pd.Series(in_view, dtype=object), "history_id", tr("browse.history_search"), sort=False
+    )
 
 
 def _with_history(loaded: Loaded) -> tuple[np.ndarray, np.ndarray]:

@@ -6,10 +6,17 @@ one PostgreSQL; a publish on one reaches pages open on the others within one int
 Cheap by design: one process-wide answer per second at most, whatever the number of open
 pages (the one-row ``current_snapshot`` table read by its primary key), and a fragment run
 draws nothing. Works the same on SQLite.
+
+Each session polls at its own interval, within ±10 % of TRACKER_POLL_SECONDS (drawn once per
+session: the browser keeps its timer while the interval stays the same). Pages drawn at the
+same moment (a server's start, a publish) would otherwise poll in step forever; spread out,
+one of them notices a publish soon after it and starts loading the new snapshot (once per
+process, ``ui.data``) while the others' polls come.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 
@@ -22,6 +29,8 @@ from ui.i18n import tr
 
 FLASH = "freshness_new_data"
 SHARED_SECONDS = 1.0  # one database read serves every session of the process for this long
+JITTER = 0.1  # each session's interval: TRACKER_POLL_SECONDS × (1 ± JITTER)
+_SPREAD = "freshness_spread"  # the session's factor in [1 − JITTER, 1 + JITTER]
 
 _lock = threading.Lock()
 # database URL → (monotonic time, the current id or the StoreError met reading it)
@@ -70,7 +79,16 @@ def follow_snapshots() -> None:
         drawn = current_id(0)  # read now: the page draws this one or a newer one
     except StoreError:
         drawn = None  # read-only: the first poll that reaches the database redraws the page
-    st.fragment(run_every=seconds)(_poll)(drawn)
+    st.fragment(run_every=session_interval(seconds))(_poll)(drawn)
 
 
-__all__ = ["current_id", "follow_snapshots"]
+def session_interval(seconds: float) -> float:
+    """This session's poll interval: ``seconds`` spread by a factor drawn once per session
+    (the same at every run, so the browser's timer is kept), rounded to 10 ms."""
+    spread = st.session_state.get(_SPREAD)
+    if not isinstance(spread, float):
+        spread = st.session_state[_SPREAD] = 1.0 + JITTER * (2.0 * random.random() - 1.0)
+    return round(seconds * spread, 2)
+
+
+__all__ = ["current_id", "follow_snapshots", "session_interval"]

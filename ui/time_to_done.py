@@ -3,6 +3,7 @@ then the Overview's card and ranking and the Directives page's curves for the fi
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pandas as pd
@@ -17,6 +18,7 @@ from ui.unit_links import unit_chart, unit_table
 from ui.widgets import count, data_table
 
 _KEEP = 4  # snapshots (× today) kept per process
+_lock = threading.Lock()  # held while the days of a snapshot are computed
 
 
 @st.cache_resource(show_spinner=False)
@@ -30,14 +32,21 @@ def timed(loaded: data.Loaded, view: pd.DataFrame) -> ttd.Durations:
     today = data.today()
     ds = loaded.dataset
     key = (data.database_url(), loaded.snapshot_id, today)
-    memo = _memo()
-    found = memo.get(key) if loaded.snapshot_id is not None else None
-    if found is None:
+    if loaded.snapshot_id is None:
         found = ttd.durations(ds.directives, ds.responses, today)
-        if loaded.snapshot_id is not None:
-            while len(memo) >= _KEEP:
-                memo.pop(next(iter(memo)))
-            memo[key] = found
+    else:
+        # one computation per snapshot and process: after a publish every open page redraws
+        # at once, and fifty sessions each computing a million directives' days would queue
+        # behind each other on the GIL (the first computes, the others wait and reuse)
+        with _lock:
+            memo = _memo()
+            kept = memo.get(key)
+            if kept is None:
+                kept = ttd.durations(ds.directives, ds.responses, today)
+                while len(memo) >= _KEEP:
+                    memo.pop(next(iter(memo)))
+                memo[key] = kept
+            found = kept
     frame = found.frame
     if len(view) != len(frame) or not view.index.equals(frame.index):
         frame = frame.loc[view.index]
