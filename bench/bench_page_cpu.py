@@ -60,6 +60,7 @@ class Probe:
     def __init__(self) -> None:
         self.cpu: list[float] = []
         self.profiler: Any = None
+        self.cprofile: Any = None  # a cProfile.Profile enabled around the script runs
 
     def install(self) -> None:
         import ui.shell
@@ -68,12 +69,16 @@ class Probe:
 
         def run_app() -> None:
             started = time.thread_time()
-            profiler = self.profiler
+            profiler, cprofile = self.profiler, self.cprofile
             if profiler is not None:
                 profiler.start()
+            if cprofile is not None:  # the script thread's own calls
+                cprofile.enable()
             try:
                 original()
             finally:
+                if cprofile is not None:
+                    cprofile.disable()
                 if profiler is not None:
                     profiler.stop()
                 self.cpu.append(time.thread_time() - started)
@@ -151,18 +156,39 @@ def measure(page: str, probe: Probe, args: argparse.Namespace) -> dict[str, floa
         out = Path(args.profile) / f"{page}_{args.label}.txt"
         out.write_text(probe.profiler.output_text(unicode=True, color=False, show_all=False))
         probe.profiler = None
+    if args.cprofile:
+        import cProfile
+
+        probe.cprofile = cProfile.Profile()
+        for _ in range(args.runs):
+            at.run()
+        probe.cprofile.dump_stats(str(Path(args.cprofile) / f"{page}_{args.label}_warm.prof"))
+        probe.cprofile = None
     result = {"cold_ms": 1000 * cold, "warm_ms": 1000 * warm}
     changes = []
-    for i in range(args.runs):  # the first fiscal year on, then off: each computed afresh
-        boxes = [m for m in at.multiselect if m.key == "filter_fy"]
+    profile = None
+    if args.cprofile:
+        import cProfile
+
+        profile = cProfile.Profile()
+    for i in range(args.runs):  # the first option on, then off: each computed afresh
+        boxes = [m for m in at.multiselect if m.key == f"filter_{args.filter}"]
         if not boxes or not boxes[0].options:
             break
         forget()
         probe.cpu.clear()
-        boxes[0].set_value([] if i % 2 else [boxes[0].options[0]]).run()
+        box = boxes[0].set_value([] if i % 2 else [boxes[0].options[i % len(boxes[0].options)]])
+        probe.cprofile = profile
+        box.run()
+        probe.cprofile = None
         changes.append(probe.cpu[-1])
+    if profile is not None:
+        profile.dump_stats(str(Path(args.cprofile) / f"{page}_{args.label}.prof"))
     if changes:
         result["filter_ms"] = 1000 * statistics.median(changes)
+        print(
+            f"  {page} filter changes, ms CPU each: " + " ".join(f"{1000 * c:.0f}" for c in changes)
+        )
     return result
 
 
@@ -189,6 +215,12 @@ def main() -> None:
     parser.add_argument("--lang", default="th", choices=("th", "en"))
     parser.add_argument("--profile", help="a folder for pyinstrument profiles")
     parser.add_argument("--label", default="run", help="the profiles' file name suffix")
+    parser.add_argument(
+        "--cprofile", help="a folder for cProfile stats of the filter changes (no install needed)"
+    )
+    parser.add_argument(
+        "--filter", default="fy", help="the sidebar filter changed: fy (default) or status"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench_page_cpu_") as tmp:
         url = prepare(args, Path(tmp))

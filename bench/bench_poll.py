@@ -21,6 +21,13 @@ request every interval exactly as a browser tab does), and measures over ``--sec
   once, the page's own cost (bench/load_sessions.py measures it); on a saturated server the
   "noticed" messages wait in the same queue, so the two come close.
 
+With ``--database-url`` it runs on an existing store instead (a SQLite file or PostgreSQL
+database; e.g. a copy of the 1,000,000-directive store: it is written to) and, with
+``--publish same``, publishes a new snapshot of the same size (the current data with one
+budget row changed, written as a budget-only part over the current snapshot, as an upload
+publishes): every page then loads and redraws a million directives. Times are counted from
+the publish's commit; the load average is printed beside them (a shared machine).
+
 Only 127.0.0.1 is contacted; the load is bounded in sessions and time.
 """
 
@@ -39,6 +46,8 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -73,14 +82,18 @@ def cpu_seconds(pid: int) -> float:
 class Session:
     """One browser tab: the Overview's first run, then the fragment reruns the server asks for."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, pause: bool = False) -> None:
         self.port = port
+        # the browser (Streamlit 1.67's frontend) sends its auto reruns every interval even
+        # while a run of the page goes on (they queue behind it); ``pause`` skips those
+        self.pause = pause
         self.page_hash = ""
         self.fragment: tuple[float, str] | None = None
         self.polls = 0  # fragment runs finished
         self.full_runs = 0  # whole-page runs finished
         self.full_done_at = 0.0
         self.rerun_at = 0.0  # when the poll first asked for a whole-page rerun
+        self.running = False  # a whole-page run is going on (asked for, not finished)
         self.ready = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -117,9 +130,11 @@ class Session:
                 self.polls += 1
             elif msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 self.rerun_at = self.rerun_at or time.monotonic()  # the poll saw a change
+                self.running = True  # the whole page runs next
             elif msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
                 self.full_runs += 1
                 self.full_done_at = time.monotonic()
+                self.running = False
             if self.fragment is not None and (self.full_runs or self.polls):
                 self.ready.set()  # drawn and polling (a poll runs only after the page)
 
@@ -131,6 +146,8 @@ class Session:
                 continue
             interval, fragment_id = self.fragment
             await asyncio.sleep(interval)
+            if self.running and self.pause:
+                continue  # --pause-polls: none while the page's own run goes on
             state = ClientState(
                 page_script_hash=self.page_hash,
                 page_name="overview",
@@ -167,6 +184,20 @@ def fresh_database(pg: str):  # type: ignore[no-untyped-def]
         admin.dispose()
 
 
+@contextlib.contextmanager
+def existing(url: str):  # type: ignore[no-untyped-def]
+    """An existing store: its URL, and for PostgreSQL its name and an engine for the counts."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        yield url, "", None
+        return
+    admin = create_engine(parsed.set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    try:
+        yield url, parsed.database, admin
+    finally:
+        admin.dispose()
+
+
 def line(name: str, value: float, unit: str = "") -> None:
     target = TARGETS.get(name)
     mark = "" if target is None else (" ✓" if value <= target else " ✗")
@@ -174,9 +205,50 @@ def line(name: str, value: float, unit: str = "") -> None:
     print(f"{name:18} {value:10.3f}{unit}{goal}")
 
 
+def load() -> str:
+    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def prepare_same(url: str):  # type: ignore[no-untyped-def]
+    """What ``publish_same`` needs, read before the sessions open: the current frames."""
+    store = Store(url)
+    try:
+        return store.current_id(), store.load()
+    finally:
+        store.dispose()
+
+
+def publish_same(store: Store, prepared) -> int:  # type: ignore[no-untyped-def]
+    """A new snapshot as big as the current one: its data with one budget amount changed,
+    written as a budget-only part over it (every other table's parts are shared)."""
+    from tracker.publish.compose import Composition, TableChange
+    from tracker.store.diff import canonical_frame
+
+    base_id, frames = prepared
+    budget = canonical_frame(frames["budget"], "budget").copy()
+    numeric = [c for c in budget.columns if pd.api.types.is_float_dtype(budget[c])]
+    budget.loc[budget.index[0], numeric[0]] = float(budget[numeric[0]].iloc[0] or 0) + 1.0
+    frames = {**frames, "budget": budget}
+    change = TableChange(
+        kind="budget",
+        rows=budget,
+        replace=True,
+        mode="replace",
+        added=0,
+        changed=1,
+        removed=0,
+        kept=len(budget) - 1,
+    )
+    comp = Composition(frames=frames, changes={"budget": change})
+    return store.publish_changes(
+        comp, base_id=base_id, user="bench", source="bench.xlsx", sha256=uuid.uuid4().hex
+    )
+
+
 async def measure(args: argparse.Namespace, port: int, pid: int, url: str, name: str, admin):  # type: ignore[no-untyped-def]
+    prepared = prepare_same(url) if args.publish == "same" else None
     stop = asyncio.Event()
-    sessions = [Session(port) for _ in range(args.sessions)]
+    sessions = [Session(port, args.pause_polls) for _ in range(args.sessions)]
     tasks = []
     opened = time.monotonic()
     for s in sessions:  # staggered, as people open the page over a few seconds
@@ -196,15 +268,18 @@ async def measure(args: argparse.Namespace, port: int, pid: int, url: str, name:
     await asyncio.sleep(args.poll + 1)  # every session in its polling rhythm
     print(f"{args.sessions} sessions open, each polling every {sessions[0].fragment[0]:g} s")
     runs0 = sum(s.polls for s in sessions)
-    tx0, cpu0, t0 = transactions(admin, name), cpu_seconds(pid), time.monotonic()
+    counted = admin is not None  # pg_stat_database: PostgreSQL only
+    tx0 = transactions(admin, name) if counted else 0
+    cpu0, t0 = cpu_seconds(pid), time.monotonic()
     await asyncio.sleep(args.seconds)
     runs1 = sum(s.polls for s in sessions)
     cpu1, t1 = cpu_seconds(pid), time.monotonic()
-    tx1 = transactions(admin, name)  # the app's backend flushes its counts each second
+    tx1 = transactions(admin, name) if counted else 0  # the backend flushes each second
     wall = t1 - t0
     polls = (runs1 - runs0) / wall
     line("poll_runs_per_s", polls)
-    line("queries_per_s", (tx1 - tx0) / wall)
+    if counted:
+        line("queries_per_s", (tx1 - tx0) / wall)
     line("server_cpu_pct", 100 * (cpu1 - cpu0) / wall, " %")
     line("cpu_ms_per_poll", 1000 * (cpu1 - cpu0) / max(runs1 - runs0, 1), " ms")
     before = [s.full_runs for s in sessions]
@@ -212,12 +287,22 @@ async def measure(args: argparse.Namespace, port: int, pid: int, url: str, name:
         s.rerun_at = 0.0
     store = Store(url)
     cpu_redraw0 = cpu_seconds(pid)
-    started = time.monotonic()
-    store.publish(_frames(), user="bench", source="bench.xlsx", sha256=uuid.uuid4().hex)
+    began = time.monotonic()
+    if args.publish == "same":
+        publish_same(store, prepared)
+    else:
+        store.publish(_frames(), user="bench", source="bench.xlsx", sha256=uuid.uuid4().hex)
     store.dispose()
+    started = time.monotonic()  # committed: from here a poll can see it
+    print(f"published in {started - began:.1f} s (load {load()})")
+    shown = -1
     while any(s.full_runs == b for s, b in zip(sessions, before, strict=True)):
-        if time.monotonic() - started > 60:
+        if time.monotonic() - started > args.redraw_timeout:
             break
+        done = sum(s.full_runs > b for s, b in zip(sessions, before, strict=True))
+        if done != shown and int((time.monotonic() - started) * 20) % 20 == 0:
+            print(f"  {time.monotonic() - started:5.1f} s: {done} redrawn", flush=True)
+            shown = done
         await asyncio.sleep(0.05)
     noticed = [s.rerun_at - started for s in sessions if s.rerun_at]
     redrawn = [
@@ -230,6 +315,7 @@ async def measure(args: argparse.Namespace, port: int, pid: int, url: str, name:
     line("redrawn_s", max(redrawn, default=float("nan")), " s")
     line("redrawn_p50_s", statistics.median(redrawn) if redrawn else float("nan"), " s")
     line("cpu_s_per_redraw", (cpu2 - cpu_redraw0) / max(len(redrawn), 1), " s")
+    print(f"load average {load()}")
     stop.set()
     for task in tasks:
         task.cancel()
@@ -248,17 +334,41 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--poll", type=float, default=5.0)
     parser.add_argument("--pg", default=os.environ.get("TRACKER_BENCH_PG_URL", DEFAULT_PG))
+    parser.add_argument("--database-url", help="an existing store (written to: use a copy)")
+    parser.add_argument("--redraw-timeout", type=float, default=60.0, help="seconds")
+    parser.add_argument("--log", help="keep the server's output in this file")
+    parser.add_argument(
+        "--pause-polls",
+        action="store_true",
+        help="no auto rerun while the page's own run goes on (the browser sends them)",
+    )
+    parser.add_argument(
+        "--publish",
+        choices=("small", "same"),
+        default="small",
+        help="small: 50 synthetic directives; same: the current data again (as big)",
+    )
     args = parser.parse_args()
-    with fresh_database(args.pg) as (url, name, admin):
+    print(f"load average {load()}")
+    with (
+        existing(args.database_url) if args.database_url else fresh_database(args.pg) as (
+            url,
+            name,
+            admin,
+        )
+    ):
         store = Store(url)
         store.upgrade()
-        store.publish(_frames(), user="bench", source="first.xlsx", sha256="first")
+        if not args.database_url:
+            store.publish(_frames(), user="bench", source="first.xlsx", sha256="first")
         store.dispose()
         port = _free_port()
         env = {**os.environ, "TRACKER_DATABASE_URL": url, "TRACKER_POLL_SECONDS": str(args.poll)}
         env["TRACKER_TODAY"] = "2024-10-15"
+        # a file saved by someone else during the run must not reload the server's modules
+        env["STREAMLIT_SERVER_FILE_WATCHER_TYPE"] = "none"
         cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-        with tempfile.TemporaryFile() as log:
+        with open(args.log, "w+b") if args.log else tempfile.TemporaryFile() as log:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             try:
                 deadline = time.monotonic() + 90

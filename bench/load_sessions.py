@@ -291,6 +291,8 @@ async def filter_changes(url: str, page: str, changes: int, timeout: float) -> l
                 )
         for error in session.errors:
             print(f"    ! {error}")
+        # each change in order (even: a status chosen, a view never seen; odd: none, seen)
+        print(f"    {page}: " + " ".join(f"{t:.2f}" for t in times), flush=True)
         return times
     finally:
         await session.close()
@@ -365,6 +367,8 @@ def prepare_database(args: argparse.Namespace, folder: Path, env: dict[str, str]
 def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     command = [PYTHON, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
     command += ["--server.address", HOST, "--server.headless", "true"]
+    # a file saved by someone else during the run must not reload the server's modules
+    command += ["--server.fileWatcherType", "none"]
     with log.open("wb") as out:
         return subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
