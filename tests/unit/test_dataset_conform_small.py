@@ -93,10 +93,15 @@ def test_every_frame_of_a_sample_workbook_conforms_alike(tmp_path: Path, monkeyp
         calls.append((dict(columns), kind, n, ready))
         return real(columns, kind, n, ready)
 
-    monkeypatch.setattr(dataset, "conform_columns", record)
+    from tracker.read import budget_form, kpi_form
+
+    users = [m for m in (dataset, kpi_form, budget_form) if m.conform_columns is real]
+    for module in users:  # the readers import it by name
+        monkeypatch.setattr(module, "conform_columns", record)
     found, failed = read_paths([str(path)])
     ds = build_dataset(consumed(found), failed)
-    monkeypatch.setattr(dataset, "conform_columns", real)
+    for module in users:
+        monkeypatch.setattr(module, "conform_columns", real)
     assert len(ds.kpis) and len(ds.budget) and len(calls) > 20
     for columns, kind, n, ready in calls:
         _same(real(columns, kind, n, ready), _general(columns, kind, n, ready))
