@@ -65,7 +65,9 @@ bins = memo.numbers(
 chart(
     memo.figure(
         kept("aging", lg),
-        lambda: charts.aging_histogram(ages["days_open"], ages["overdue"], lg, ages["no_due_date"]),
+        lambda: charts.aging_histogram(
+            ages["days_open"], ages["overdue"], lg, ages["no_due_date"], bins
+        ),
     ),
     aging_table(bins, lg),
     "aging",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -96,20 +97,26 @@ def snapshot_trend(filters: Filters) -> pd.DataFrame | None:
     return table.assign(period=labels)
 
 
-def _labels(loaded: data.Loaded | None, timed: pd.DataFrame, by: str) -> pd.Series | None:
-    """``timed``'s period labels taken from the whole register's, made once per snapshot
-    (``ui.memo``): a filter change only picks its rows; None when not known."""
+def _codes(
+    loaded: data.Loaded | None, timed: pd.DataFrame, by: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """``timed``'s period codes (``trends.period_codes``) taken from the whole register's,
+    made once per snapshot (``ui.memo``): a filter change only picks its rows (no label
+    text sorted again); None when not known."""
     key = memo.snapshot_key(loaded) if loaded is not None else None
     if loaded is None or key is None:
         return None
     register = loaded.dataset.directives
-    every = memo.shared(
-        (*key, "period_labels", by), lambda: trends.period_labels(register, by).to_numpy()
+    every, periods = memo.shared(
+        (*key, "period_codes", by),
+        lambda: trends.period_codes(trends.period_labels(register, by)),
     )
+    if len(timed) == len(register) and timed.index.equals(register.index):
+        return every, periods  # no filter: every row
     at = register.index.get_indexer(timed.index) if register.index.is_unique else None
     if at is None or (at < 0).any():
         return None
-    return pd.Series(every[at], index=timed.index, dtype=object)
+    return every[at], periods
 
 
 def period_trends(timed: pd.DataFrame, loaded: data.Loaded | None = None) -> None:
@@ -135,7 +142,9 @@ def period_trends(timed: pd.DataFrame, loaded: data.Loaded | None = None) -> Non
     else:
         rows = memo.rows_key(timed)
         key = rows and (*rows, "trend", by)
-        table = memo.numbers(key, lambda: trends.by_period(timed, by, _labels(loaded, timed, by)))
+        table = memo.numbers(
+            key, lambda: trends.by_period(timed, by, codes=_codes(loaded, timed, by))
+        )
     if table.empty:
         st.caption(tr("trend.none"))
         return

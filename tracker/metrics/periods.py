@@ -56,19 +56,48 @@ def _joined(
     return pd.Series(out, index=index, dtype=object)  # no text dtype inferred per row
 
 
-def by_period(timed: pd.DataFrame, by: str, labels: pd.Series | None = None) -> pd.DataFrame:
+def period_codes(labels: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``labels`` (``period_labels``) as integer codes (−1: no period) into their sorted
+    distinct labels: made once for a whole register, a filtered view's codes are picked from
+    them (``by_period``'s ``codes``) instead of sorting its label texts again."""
+    codes, periods = pd.factorize(labels.to_numpy(dtype=object), sort=True)
+    return codes.astype(np.int64), np.asarray(periods, dtype=object)
+
+
+def by_period(
+    timed: pd.DataFrame,
+    by: str,
+    labels: pd.Series | None = None,
+    codes: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """``COLUMNS`` per round or fiscal quarter of ``timed`` (a register with DAYS and DONE),
     oldest first; directives without the period are left out. ``labels``: ``period_labels``
-    of ``timed``'s rows when already known (e.g. kept for the whole register)."""
+    of ``timed``'s rows when already known (e.g. kept for the whole register); ``codes``:
+    ``period_codes`` of them, the same table with no text sorted."""
     if by not in PERIODS:
         raise ValueError(f"unknown period {by!r}")
     if timed.empty:
         return pd.DataFrame(columns=COLUMNS)
+    if codes is not None:
+        row_codes, every = codes
+        keep = row_codes >= 0
+        if not keep.any():
+            return pd.DataFrame(columns=COLUMNS)
+        # the periods present, in the sorted order of all: what factorize(sort=True) of
+        # these rows' labels gives
+        present = np.bincount(row_codes[keep], minlength=len(every)) > 0
+        codes_kept = (np.cumsum(present) - 1)[row_codes[keep]]
+        return _table(timed, keep, codes_kept, every[present])
     names = (_labels(timed, by) if labels is None else labels).to_numpy(dtype=object)
     keep = pd.notna(names)
     if not keep.any():
         return pd.DataFrame(columns=COLUMNS)
-    codes, periods = pd.factorize(names[keep], sort=True)
+    found, periods = pd.factorize(names[keep], sort=True)
+    return _table(timed, keep, found, periods)
+
+
+def _table(timed: pd.DataFrame, keep: np.ndarray, codes: np.ndarray, periods) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """``by_period``'s table from the kept rows' period codes (0..len(periods)−1)."""
     size = len(periods)
     n = np.bincount(codes, minlength=size)
     is_done = timed["status"].isin(["done"]).to_numpy(dtype=bool)[keep]

@@ -145,11 +145,17 @@ def group_heatmap(pivot: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def aging_histogram(
-    days: pd.Series, overdue: pd.Series, lang: str, no_due: pd.Series | None = None
+    days: pd.Series,
+    overdue: pd.Series,
+    lang: str,
+    no_due: pd.Series | None = None,
+    bins: pd.DataFrame | None = None,
 ) -> go.Figure:
     """How long directives stay open: overdue, not overdue, and without a due date apart
-    (binned here: one bar per bin reaches the browser, never one value per directive)."""
-    bins = aging_bins(days, overdue, no_due)
+    (binned here: one bar per bin reaches the browser, never one value per directive;
+    ``bins``: ``aging_bins`` of the same values when already made)."""
+    if bins is None:
+        bins = aging_bins(days, overdue, no_due)
     width = (bins["end"] - bins["start"]).to_numpy()
     centre = (bins["start"] + width / 2).tolist()
     span = [
