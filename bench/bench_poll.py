@@ -82,8 +82,9 @@ def cpu_seconds(pid: int) -> float:
 class Session:
     """One browser tab: the Overview's first run, then the fragment reruns the server asks for."""
 
-    def __init__(self, port: int, pause: bool = False) -> None:
+    def __init__(self, port: int, pause: bool = False, page: str = "overview") -> None:
         self.port = port
+        self.page = page
         # the browser (Streamlit 1.67's frontend) sends its auto reruns every interval even
         # while a run of the page goes on (they queue behind it); ``pause`` skips those
         self.pause = pause
@@ -102,7 +103,7 @@ class Session:
         async with websockets.connect(
             uri, subprotocols=["streamlit"], origin=origin, max_size=None, ping_interval=None
         ) as ws:
-            await ws.send(self._rerun(ClientState(page_name="overview")))
+            await ws.send(self._rerun(ClientState(page_name=self.page)))
             poller = asyncio.create_task(self._poll(ws, stop))
             try:
                 async for raw in ws:
@@ -150,7 +151,7 @@ class Session:
                 continue  # --pause-polls: none while the page's own run goes on
             state = ClientState(
                 page_script_hash=self.page_hash,
-                page_name="overview",
+                page_name=self.page,
                 fragment_id=fragment_id,
                 is_auto_rerun=True,
             )
@@ -248,7 +249,7 @@ def publish_same(store: Store, prepared) -> int:  # type: ignore[no-untyped-def]
 async def measure(args: argparse.Namespace, port: int, pid: int, url: str, name: str, admin):  # type: ignore[no-untyped-def]
     prepared = prepare_same(url) if args.publish == "same" else None
     stop = asyncio.Event()
-    sessions = [Session(port, args.pause_polls) for _ in range(args.sessions)]
+    sessions = [Session(port, args.pause_polls, args.page) for _ in range(args.sessions)]
     tasks = []
     opened = time.monotonic()
     for s in sessions:  # staggered, as people open the page over a few seconds
@@ -337,6 +338,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="an existing store (written to: use a copy)")
     parser.add_argument("--redraw-timeout", type=float, default=60.0, help="seconds")
     parser.add_argument("--log", help="keep the server's output in this file")
+    parser.add_argument("--page", default="overview", help="the page every session shows")
     parser.add_argument(
         "--pause-polls",
         action="store_true",
