@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.dataset import conform, empty_frame
+from tracker.store.diff import _is_canonical
 
 SCOPES: dict[str, tuple[str, ...] | None] = {
     "directives": ("directive_id",),
@@ -90,9 +91,15 @@ def resolve(parts: list[pd.DataFrame], kind: str) -> pd.DataFrame:
     if len(parts) == 1:
         return parts[0].reset_index(drop=True)
     # concat turns categoricals with different categories into object: conform restores them
-    frame = conform(pd.concat(parts, ignore_index=True), kind)
+    frame = _conformed(pd.concat(parts, ignore_index=True), kind)
     positions = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
     keep = surviving(frame, positions, kind)
     if keep.all():
         return frame
-    return conform(frame[keep].reset_index(drop=True), kind)
+    return _conformed(frame[keep].reset_index(drop=True), kind)
+
+
+def _conformed(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """``conform(frame)``, skipped when ``frame`` is canonical already (checking costs a
+    fraction of converting a million rows again)."""
+    return frame if _is_canonical(frame, kind) else conform(frame, kind)
