@@ -7,6 +7,7 @@ Run: ``.venv/bin/python bench/bench_write.py --workbook /tmp/h5/m1.xlsx [--pg UR
 The workbook is read once (as ``tracker import`` reads it) and its frames are cached beside it
 (``<workbook>.frames.pkl``), so the write side can be measured again without the read. Memory
 is this process's RSS sampled every 0.05 s; "added" is the peak above the RSS before the step.
+CPU is this process's user + system time, the figure least moved by other work on the machine.
 SQLite runs in a temporary file; PostgreSQL (``--pg``, an existing database) in a fresh schema
 dropped afterwards. The load average is printed beside each figure: the machine is shared.
 """
@@ -54,15 +55,15 @@ def measured(label: str, fn: Callable[[], Any]) -> Any:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     try:
         return fn()
     finally:
-        wall = time.perf_counter() - started
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         done.set()
         sampler.join()
         print(
-            f"  {label:34} {wall:7.2f} s   RSS {before:6.0f} → peak {max(peak[0], rss_mb()):6.0f} MB"
+            f"  {label:34} {wall:7.2f} s (CPU {cpu:6.2f} s)   RSS {before:6.0f} → peak {max(peak[0], rss_mb()):6.0f} MB"
             f" (+{max(peak[0], rss_mb()) - before:5.0f})   load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
