@@ -203,6 +203,11 @@ def _load_snapshot(url: str, snapshot_id: int) -> Loaded:
     )
 
 
+def load_snapshot(url: str, snapshot_id: int) -> Loaded:
+    """``snapshot_id`` of the database ``url``, loaded once per process (the shared copy)."""
+    return _load_snapshot(url, snapshot_id)
+
+
 def _banner() -> None:
     """The read-only banner, in Thai and English whatever the active language."""
     text = t("data.read_only_banner", "th") + "\n\n" + t("data.read_only_banner", "en")

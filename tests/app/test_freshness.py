@@ -54,3 +54,27 @@ def test_a_database_failure_is_shared_too(reads, monkeypatch):
         with pytest.raises(StoreUnavailable):
             freshness.current_id()
     assert len(calls) == 1  # twenty pages, one attempt (each may wait a connect timeout)
+
+
+def test_a_new_snapshot_is_loaded_as_soon_as_the_process_sees_it(reads, monkeypatch):
+    """The first poll that sees another snapshot starts loading it in the background (once),
+    so open pages need not each wait a poll interval and then the load."""
+    store = data.store()
+    first = store.publish(synthetic_frames(5), user="t", source="a.xlsx", sha256="a")
+    loads: list[int] = []
+    real = data._load_snapshot
+
+    def counted(url: str, snapshot_id: int):
+        loads.append(snapshot_id)
+        return real(url, snapshot_id)
+
+    monkeypatch.setattr(data, "_load_snapshot", counted)
+    assert freshness.current_id(0) == first
+    assert loads == []  # the first id a process sees: its pages load it themselves
+    second = store.publish(synthetic_frames(7), user="t", source="b.xlsx", sha256="b")
+    assert freshness.current_id(0) == second
+    deadline = time.monotonic() + 30
+    while not loads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert loads == [second]
+    assert freshness.current_id(0) == second and loads == [second]  # not again
