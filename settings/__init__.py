@@ -111,6 +111,16 @@ _SERVER_SETTINGS = (
         "1 หรือ 0",
         "1 or 0",
     ),
+    Setting(
+        "TRACKER_SQLITE_SEARCH_INDEX",
+        "whether a SQLite database keeps a trigram index for the Directives search (searches"
+        " of hundreds of thousands of directives answer at once; publishing a million"
+        " directives takes about 45 s longer); PostgreSQL always keeps one (pg_trgm)",
+        False,
+        _flag,
+        "1 หรือ 0",
+        "1 or 0",
+    ),
 )
 
 # The mail server of the reminders, when .streamlit/secrets.toml has no [smtp] section.

@@ -19,6 +19,14 @@ from tests.conftest import PG_URL, synthetic_frames
 from tracker.store import Store
 from tracker.store.searching import fts_match, like_pattern
 
+
+@pytest.fixture(autouse=True)
+def sqlite_index_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite keeps its index only when asked (TRACKER_SQLITE_SEARCH_INDEX): these tests ask;
+    ``test_sqlite_index_follows_its_setting`` checks the default."""
+    monkeypatch.setenv("TRACKER_SQLITE_SEARCH_INDEX", "1")
+
+
 TEXTS = [
     "ให้สำนักงานเขตบางนาเร่งปรับปรุงทางเท้า",
     "ให้สำนักการโยธาตรวจสอบทางเท้าและท่อระบายน้ำ",
@@ -277,4 +285,37 @@ def test_downgrade_drops_the_index_and_upgrade_builds_it_again(db_url: str) -> N
             want = scanned(store, snapshot, query)
             assert len(want) > 0
             np.testing.assert_array_equal(searched(store, snapshot, query), want)
+    store.dispose()
+
+
+def test_sqlite_index_follows_its_setting(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off by default (it doubles a million-directive import's time): searches scan. Turned on,
+    the next start builds it from the rows already there; turned off, the next start drops it."""
+    monkeypatch.delenv("TRACKER_SQLITE_SEARCH_INDEX")
+    path = tmp_path / "s.sqlite"
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    assert not store.search_indexed()
+    sid = store.publish(frames_with(TEXTS), user="t", source="a.xlsx", sha256="a" * 64)
+    want = {q: scanned(store, sid, q) for q in ("ทางเท้า", "road works", "100%")}
+    for query, rows in want.items():
+        np.testing.assert_array_equal(searched(store, sid, query), rows)
+    store.dispose()
+    monkeypatch.setenv("TRACKER_SQLITE_SEARCH_INDEX", "1")
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    assert store.search_indexed()
+    seen = statements(store)
+    for query, rows in want.items():
+        np.testing.assert_array_equal(searched(store, sid, query), rows)
+    assert any("directives_search(" in s for s in seen)
+    store.dispose()
+    monkeypatch.setenv("TRACKER_SQLITE_SEARCH_INDEX", "0")
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    assert not store.search_indexed()
+    with store._transaction(write=False) as conn:
+        names = conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars().all()
+    assert not [n for n in names if "search" in n]  # the table and its triggers are gone
+    store.publish(frames_with(TEXTS[::-1]), user="t", source="b.xlsx", sha256="b" * 64)
     store.dispose()

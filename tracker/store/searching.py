@@ -90,6 +90,17 @@ class SnapshotSearch(StoreBase):
         @staticmethod
         def _columns_for(kind: str, columns: list[str] | None) -> tuple[list[str], list[str]]: ...
 
+    def upgrade(self, revision: str = "head") -> None:
+        """The migrations, then (SQLite, at head) the search index as the setting
+        TRACKER_SQLITE_SEARCH_INDEX wants it: made from the rows there, or dropped."""
+        super().upgrade(revision)
+        if self.dialect == "sqlite" and revision == "head":
+            import settings
+
+            wanted = bool(settings.get("TRACKER_SQLITE_SEARCH_INDEX"))
+            with self._transaction(write=True) as conn:
+                sync_sqlite_index(conn, wanted)
+
     def search(self, snapshot_id: int, kind: str, columns: list[str], query: str) -> np.ndarray:
         """Keys (``row_key``) of the snapshot's rows whose ``columns`` hold ``query``
         (literal, case-insensitive for Latin letters), found by the database; rows a later
@@ -170,3 +181,72 @@ class SnapshotSearch(StoreBase):
         if column in MONEY_COLUMNS:
             return f"{expr}::float8"
         return expr
+
+
+# SQLite's index: a contentless trigram FTS5 table kept by triggers on the data table. It
+# follows the setting TRACKER_SQLITE_SEARCH_INDEX (off by default), checked after every upgrade:
+# indexing costs about 45 s per million directives published (each row's ~90 trigrams), which
+# would double a million-directive import; without it a search scans (about 1–3 s at 1M).
+_SQLITE_TRIGGERS = (
+    """CREATE TRIGGER {kind}_search_insert AFTER INSERT ON {kind}
+    WHEN new.{col} IS NOT NULL BEGIN
+        INSERT INTO {kind}_search (rowid, {col})
+        VALUES ((new.snapshot_id << 32) | new.seq, new.{col});
+    END""",
+    """CREATE TRIGGER {kind}_search_delete AFTER DELETE ON {kind}
+    WHEN old.{col} IS NOT NULL BEGIN
+        INSERT INTO {kind}_search ({kind}_search, rowid, {col})
+        VALUES ('delete', (old.snapshot_id << 32) | old.seq, old.{col});
+    END""",
+    """CREATE TRIGGER {kind}_search_update AFTER UPDATE OF snapshot_id, seq, {col}
+    ON {kind} BEGIN
+        INSERT INTO {kind}_search ({kind}_search, rowid, {col})
+        SELECT 'delete', (old.snapshot_id << 32) | old.seq, old.{col} WHERE old.{col} IS NOT NULL;
+        INSERT INTO {kind}_search (rowid, {col})
+        SELECT (new.snapshot_id << 32) | new.seq, new.{col} WHERE new.{col} IS NOT NULL;
+    END""",
+)
+_TRIGGER_NAMES = ("insert", "delete", "update")
+
+
+def sync_sqlite_index(conn: Connection, wanted: bool) -> None:
+    """Make SQLite's search index exist exactly when ``wanted`` (built from the rows already
+    there; dropped with its triggers otherwise). Where FTS5's trigram tokenizer is missing
+    (SQLite older than 3.34, a build without FTS5) it logs a warning and searches scan."""
+    import logging
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    log = logging.getLogger(__name__)
+    for kind, (col,) in SEARCH_INDEXES.items():
+        table = fts_table(kind)
+        present = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).scalar()
+        if not wanted:
+            if present:
+                for name in _TRIGGER_NAMES:
+                    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {kind}_search_{name}")
+                conn.exec_driver_sql(f"DROP TABLE {table}")
+            continue
+        if present:
+            continue
+        if sqlite3.sqlite_version_info < (3, 34, 0):
+            log.warning("SQLite %s has no trigram tokenizer: search scans", sqlite3.sqlite_version)
+            return
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(
+                    f"CREATE VIRTUAL TABLE {table} USING fts5({col}, content='',"
+                    " tokenize='trigram', detail='none', columnsize=0)"
+                )
+        except DBAPIError as exc:  # no FTS5 in this SQLite build
+            log.warning("no FTS5 trigram index (%s): search scans", exc.orig)
+            return
+        for ddl in _SQLITE_TRIGGERS:
+            conn.exec_driver_sql(ddl.format(kind=kind, col=col))
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} (rowid, {col}) SELECT {KEY}, t.{col}"
+            f" FROM {kind} t WHERE t.{col} IS NOT NULL"
+        )

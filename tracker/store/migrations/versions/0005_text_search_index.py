@@ -1,9 +1,8 @@
 """text search index: the Directives page's search answers from an index, not a table scan
 
-SQLite: a contentless FTS5 table ``directives_search`` (trigram tokenizer, so any substring
-of three characters or more is found, Thai included), its rowid the row's key
-(snapshot_id << 32 | seq), filled from the existing rows and kept up to date by triggers on
-``directives``. PostgreSQL: pg_trgm (created if the server has it and the user may) and a GIN
+SQLite: nothing here; its FTS5 index follows the setting TRACKER_SQLITE_SEARCH_INDEX and is
+made (or dropped) after every upgrade (tracker.store.searching.sync_sqlite_index). PostgreSQL:
+pg_trgm (created if the server has it and the user may) and a GIN
 index ``ix_directives_text_trgm`` on ``directives.text``, which the database maintains itself.
 
 Where the index cannot be made (SQLite without FTS5 or older than 3.34; PostgreSQL without
@@ -17,7 +16,6 @@ Create Date: 2026-12-06 15:00:00
 """
 
 import logging
-import sqlite3
 from collections.abc import Sequence
 
 from alembic import op
@@ -30,48 +28,6 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 log = logging.getLogger(__name__)
-
-KEY = "((t.snapshot_id << 32) | t.seq)"
-SQLITE_TRIGGERS = (
-    """CREATE TRIGGER directives_search_insert AFTER INSERT ON directives
-    WHEN new.text IS NOT NULL BEGIN
-        INSERT INTO directives_search (rowid, text)
-        VALUES ((new.snapshot_id << 32) | new.seq, new.text);
-    END""",
-    """CREATE TRIGGER directives_search_delete AFTER DELETE ON directives
-    WHEN old.text IS NOT NULL BEGIN
-        INSERT INTO directives_search (directives_search, rowid, text)
-        VALUES ('delete', (old.snapshot_id << 32) | old.seq, old.text);
-    END""",
-    """CREATE TRIGGER directives_search_update AFTER UPDATE OF snapshot_id, seq, text
-    ON directives BEGIN
-        INSERT INTO directives_search (directives_search, rowid, text)
-        SELECT 'delete', (old.snapshot_id << 32) | old.seq, old.text WHERE old.text IS NOT NULL;
-        INSERT INTO directives_search (rowid, text)
-        SELECT (new.snapshot_id << 32) | new.seq, new.text WHERE new.text IS NOT NULL;
-    END""",
-)
-
-
-def _sqlite_upgrade(bind: Connection) -> None:
-    if sqlite3.sqlite_version_info < (3, 34, 0):
-        log.warning("SQLite %s has no trigram tokenizer: search scans", sqlite3.sqlite_version)
-        return
-    try:
-        with bind.begin_nested():
-            bind.exec_driver_sql(
-                "CREATE VIRTUAL TABLE directives_search USING fts5(text, content='',"
-                " tokenize='trigram', detail='none', columnsize=0)"
-            )
-    except DBAPIError as exc:  # no FTS5 in this SQLite build
-        log.warning("no FTS5 trigram index (%s): search scans", exc.orig)
-        return
-    for ddl in SQLITE_TRIGGERS:
-        bind.exec_driver_sql(ddl)
-    bind.exec_driver_sql(
-        f"INSERT INTO directives_search (rowid, text) SELECT {KEY}, t.text"
-        " FROM directives t WHERE t.text IS NOT NULL"
-    )
 
 
 def _trgm_schema(bind: Connection) -> str | None:
@@ -111,9 +67,11 @@ def _pg_upgrade(bind: Connection) -> None:
 def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        _sqlite_upgrade(bind)
-    else:
-        _pg_upgrade(bind)
+        # SQLite's index follows the setting TRACKER_SQLITE_SEARCH_INDEX (off by default: a
+        # trigram FTS5 index doubles the time a million-directive publish takes); it is made
+        # or dropped after every upgrade: tracker.store.searching.sync_sqlite_index
+        return
+    _pg_upgrade(bind)
 
 
 def downgrade() -> None:
