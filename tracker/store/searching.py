@@ -1,13 +1,14 @@
 """Text search over a snapshot's rows (the Directives page's search box), answered through an
 index the database keeps itself where one exists, with the same rows a plain scan finds.
 
-Migration 0005 builds the indexes and the database maintains them on every insert (publish
-needs no code of its own):
+The database maintains the indexes on every insert (publish needs no code of its own):
 
-- SQLite: a contentless FTS5 table ``<kind>_search`` (trigram tokenizer: substrings, so Thai,
+- SQLite, when TRACKER_SQLITE_SEARCH_INDEX is on (``sync_sqlite_index``, after every
+  upgrade; off by default: it doubles the time a million-directive publish takes): a
+  contentless FTS5 table ``<kind>_search`` (trigram tokenizer: substrings, so Thai,
   which has no spaces between words, is found anywhere in a word), its rowid the row's key
   (``reading.row_key``), filled by triggers on the data table.
-- PostgreSQL: a GIN index ``ix_<kind>_<column>_trgm`` (pg_trgm) on each searched column; the
+- PostgreSQL (migration 0005): a GIN index ``ix_<kind>_<column>_trgm`` (pg_trgm) on each searched column; the
   planner uses it for the same ``ILIKE`` a scan runs.
 
 The index only proposes rows: every answer is checked with the literal ``LIKE`` / ``ILIKE`` a
