@@ -227,13 +227,8 @@ def _read_handle(handle, name: str, max_bytes: int) -> bytes:
 def _read_capped(path: Path, name: str, max_bytes: int) -> bytes:
     """Read a local file, refusing it by size before reading (and if it grows meanwhile)."""
     try:
-        with path.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                raise guard.too_large(name, size, max_bytes)
-            data = handle.read(max_bytes + 1)
+        handle = path.open("rb")
     except OSError as exc:
         raise refuse(name, "not_found", detail=str(exc.strerror)) from None
-    if len(data) > max_bytes:
-        raise guard.too_large(name, len(data), max_bytes)
-    return data
+    with handle:
+        return _read_handle(handle, name, max_bytes)
