@@ -131,3 +131,38 @@ def synthetic_frames(n: int, *, prefix: str = "D", seed: int = 0) -> dict[str, p
         "kpis": canonical_frame(kpis, "kpis"),
         "budget": canonical_frame(budget, "budget"),
     }
+
+
+def memory_hungry_workbook(rows: int = 600_000) -> bytes:
+    """A small .xlsx (~8 MB) whose one sheet holds ``rows`` × 2 cells (Thai text and a number):
+    parsing it needs well over 100 MB, more than a sandbox child capped at 64 MB of address
+    space can find in the heap it inherits (a tiny workbook parses within that heap)."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "ทะเบียน"
+    book.active["A1"] = "x"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    cells = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>ข้อสั่งการที่ {i}</t></is></c>'
+        f'<c r="B{i}"><v>{i}</v></c></row>'
+        for i in range(1, rows + 1)
+    )
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns='
+        '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        f"{cells}</sheetData></worksheet>"
+    ).encode()
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = info.filename
+            target.writestr(
+                part, sheet if part == "xl/worksheets/sheet1.xml" else source.read(part)
+            )
+    return out.getvalue()

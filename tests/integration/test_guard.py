@@ -22,6 +22,7 @@ from data_sources import guard, sandbox
 from data_sources.base import UnreadableFile
 from data_sources.files import read_file
 from data_sources.guard import detect_kind, ole_directory_names, parse_in_sandbox, prolog_verdict
+from tests.conftest import memory_hungry_workbook
 
 THAI = re.compile("[\u0e00-\u0e7f]")
 
@@ -455,8 +456,9 @@ def test_far_cell_workbook_kills_only_the_sandbox() -> None:
 
 
 def test_small_memory_limit_is_out_of_memory() -> None:
+    data = memory_hungry_workbook()
     with pytest.raises(UnreadableFile) as caught:
-        parse_in_sandbox(workbook_bytes(), "หน่วยความจำ.xlsx", memory_bytes=64 * 1024 * 1024)
+        parse_in_sandbox(data, "หน่วยความจำ.xlsx", memory_bytes=64 * 1024 * 1024)
     assert_refused(caught.value, "หน่วยความจำ.xlsx", "out_of_memory", "memory")
 
 
@@ -761,7 +763,7 @@ def _lying_size_zip(data: bytes, part: str, declared: int) -> bytes:
 
 
 def test_a_zip_that_lies_about_its_sizes_is_named_a_zip_bomb_when_it_exhausts_the_reader():
-    big = workbook_bytes("ข้อมูล " * 2000)
+    big = memory_hungry_workbook()
     lying = _lying_size_zip(big, "xl/worksheets/sheet1.xml", 20_000)
     assert detect_kind(lying, "โกหก.xlsx") == "xlsx"  # the listing alone looks harmless
     with pytest.raises(UnreadableFile) as caught:

@@ -11,6 +11,7 @@ import pytest
 import settings
 from data_sources.base import UnreadableFile
 from data_sources.files import read_file
+from tests.conftest import memory_hungry_workbook
 
 MB = 1024 * 1024
 
@@ -46,7 +47,7 @@ def assert_names(error: UnreadableFile, code: str, setting: str) -> None:
         ("TRACKER_MAX_CSV_ROWS", "3", b"a,b\n1,2\n3,4\n5,6\n", "แถว.csv", "too_large"),
         ("TRACKER_MAX_CSV_COLUMNS", "2", b"a,b,c\n1,2,3\n", "กว้าง.csv", "too_large"),
         ("TRACKER_MAX_CELL_CHARS", "5", "a,b\n1,ยาวเกินหก\n".encode(), "ยาว.csv", "cell_too_long"),
-        ("TRACKER_SANDBOX_MEMORY_MB", "64", workbook_bytes(), "จำ.xlsx", "out_of_memory"),
+        ("TRACKER_SANDBOX_MEMORY_MB", "64", memory_hungry_workbook(), "จำ.xlsx", "out_of_memory"),
         ("TRACKER_SANDBOX_SECONDS", "0.001", workbook_bytes(), "ช้า.xlsx", "timeout"),
     ],
 )
