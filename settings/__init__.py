@@ -112,10 +112,10 @@ _SERVER_SETTINGS = (
         "1 or 0",
     ),
     Setting(
-        "TRACKER_SQLITE_SEARCH_INDEX",
-        "whether a SQLite database keeps a trigram index for the Directives search (searches"
-        " of hundreds of thousands of directives answer at once; publishing a million"
-        " directives takes about 45 s longer); PostgreSQL always keeps one (pg_trgm)",
+        "TRACKER_SEARCH_INDEX",
+        "whether the database keeps a trigram index for the Directives search (SQLite FTS5,"
+        " PostgreSQL pg_trgm): searches of hundreds of thousands of directives answer at once;"
+        " publishing a million directives takes about 35-45 s longer",
         False,
         _flag,
         "1 หรือ 0",

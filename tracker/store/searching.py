@@ -3,12 +3,13 @@ index the database keeps itself where one exists, with the same rows a plain sca
 
 The database maintains the indexes on every insert (publish needs no code of its own):
 
-- SQLite, when TRACKER_SQLITE_SEARCH_INDEX is on (``sync_sqlite_index``, after every
-  upgrade; off by default: it doubles the time a million-directive publish takes): a
-  contentless FTS5 table ``<kind>_search`` (trigram tokenizer: substrings, so Thai,
+When TRACKER_SEARCH_INDEX is on (made or dropped after every upgrade; off by default: keeping
+one doubles the time a million-directive publish takes):
+
+- SQLite (``sync_sqlite_index``): a contentless FTS5 table ``<kind>_search`` (trigram tokenizer: substrings, so Thai,
   which has no spaces between words, is found anywhere in a word), its rowid the row's key
   (``reading.row_key``), filled by triggers on the data table.
-- PostgreSQL (migration 0005): a GIN index ``ix_<kind>_<column>_trgm`` (pg_trgm) on each searched column; the
+- PostgreSQL (``sync_pg_index``): a GIN index ``ix_<kind>_<column>_trgm`` (pg_trgm) on each searched column; the
   planner uses it for the same ``ILIKE`` a scan runs.
 
 The index only proposes rows: every answer is checked with the literal ``LIKE`` / ``ILIKE`` a
@@ -26,7 +27,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from tracker.dataset import DTYPES
-from tracker.store.engine import StoreBase, _driver
+from tracker.store.engine import _UPGRADE_LOCK_KEY, StoreBase, _driver
 from tracker.store.tables import DATA_TABLES, DATE_COLUMNS, MONEY_COLUMNS
 
 # The columns migration 0005 indexes, per table (the ones the app searches in the database).
@@ -92,15 +93,19 @@ class SnapshotSearch(StoreBase):
         def _columns_for(kind: str, columns: list[str] | None) -> tuple[list[str], list[str]]: ...
 
     def upgrade(self, revision: str = "head") -> None:
-        """The migrations, then (SQLite, at head) the search index as the setting
-        TRACKER_SQLITE_SEARCH_INDEX wants it: made from the rows there, or dropped."""
+        """The migrations, then (at head) the search index as the setting TRACKER_SEARCH_INDEX
+        wants it: made from the rows there, or dropped (``sync_search_index``)."""
         super().upgrade(revision)
-        if self.dialect == "sqlite" and revision == "head":
+        if revision == "head":
             import settings
 
-            wanted = bool(settings.get("TRACKER_SQLITE_SEARCH_INDEX"))
+            wanted = bool(settings.get("TRACKER_SEARCH_INDEX"))
             with self._transaction(write=True) as conn:
-                sync_sqlite_index(conn, wanted)
+                if self.dialect == "sqlite":
+                    sync_sqlite_index(conn, wanted)
+                else:  # one server at a time, as the migrations
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_UPGRADE_LOCK_KEY})")
+                    sync_pg_index(conn, wanted)
 
     def search(self, snapshot_id: int, kind: str, columns: list[str], query: str) -> np.ndarray:
         """Keys (``row_key``) of the snapshot's rows whose ``columns`` hold ``query``
@@ -184,10 +189,11 @@ class SnapshotSearch(StoreBase):
         return expr
 
 
-# SQLite's index: a contentless trigram FTS5 table kept by triggers on the data table. It
-# follows the setting TRACKER_SQLITE_SEARCH_INDEX (off by default), checked after every upgrade:
-# indexing costs about 45 s per million directives published (each row's ~90 trigrams), which
-# would double a million-directive import; without it a search scans (about 1–3 s at 1M).
+# The indexes follow the setting TRACKER_SEARCH_INDEX (off by default), checked after every
+# upgrade: keeping one costs ~35-45 s per million directives published (each row's ~90
+# trigrams; measured 33 s -> 68 s on PostgreSQL, 49 s -> ~100 s on SQLite, for a 1M import),
+# which would double a million-directive import; without one a search scans (1-3 s at 1M).
+# SQLite's: a contentless trigram FTS5 table kept by triggers on the data table.
 _SQLITE_TRIGGERS = (
     """CREATE TRIGGER {kind}_search_insert AFTER INSERT ON {kind}
     WHEN new.{col} IS NOT NULL BEGIN
@@ -251,3 +257,63 @@ def sync_sqlite_index(conn: Connection, wanted: bool) -> None:
             f"INSERT INTO {table} (rowid, {col}) SELECT {KEY}, t.{col}"
             f" FROM {kind} t WHERE t.{col} IS NOT NULL"
         )
+
+
+def sync_pg_index(conn: Connection, wanted: bool) -> None:
+    """Make PostgreSQL's trigram indexes exist exactly when ``wanted``: pg_trgm (created in
+    public if the server has it and the user may) and a GIN index per searched column, then
+    ANALYZE so the planner weighs it. Without pg_trgm or the right to create it: a warning,
+    and searches scan."""
+    import logging
+
+    from sqlalchemy.exc import DBAPIError
+
+    log = logging.getLogger(__name__)
+    if not wanted:
+        for kind, cols in SEARCH_INDEXES.items():
+            for col in cols:
+                conn.exec_driver_sql(f"DROP INDEX IF EXISTS {trgm_index(kind, col)}")
+        return
+    missing = [
+        (kind, col)
+        for kind, cols in SEARCH_INDEXES.items()
+        for col in cols
+        if not conn.exec_driver_sql(
+            "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = %s",
+            (trgm_index(kind, col),),
+        ).scalar()
+    ]
+    if not missing:
+        return
+    schema = _trgm_schema(conn)
+    available = conn.exec_driver_sql(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'"
+    ).scalar()
+    # public first: an extension in a schema that is later dropped would take the index along
+    for where in (" WITH SCHEMA public", ""):
+        if schema is not None or not available:
+            break
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f"CREATE EXTENSION IF NOT EXISTS pg_trgm{where}")
+        except DBAPIError as exc:  # no right to create it (or no schema public)
+            log.warning("CREATE EXTENSION pg_trgm%s failed: %s", where, exc.orig)
+        schema = _trgm_schema(conn)
+    if schema is None:
+        log.warning("PostgreSQL has no pg_trgm: search scans")
+        return
+    conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")  # this transaction only
+    ops = f"{conn.dialect.identifier_preparer.quote_schema(schema)}.gin_trgm_ops"
+    for kind, col in missing:
+        conn.exec_driver_sql(
+            f'CREATE INDEX IF NOT EXISTS {trgm_index(kind, col)} ON {kind} USING gin ("{col}" {ops})'
+        )
+        # statistics, so the planner weighs the index against the scan (a table never
+        # analysed looks tiny to it, and autovacuum may be off or not yet run)
+        conn.exec_driver_sql(f"ANALYZE {kind}")
+
+
+def _trgm_schema(conn: Connection) -> str | None:
+    return conn.exec_driver_sql(
+        "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'"
+    ).scalar()
