@@ -3,8 +3,10 @@ the app down with it.
 
 Workbooks are parsed in a forkserver child with an address-space and CPU limit, so a hostile
 file that makes the Rust reader allocate hundreds of GB kills only the child, not the app.
-The child hands the sheets back as Arrow IPC streams in a private file in /dev/shm (one
-copy, read by the parent without copying), or over the pipe where that is not possible.
+The child reads its input through a file descriptor sent with it (a local file, or a private
+/dev/shm copy of uploaded bytes) and hands each sheet back, as soon as it is parsed, as an
+Arrow IPC stream in its own private file in /dev/shm (one copy, mapped by the parent without
+copying), or over the pipe where that is not possible.
 A refusal comes back as its code and parameters (JSON), rebuilt here as an UnreadableFile.
 
 As with any multiprocessing start method but fork, a *script* run as ``python script.py``
