@@ -90,6 +90,7 @@ def _load(items: list[str], fiscal_year: int | None = None, mapping: dict[str, s
             found, failed = read_paths([item])
             tables += found
             bad += failed
+            del found  # ``consumed`` lets each sheet go as it is read: no other reference
             continue
         from tracker.live.sync import api_base_url, fetch_with  # URLs only: files start fast
 
