@@ -167,13 +167,18 @@ def _text_has_nul(col: pd.Series) -> np.ndarray:
             return np.zeros(len(col), dtype=bool)
         return np.append(found, False)[col.cat.codes.to_numpy()]  # code -1 (missing): False
     values = col.to_numpy(dtype=object)
-    try:
-        joined = "".join(values[~pd.isna(values)])
-    except TypeError:  # not all text
-        joined = "\x00"
-    if "\x00" not in joined:
-        return np.zeros(len(col), dtype=bool)
-    return _has_nul(pd.Series(values, dtype=object))
+    present = values[~pd.isna(values)]
+    for start in range(0, len(present), _JOIN_ROWS):  # a few MB joined at a time, not 1M cells
+        try:
+            found = "\x00" in "".join(present[start : start + _JOIN_ROWS])
+        except TypeError:  # not all text
+            found = True
+        if found:
+            return _has_nul(pd.Series(values, dtype=object))
+    return np.zeros(len(col), dtype=bool)
+
+
+_JOIN_ROWS = 50_000
 
 
 def check_storable(kind: str, df: pd.DataFrame) -> list[Issue]:

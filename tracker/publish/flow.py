@@ -286,6 +286,7 @@ def prepare(
             bad.append(error)
         size, digest = _size_and_digest(data)
         infos.append(FileInfo(name, size, digest, len(found), error.code if error else ""))
+        del found  # only ``tables`` holds the sheets, so ``consumed`` can let each go
     if progress:
         progress(len(files), steps, "validate")
     tables, applied = corrected(tables, corrections) if corrections else (tables, [])
