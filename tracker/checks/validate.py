@@ -159,7 +159,7 @@ def _has_nul(values: pd.Series) -> np.ndarray:
 def _text_has_nul(col: pd.Series) -> np.ndarray:
     """``_has_nul`` of a text column (object or categorical), without a pass over 100,000
     string objects when none holds a NUL: a categorical's categories are checked once each,
-    and an object column is first searched as one joined string (one C pass)."""
+    and an object column is first searched as joined strings (one C pass per 50,000 cells)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
         categories = col.cat.categories
         found = _has_nul(pd.Series(np.asarray(categories, dtype=object), dtype=object))
@@ -170,10 +170,10 @@ def _text_has_nul(col: pd.Series) -> np.ndarray:
     present = values[~pd.isna(values)]
     for start in range(0, len(present), _JOIN_ROWS):  # a few MB joined at a time, not 1M cells
         try:
-            found = "\x00" in "".join(present[start : start + _JOIN_ROWS])
+            nul = "\x00" in "".join(present[start : start + _JOIN_ROWS])
         except TypeError:  # not all text
-            found = True
-        if found:
+            nul = True
+        if nul:
             return _has_nul(pd.Series(values, dtype=object))
     return np.zeros(len(col), dtype=bool)
 
