@@ -44,3 +44,16 @@ def test_no_nul_no_issue_and_mixed_object_cells_still_checked() -> None:
     mixed = clean.copy()
     mixed["text"] = pd.Series([12, "a\x00"], dtype=object)  # not all text: cell by cell
     assert _nul_cells(mixed) == [("text", 3, "a␀")]
+
+
+def test_nul_far_down_a_long_text_column_is_found() -> None:
+    """The column is searched 50,000 cells at a time: a NUL in the third run is still found
+    at its row, and nothing is flagged once it is gone."""
+    n = 120_000
+    texts: list = [f"ข้อสั่งการที่ {i}" for i in range(n)]
+    texts[110_000] = "ข้อ\x00ที่ซ่อน"
+    texts[7] = None
+    frame = _frame(text=texts)
+    assert _nul_cells(frame) == [("text", 110_002, "ข้อ\u2400ที่ซ่อน")]
+    texts[110_000] = "ไม่มี"
+    assert _nul_cells(_frame(text=texts)) == []
