@@ -7,7 +7,7 @@ big sheet is cut here instead: a thread streams its XML once and writes every fe
 whole ``<row>`` elements as a small workbook of their own (the original's workbook, styles and
 shared strings, and the block as that sheet; entries stored, in an unlinked file in /dev/shm),
 while the reader parses the block before it (``excel.iter_workbook``). One block's cells, and
-at most three blocks' files, are in memory at once.
+at most two blocks' files, are in memory at once.
 
 Every block after the first starts with a one-cell marker row at the previous block's last
 row number, column A: calamine starts a sheet's grid at its first cell, so the marker tells
@@ -29,7 +29,7 @@ import re
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -61,13 +61,18 @@ class Block:
     sheet: int
     marker: int
     handle: IO[bytes]
+    on_close: Callable[[], None] | None = None
 
     @property
     def path(self) -> str:
         return f"/proc/self/fd/{self.handle.fileno()}"
 
     def close(self) -> None:
+        if self.handle.closed:
+            return
         self.handle.close()
+        if self.on_close is not None:
+            self.on_close()
 
 
 def sheets_to_cut(source: bytes | str) -> list[int]:
@@ -132,7 +137,7 @@ def _part_name(target: bytes) -> str:
 
 
 def _block_folder() -> str:
-    """/dev/shm (a block lives a few seconds and at most three exist at once), else disk."""
+    """/dev/shm (a block lives a few seconds and at most two exist at once), else disk."""
     for folder in ("/dev/shm", "/var/tmp", tempfile.gettempdir()):
         if os.path.isdir(folder) and os.access(folder, os.W_OK):
             return folder
@@ -147,6 +152,8 @@ class BlockWriter:
         self.source, self.sheets = source, sheets
         self.folder = folder or _block_folder()
         self.queue: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+        # block files in existence: the one being read and the one being written
+        self.room = threading.Semaphore(2)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._work, name="xlsx-blocks", daemon=True)
         self.thread.start()
@@ -268,8 +275,15 @@ class BlockWriter:
     def _open_block(
         self, sheet: int, part: str, marker: int, common: list[tuple[str, bytes]]
     ) -> tuple[Block, zipfile.ZipFile, IO[bytes]]:
-        handle = tempfile.TemporaryFile(dir=self.folder)  # noqa: SIM115 (handed on open)
-        block = Block(sheet=sheet, marker=marker, handle=handle)
+        while not self.room.acquire(timeout=0.1):  # until the reader is done with a block
+            if self.stop.is_set():
+                raise _Stopped
+        try:
+            handle = tempfile.TemporaryFile(dir=self.folder)  # noqa: SIM115 (handed on open)
+        except BaseException:
+            self.room.release()
+            raise
+        block = Block(sheet=sheet, marker=marker, handle=handle, on_close=self.room.release)
         try:
             archive = zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True)
             for name, data in common:

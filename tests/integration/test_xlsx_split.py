@@ -282,3 +282,30 @@ def test_small_or_other_workbooks_are_not_cut(monkeypatch):
     monkeypatch.setattr(xlsx_split, "SHARED_MAX_BYTES", 100)  # shared strings too big to copy
     assert xlsx_split.sheets_to_cut(handmade) == []
     assert xlsx_split.sheets_to_cut(b"not a zip at all") == []
+
+
+def test_at_most_two_block_files_at_once(small_blocks, monkeypatch):
+    """The block being read and the one being written: the cutting waits for the reader."""
+    import tempfile
+    import time
+
+    made: list = []
+    real = tempfile.TemporaryFile
+
+    def temporary_file(*args, **kwargs):
+        handle = real(*args, **kwargs)
+        made.append(handle)
+        return handle
+
+    monkeypatch.setattr(xlsx_split.tempfile, "TemporaryFile", temporary_file)
+    writer = xlsx_split.BlockWriter(_register_workbook(), [0])
+    most = 0
+    try:
+        for block in writer.blocks(0):
+            time.sleep(0.05)  # a slow reader: the cutting would run ahead
+            most = max(most, sum(not h.closed for h in made))
+            block.close()
+    finally:
+        writer.close()
+    assert len(made) >= 5
+    assert most == 2
