@@ -26,7 +26,6 @@ import pyarrow.compute as pc
 
 from data_sources import xlsx_split
 from data_sources.base import RawTable, UnreadableFile
-from data_sources.memory import release_memory
 
 HIDDEN_SHEET_NOTE = "hidden sheet / ชีตนี้ถูกซ่อน"
 
@@ -144,8 +143,8 @@ def _parse_blocks(
 
 def _owned(table: pa.Table) -> pa.Table:
     """``table`` copied into arrays of its own: the reader's batch is one allocation that
-    goes back only when all its columns have gone, so the join below could not give the
-    blocks' columns back one by one (measured: 450 MB more at a million directives)."""
+    goes back only when all its columns have gone, so the hand-over (``sandbox._columns_write``)
+    could not give the blocks' columns back one by one (measured: 450 MB more at 1M)."""
     return pa.table(
         [pa.concat_arrays(column.chunks) for column in table.columns], names=table.column_names
     )
@@ -154,8 +153,8 @@ def _owned(table: pa.Table) -> pa.Table:
 def _joined(pieces: list[tuple[int, int, pa.Table]]) -> tuple[pa.Table, int]:
     """Row blocks as one table from Excel row 1 (gaps as empty rows), and its first column.
 
-    Each column becomes one array (the blocks' copies let go column by column): readers
-    downstream take a column of one piece without copying it again.
+    Columns stay in pieces (one per block): the sandbox joins each as it hands it over
+    (``sandbox._columns_write``), never the whole sheet at once.
     """
     if not pieces:
         return pa.table({}), 0
@@ -181,13 +180,7 @@ def _joined(pieces: list[tuple[int, int, pa.Table]]) -> tuple[pa.Table, int]:
             else:
                 run.append(pa.nulls(table.num_rows, pa.string()))
         next_row = first_row + table.num_rows
-    pieces.clear()
-    del table
-    columns: list[pa.Array] = []
-    for c in range(len(runs)):
-        columns.append(pa.concat_arrays(runs[c]))
-        runs[c] = []
-        release_memory()  # the blocks' copy of this column, back to the system now
+    columns = [pa.chunked_array(run, type=pa.string()) for run in runs]
     return pa.table(columns, names=[str(j) for j in range(len(columns))]), left
 
 

@@ -36,6 +36,7 @@ import pyarrow as pa
 import settings
 from data_sources.base import UnreadableFile, refuse
 from data_sources.inspection import damaged, part_beyond_declared_size
+from data_sources.memory import release_memory
 from data_sources.sandbox_start import PRELOAD
 from messages.problems import Bilingual
 from messages.reader_codes import READER_REFUSALS
@@ -150,9 +151,45 @@ def _ipc_stream(table: pa.Table) -> pa.Buffer:
     return buffer
 
 
-def sheet_file(token: str, index: int) -> str:
-    """Where the child leaves sheet ``index`` of the parse ``token`` (in /dev/shm)."""
-    return os.path.join(HANDOFF_DIR, f"{HANDOFF_PREFIX}{token}-{index}.arrow")
+def sheet_file(token: str, index: int, column: int | None = None) -> str:
+    """Where the child leaves sheet ``index`` of the parse ``token`` (in /dev/shm), or its
+    column ``column`` when the sheet is handed over a column per file."""
+    suffix = "" if column is None else f"-c{column}"
+    return os.path.join(HANDOFF_DIR, f"{HANDOFF_PREFIX}{token}-{index}{suffix}.arrow")
+
+
+def _in_blocks(table: pa.Table) -> bool:
+    """A sheet read in row blocks (its columns still in pieces, see excel._parse_blocks)."""
+    return any(column.num_chunks > 1 for column in table.columns)
+
+
+def _columns_write(token: str, index: int, holder: list[pa.Table]) -> list[int]:
+    """Child: a sheet read in row blocks, one file per column: each column is joined into one
+    piece as it is written and its blocks let go, so the sheet is never held twice (its
+    pieces and a joined copy, or a copy and its file). ``holder`` hands over the only
+    reference to the table. Raises MemoryError when a file cannot be written (its files
+    are removed): the pieces already let go cannot go over the pipe instead."""
+    table = holder.pop()
+    names = table.column_names
+    columns: list[pa.ChunkedArray | None] = list(table.columns)
+    del table
+    sizes: list[int] = []
+    for j, name in enumerate(names):
+        column = columns[j]
+        assert column is not None
+        columns[j] = None
+        joined = pa.table([pa.concat_arrays(column.chunks)], names=[name])
+        del column
+        size = _file_write(sheet_file(token, index, j), joined)
+        del joined
+        release_memory()  # the column's blocks, back to the system before the next column
+        if size is None:
+            for k in range(j):
+                with contextlib.suppress(OSError):
+                    os.unlink(sheet_file(token, index, k))
+            raise MemoryError("no room in /dev/shm for the sheet")
+        sizes.append(size)
+    return sizes
 
 
 def _sheet_write(token: str, index: int, table: pa.Table) -> int | None:
@@ -160,7 +197,10 @@ def _sheet_write(token: str, index: int, table: pa.Table) -> int | None:
     (0600, created here, never an existing file); its size, or None if it cannot (no
     /dev/shm, full: the sheet then goes over the pipe). Plain writes, no mapping: the
     pages are the file's, not the child's."""
-    path = sheet_file(token, index)
+    return _file_write(sheet_file(token, index), table)
+
+
+def _file_write(path: str, table: pa.Table) -> int | None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError:
@@ -180,11 +220,24 @@ def _sheet_write(token: str, index: int, table: pa.Table) -> int | None:
 def _sheet_read(token: str, index: int, size: object) -> pa.Table:
     """Parent: map sheet ``index``'s file and read its stream without copying it, then unlink
     the file (the mapping lives on in the table, and ends with it: each sheet's memory goes
-    back to the system as soon as the sheet is let go).
+    back to the system as soon as the sheet is let go). A list of sizes: the sheet came a
+    column per file (``_columns_write``), each mapped the same way.
 
     The child is not trusted: the file must be a regular file of ours, of the size it said.
     """
-    path = sheet_file(token, index)
+    if isinstance(size, list):
+        if not size or len(size) > 16_384:
+            raise ValueError("bad handoff size")
+        parts = [_file_read(sheet_file(token, index, j), n) for j, n in enumerate(size)]
+        if any(part.num_columns != 1 for part in parts):
+            raise ValueError("bad handoff file")
+        return pa.table(
+            [part.column(0) for part in parts], names=[part.column_names[0] for part in parts]
+        )
+    return _file_read(sheet_file(token, index), size)
+
+
+def _file_read(path: str, size: object) -> pa.Table:
     if type(size) is not int or size <= 0:
         raise ValueError("bad handoff size")
     info = os.lstat(path)
@@ -284,7 +337,7 @@ def _sandbox_main(
 
             sheets = excel.iter_workbook(data, name)
         metas: list[dict[str, Any]] = []
-        sizes: list[int | None] = []
+        sizes: list[int | list[int] | None] = []
         for sheet in sheets:
             metas.append(
                 {
@@ -294,11 +347,17 @@ def _sandbox_main(
                     "notes": sheet.notes,
                 }
             )
-            size = _sheet_write(token, len(sizes), sheet.table) if token else None
+            size: int | list[int] | None = None
+            if token and _in_blocks(sheet.table):
+                holder, sheet.table = [sheet.table], pa.table({})  # the writer's alone now
+                size = _columns_write(token, len(sizes), holder)
+            elif token:
+                size = _sheet_write(token, len(sizes), sheet.table)
             sizes.append(size)
             if size is None:
                 blobs.append(_ipc_stream(sheet.table))
             del sheet  # its cells go before the next sheet is parsed
+            release_memory()  # and back to the system, not kept in the heap for the next
         parsed = time.perf_counter()
         header = {"status": "ok", "sheets": metas}
         if token:
