@@ -10,6 +10,7 @@ handoff helpers) in the module that owns it.
 from __future__ import annotations
 
 from data_sources.base import UnreadableFile, empty_file, refuse
+from data_sources.handoff import sweep_stale_handoffs
 from data_sources.inspection import (
     MAX_ZIP_ENTRIES,
     OLE_MAGIC,
@@ -22,7 +23,6 @@ from data_sources.inspection import (
 from data_sources.sandbox import (
     out_of_memory,
     parse_in_sandbox,
-    sweep_stale_handoffs,
     timed_out,
     warm_up_sandbox,
 )

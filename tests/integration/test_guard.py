@@ -18,7 +18,7 @@ import openpyxl
 import pyarrow as pa
 import pytest
 
-from data_sources import guard, sandbox
+from data_sources import guard, handoff
 from data_sources.base import UnreadableFile
 from data_sources.files import read_file
 from data_sources.guard import detect_kind, ole_directory_names, parse_in_sandbox, prolog_verdict
@@ -556,7 +556,7 @@ def test_sandbox_hands_sheets_over_in_shared_memory_and_cleans_up() -> None:
 def test_sandbox_falls_back_to_the_pipe(monkeypatch: pytest.MonkeyPatch) -> None:
     data = two_sheet_workbook()
     expected = _as_rows(parse_in_sandbox(data, "ท่อ.xlsx"))
-    monkeypatch.setattr(sandbox, "_handoff_possible", lambda: False)
+    monkeypatch.setattr(handoff, "_handoff_possible", lambda: False)
     stats: dict = {}
     assert _as_rows(parse_in_sandbox(data, "ท่อ.xlsx", stats=stats)) == expected
     assert stats["handoff"] == "pipe"
@@ -587,23 +587,23 @@ def test_child_side_sheet_write_gives_way_to_the_pipe(
     """A sheet that cannot be written to its shared-memory file (no folder, a file already
     there, /dev/shm full) goes over the pipe instead: no half-written file is left."""
     table = pa.table({"0": ["ข้อมูล", None]})
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path / "missing"))
-    assert sandbox._sheet_write("t0", 0, table) is None
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
-    Path(sandbox.sheet_file("t1", 0)).write_bytes(b"not ours")
-    assert sandbox._sheet_write("t1", 0, table) is None  # never an existing file
-    assert Path(sandbox.sheet_file("t1", 0)).read_bytes() == b"not ours"
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path / "missing"))
+    assert handoff._sheet_write("t0", 0, table) is None
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path))
+    Path(handoff.sheet_file("t1", 0)).write_bytes(b"not ours")
+    assert handoff._sheet_write("t1", 0, table) is None  # never an existing file
+    assert Path(handoff.sheet_file("t1", 0)).read_bytes() == b"not ours"
 
     def full(table: pa.Table, sink: pa.NativeFile) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as patch:
-        patch.setattr(sandbox, "_write_stream", full)
-        assert sandbox._sheet_write("t2", 0, table) is None
-    assert not Path(sandbox.sheet_file("t2", 0)).exists()
-    sizes = [sandbox._sheet_write("t3", i, table) for i in range(2)]
+        patch.setattr(handoff, "_write_stream", full)
+        assert handoff._sheet_write("t2", 0, table) is None
+    assert not Path(handoff.sheet_file("t2", 0)).exists()
+    sizes = [handoff._sheet_write("t3", i, table) for i in range(2)]
     assert all(isinstance(n, int) and n > 0 for n in sizes)
-    tables = [sandbox._sheet_read("t3", i, n) for i, n in enumerate(sizes)]
+    tables = [handoff._sheet_read("t3", i, n) for i, n in enumerate(sizes)]
     assert [t.to_pylist() for t in tables] == [table.to_pylist()] * 2
     assert not list(tmp_path.glob("tracker-sandbox-t3-*"))  # unlinked once mapped
 
@@ -611,7 +611,7 @@ def test_child_side_sheet_write_gives_way_to_the_pipe(
 def test_workbook_reaches_the_child_through_the_handoff_file() -> None:
     """The workbook goes to the child in the shared-memory file, not pickled in its arguments."""
     data = two_sheet_workbook()
-    path = sandbox._handoff_file(data)
+    path = handoff._handoff_file(data)
     assert path is not None
     try:
         assert Path(path).read_bytes() == data
@@ -625,27 +625,27 @@ def test_handoff_files_from_the_child_are_checked(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, size: object
 ) -> None:
     """The child is not trusted: a sheet's file must be of the size it said, else refused."""
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
-    Path(sandbox.sheet_file("t", 0)).write_bytes(b"\0" * 64)
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path))
+    Path(handoff.sheet_file("t", 0)).write_bytes(b"\0" * 64)
     with pytest.raises(ValueError):
-        sandbox._sheet_read("t", 0, size)
+        handoff._sheet_read("t", 0, size)
 
 
 def test_a_handoff_file_that_is_a_link_is_refused(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path))
     target = tmp_path / "elsewhere.arrow"
     target.write_bytes(b"\0" * 64)
-    os.symlink(target, sandbox.sheet_file("t", 0))
+    os.symlink(target, handoff.sheet_file("t", 0))
     with pytest.raises(ValueError):
-        sandbox._sheet_read("t", 0, 64)
+        handoff._sheet_read("t", 0, 64)
     assert target.exists()
 
 
 def test_stale_handoff_files_are_swept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A server killed mid-parse leaves its handoff file: the next start removes it."""
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path))
     now = time.time()
     old = tmp_path / "tracker-sandbox-old.arrow"
     fresh = tmp_path / "tracker-sandbox-fresh.arrow"
@@ -654,10 +654,10 @@ def test_stale_handoff_files_are_swept(monkeypatch: pytest.MonkeyPatch, tmp_path
         path.write_bytes(b"x")
     os.utime(old, (now - 3600, now - 3600))
     os.utime(other, (now - 3600, now - 3600))
-    assert sandbox.sweep_stale_handoffs(now) == 1
+    assert handoff.sweep_stale_handoffs(now) == 1
     assert not old.exists() and fresh.exists() and other.exists()
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path / "missing"))
-    assert sandbox.sweep_stale_handoffs(now) == 0  # no /dev/shm: nothing to do, no error
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path / "missing"))
+    assert handoff.sweep_stale_handoffs(now) == 0  # no /dev/shm: nothing to do, no error
 
 
 def test_warm_up_never_runs_the_apps_script_in_the_sandbox_server(tmp_path: Path) -> None:

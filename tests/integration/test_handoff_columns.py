@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from data_sources import sandbox
+from data_sources import handoff
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,17 +24,17 @@ def _in_pieces() -> pa.Table:
 
 
 def test_columns_round_trip_joined_and_unlinked(monkeypatch, tmp_path):
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path))
     table = _in_pieces()
-    assert sandbox._in_blocks(table)
+    assert handoff._in_blocks(table)
     expected = table.to_pylist()
-    sizes = sandbox._columns_write("tc", 3, [table])
+    sizes = handoff._columns_write("tc", 3, [table])
     assert len(sizes) == 2 and all(n > 0 for n in sizes)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "tracker-sandbox-tc-3-c0.arrow",
         "tracker-sandbox-tc-3-c1.arrow",
     ]
-    read = sandbox._sheet_read("tc", 3, sizes)
+    read = handoff._sheet_read("tc", 3, sizes)
     assert read.to_pylist() == expected
     assert read.column_names == ["0", "1"]
     assert all(column.num_chunks == 1 for column in read.columns)  # joined, one piece each
@@ -42,42 +42,42 @@ def test_columns_round_trip_joined_and_unlinked(monkeypatch, tmp_path):
 
 
 def test_no_room_for_a_column_leaves_no_file(monkeypatch, tmp_path):
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
-    real = sandbox._file_write
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path))
+    real = handoff._file_write
     calls: list[str] = []
 
     def second_fails(path, table):
         calls.append(path)
         return None if len(calls) == 2 else real(path, table)
 
-    monkeypatch.setattr(sandbox, "_file_write", second_fails)
+    monkeypatch.setattr(handoff, "_file_write", second_fails)
     with pytest.raises(MemoryError):
-        sandbox._columns_write("tf", 0, [_in_pieces()])
+        handoff._columns_write("tf", 0, [_in_pieces()])
     assert len(calls) == 2
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("sizes", [[], [0, 5], ["5"], [10**9], [None]])
 def test_column_sizes_from_the_child_are_checked(monkeypatch, tmp_path, sizes):
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
-    written = sandbox._columns_write("tb", 0, [_in_pieces()])
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path))
+    written = handoff._columns_write("tb", 0, [_in_pieces()])
     assert written
     with pytest.raises((ValueError, OSError)):
-        sandbox._sheet_read("tb", 0, sizes)
+        handoff._sheet_read("tb", 0, sizes)
 
 
 SCRIPT = """
 import sys
 sys.path.insert(0, {root!r})
-sys.path.insert(0, {here!r})
-from data_sources import sandbox, sandbox_start
+sys.path.insert(0, {here!r})  # for tiny_blocks below
+from data_sources import handoff, sandbox_start
 sandbox_start.PRELOAD.append("tiny_blocks")  # the forkserver's child cuts tiny sheets
 columns = []
-real = sandbox._file_read
+real = handoff._file_read
 def counted(path, size):
     columns.append(path)
     return real(path, size)
-sandbox._file_read = counted
+handoff._file_read = counted
 from data_sources.files import read_file
 import tiny_blocks  # the same thresholds here, for the whole read below
 from data_sources import excel, xlsx_split

@@ -97,14 +97,14 @@ def test_a_long_sandbox_time_keeps_a_running_parse_s_handoff_file(
     import os
     import time
 
-    from data_sources import sandbox
+    from data_sources import handoff
 
-    monkeypatch.setattr(sandbox, "HANDOFF_DIR", str(tmp_path))
+    monkeypatch.setattr(handoff, "HANDOFF_DIR", str(tmp_path))
     now = time.time()
     running = tmp_path / "tracker-sandbox-running.arrow"
     running.write_bytes(b"x")
     os.utime(running, (now - 1200, now - 1200))  # 20 minutes into a parse
     monkeypatch.setenv("TRACKER_SANDBOX_SECONDS", "1800")
-    assert sandbox.sweep_stale_handoffs(now) == 0 and running.exists()
+    assert handoff.sweep_stale_handoffs(now) == 0 and running.exists()
     monkeypatch.setenv("TRACKER_SANDBOX_SECONDS", "60")
-    assert sandbox.sweep_stale_handoffs(now) == 1 and not running.exists()
+    assert handoff.sweep_stale_handoffs(now) == 1 and not running.exists()
