@@ -81,6 +81,7 @@ ISSUES: dict[str, str] = {
     "fiscal_year_from_name": "warning",
     "fiscal_year_from_given": "warning",
     "register_without_fiscal_year": "error",
+    "fiscal_year_unknown_row": "error",
     "id_from_running_number": "warning",
     "id_from_row": "warning",
     # KPI forms

@@ -420,6 +420,7 @@ def _infer_fiscal_year(
                 value=", ".join(str(int(v)) for v in sorted(fy.dropna().unique())[:5]),
             )
         )
+    known = sorted(int(v) for v in fy.dropna().unique())
     if fy.isna().any():
         if fallback is not None:
             fy = fy.fillna(fallback)
@@ -428,6 +429,18 @@ def _infer_fiscal_year(
                     "warning", f"fiscal_year_from_{how}", **where, row=header_row, value=shown
                 )
             )
+        elif len(known) == 1:
+            # a row whose dates are empty or unreadable (each its own error) in a register
+            # whose other dates all fall in one fiscal year: that year, as the warning says
+            fy = fy.fillna(known[0])
+        elif known:  # the dates span years: the rows without one are named, not the header
+            unknown = np.flatnonzero(fy.isna().to_numpy())
+            shown_rows, more = listed(unknown)
+            years = ", ".join(str(v) for v in known[:5])
+            issues += [
+                body.issue("error", "fiscal_year_unknown_row", i, source_key, years)
+                for i in shown_rows
+            ] + body.more("error", "fiscal_year_unknown_row", more, source_key)
         else:
             issues.append(
                 make_issue("error", "register_without_fiscal_year", **where, row=header_row)
