@@ -188,23 +188,24 @@ def test_a_mapping_that_is_not_one_is_refused_clearly(tmp_path, capsys):
     assert "เรื่อง=ข้อความ" in err and "header=field" in err
 
 
-def _csv_register(rows: list[str]) -> bytes:
+def _typed_csv(rows: list[str]):
+    """A register typed as CSV (no fiscal-year column): the prepared upload and its errors."""
     header = "เลขที่ข้อสั่งการ,วันที่สั่งการ,หน่วยงาน,ข้อสั่งการ,ผลการดำเนินการ"
-    return "\n".join([header, *rows]).encode("utf-8")
+    data = "\n".join([header, *rows]).encode("utf-8")
+    p = pub.prepare([("ทะเบียน.csv", data)], sandbox=False)
+    return p, [i for i in p.issues if i.severity == "error"]
 
 
 def test_one_unreadable_date_in_a_one_year_register_is_only_that_dates_error():
     """A typed 30 Feb among dates all in FY 2567: its own error names the cell; the register
     is not also said to have no fiscal year (the warning says the dates give 2567)."""
-    data = _csv_register(
+    p, errors = _typed_csv(
         [
             "2567-๐๐๑,๑๕ ต.ค. ๒๕๖๖,สำนักงานเขตพระนคร,ตรวจอุปกรณ์ดับเพลิง,ดำเนินการแล้ว",
             "2567-๐๐๒,๓๐ ก.พ. ๒๕๖๗,สำนักงานเขตบางรัก,จัดระเบียบหาบเร่,ไม่สามารถดำเนินการได้",
             "2567-๐๐๓,๕/๑/๒๕๖๗,สำนักการโยธา,ซ่อมแซมทางเท้า,",
         ]
     )
-    p = pub.prepare([("ทะเบียน.csv", data)], sandbox=False)
-    errors = [i for i in p.issues if i.severity == "error"]
     assert [(i.code, i.row) for i in errors] == [("invalid_date", 3)]
     assert "fiscal_year_from_dates" in _codes(p.issues, "warning")
     assert p.dataset.directives["fiscal_year"].tolist() == [2567, 2567, 2567]
@@ -212,15 +213,13 @@ def test_one_unreadable_date_in_a_one_year_register_is_only_that_dates_error():
 
 
 def test_a_row_without_a_year_in_a_register_spanning_years_is_named():
-    data = _csv_register(
+    p, errors = _typed_csv(
         [
             "2566-๐๐๑,๑๕ ส.ค. ๒๕๖๖,สำนักงานเขตพระนคร,ตรวจอุปกรณ์ดับเพลิง,ดำเนินการแล้ว",
             "2567-๐๐๒,๑ พ.ย. ๒๕๖๖,สำนักการระบายน้ำ,ขุดลอกคูคลอง,อยู่ระหว่างดำเนินการ",
             "2567-๐๐๓,,สำนักงานเขตบางรัก,จัดระเบียบหาบเร่,ไม่สามารถดำเนินการได้",
         ]
     )
-    p = pub.prepare([("ทะเบียน.csv", data)], sandbox=False)
-    errors = [i for i in p.issues if i.severity == "error"]
     assert [(i.code, i.row) for i in errors] == [("fiscal_year_unknown_row", 4)]
     assert "2566, 2567" in errors[0].message_en and "2566, 2567" in errors[0].message_th
     assert "register_without_fiscal_year" not in _codes(p.issues, "error")
