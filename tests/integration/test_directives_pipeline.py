@@ -124,6 +124,13 @@ def test_register_plus_forms_responses_out_of_order(tmp_path):
     }
     assert ds.directives.set_index("directive_id").loc["2567-1-001", "detail"] == "เสร็จ"
     assert flat(ds.issues, "warning") == [(6, "unknown_directive")]
+    (unknown,) = [i for i in ds.issues if i.code == "unknown_directive"]
+    # named by the form's own header and letter, as every other message names its column
+    assert (unknown.sheet, unknown.header, unknown.letter) == (
+        "Form Responses 1",
+        "รหัสข้อสั่งการ",
+        "B",
+    )
     assert len(ds.responses) == 5
 
 

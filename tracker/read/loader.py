@@ -55,9 +55,15 @@ def _normalise(
 
 
 def merge_responses(
-    directives: pd.DataFrame, responses: pd.DataFrame
+    directives: pd.DataFrame,
+    responses: pd.DataFrame,
+    id_columns: dict[tuple[str, str], dict[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, list[Issue]]:
-    """A directive's status is its latest response by timestamp (any arrival order)."""
+    """A directive's status is its latest response by timestamp (any arrival order).
+
+    ``id_columns``: where each (file, sheet) of responses has its id column (header text and
+    letter, as ``HeaderMatch.column_of`` gives), for the messages about unknown ids.
+    """
     issues: list[Issue] = []
     if responses.empty:
         return directives, issues
@@ -68,14 +74,16 @@ def merge_responses(
         if did in seen:
             continue
         seen.add(did)
+        file, sheet = responses["source"].iat[i] or "", responses["sheet"].iat[i] or ""
+        where_id = (id_columns or {}).get((file, sheet), {"column_key": "directive_id"})
         issues.append(
             make_issue(
                 "warning",
                 "unknown_directive",
-                file=responses["source"].iat[i] or "",
-                sheet=responses["sheet"].iat[i] or "",
+                file=file,
+                sheet=sheet,
                 row=int(responses["row"].iat[i]),
-                column_key="directive_id",
+                **where_id,
                 value=did,
             )
         )
@@ -144,6 +152,7 @@ def build_dataset(
     ]
     by_file: dict[str, int] = {}
     unmatched: list[column_mapping.UnmatchedTable] = []
+    id_columns: dict[tuple[str, str], dict[str, str]] = {}  # responses' id column, per sheet
     for raw in tables:
         by_file.setdefault(raw.source, 0)
         if raw.frame.empty or raw.frame.isna().all().all():
@@ -180,6 +189,8 @@ def build_dataset(
                     issues += _normalise(part, match.kind, match, fiscal_year)[1]
                 continue
             frame, found = _normalise(part, match.kind, match, fiscal_year)
+            if match.kind == "responses":
+                id_columns[(part.source, part.sheet)] = match.column_of("directive_id", part)
             issues += found
             frames[TABLE_FRAME.get(match.kind, match.kind)].append(frame)
         # let the sheet go before the next is read: with ``consumed`` tables, its cells (a
@@ -201,7 +212,7 @@ def build_dataset(
     if isinstance(known.dtype, pd.CategoricalDtype):  # no agency at all: no categories
         known = known.astype(object)
     ds.issues += check_directives(ds.directives, known.fillna(True).astype(bool))
-    ds.directives, more = merge_responses(ds.directives, ds.responses)
+    ds.directives, more = merge_responses(ds.directives, ds.responses, id_columns)
     ds.issues += more
     for kind, frame in ds.frames().items():  # what a database would refuse
         ds.issues += check_storable(kind, frame)
