@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import openpyxl
 import pytest
@@ -194,3 +195,14 @@ def test_csv_encodings(tmp_path, encoding):
     assert ds.directives["status"].tolist() == ["done", "done"]
     assert ds.directives["agency"].tolist() == ["สำนักงานเขตบางนา"] * 2
     assert [i for i in ds.issues if i.severity == "error"] == []
+
+
+def test_a_long_section_title_is_shortened_whole_syllables_and_marked(tmp_path):
+    title = "รอบที่ ๑ ข้อสั่งการจากการประชุมผู้บริหารกรุงเทพมหานคร " * 3
+    rows = [HEADER, [title], row(1, "ดำเนินการแล้ว")]
+    ds = load_paths([write_xlsx(tmp_path / "register.xlsx", {"ทะเบียน": rows})]).dataset
+    (section,) = [i for i in ds.issues if i.code == "section_row"]
+    assert section.value.endswith("…") and len(section.value) <= 80
+    kept = section.value[:-1]
+    assert title.startswith(kept)
+    assert unicodedata.category(title[len(kept)]) != "Mn"  # no vowel or tone mark left behind

@@ -763,3 +763,16 @@ _PURE_MODULES = [
 def test_module_has_no_streamlit(module):
     source = (_REPO / module).read_text(encoding="utf-8")
     assert "import streamlit" not in source and "from streamlit" not in source
+
+
+def test_shorten_never_splits_a_syllable_and_says_it_cut():
+    assert thai.shorten("รอบที่ ๑") == "รอบที่ ๑"
+    exact = "ก" * 80
+    assert thai.shorten(exact) == exact
+    # the 80th character (index 79) is a tone mark over the consonant before it
+    title = "ก" * 78 + "ที่" + "สำนักงานเขต" * 3
+    short = thai.shorten(title)
+    assert short.endswith("…") and len(short) <= 80
+    assert short == "ก" * 78 + "…"  # not "…ท…" nor "ที" without its tone mark
+    spaced = "ข้อสั่งการ " * 10
+    assert thai.shorten(spaced, 20) == "ข้อสั่งการ ข้อสั่งก…"

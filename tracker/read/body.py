@@ -22,6 +22,7 @@ from tracker.read.sections import (
     SUBTOTAL_PATTERN,
     section_value,
 )
+from tracker.thai import shorten
 
 
 @dataclass
@@ -109,7 +110,7 @@ def body_of(raw: RawTable, match: HeaderMatch) -> tuple[Body, list[Issue]]:
         ("note_row", note),
     ):
         for i in np.flatnonzero(flags).tolist():
-            value = {} if code == "repeated_header" else {"value": first(i)[:80]}
+            value = {} if code == "repeated_header" else {"value": shorten(first(i))}
             issues.append(make_issue("info", code, **where, row=int(rows[i]), **value))
     keep = ~(repeated | section | blank | subtotal | note)
     inside = np.flatnonzero(keep)

@@ -191,7 +191,7 @@ def normalize(
                     unit = unit_from_text(label) or unit
                     if label.startswith(("ข้อมูล", "ณ", "as of", "As of")):
                         as_of = _as_of_in(label) or as_of
-                issues.append(sheet.issue("info", "section_row", row, value=label[:80]))
+                issues.append(sheet.issue("info", "section_row", row, value=thai.shorten(label)))
                 continue
             if kind == "total":
                 block, section = _Block(), None

@@ -160,11 +160,11 @@ def normalize(raw: RawTable, match: HeaderMatch) -> tuple[pd.DataFrame, list[Iss
             comp = component_of(text)
             if comp:
                 ctx.component = comp
-                issues.append(sheet.issue("info", "section_row", row, value=text[:80]))
+                issues.append(sheet.issue("info", "section_row", row, value=thai.shorten(text)))
                 continue
             title = "แบบรายงาน" in text or "รายงานผล" in text
             if ctx.update(text, title=title) or filled[0] not in text_cols or not kpis:
-                issues.append(sheet.issue("info", "section_row", row, value=text[:80]))
+                issues.append(sheet.issue("info", "section_row", row, value=thai.shorten(text)))
                 continue
         if not name and not target and not actual and kpis:
             # the previous KPI's text continues on a new page
@@ -372,14 +372,14 @@ def _table_rows(
             text = cells[filled[0]]
             plain = thai.collapse_spaces(plain_text(text) or "")
             if is_note_line(text):
-                issues.append(sheet.issue("info", "note_row", row, value=plain[:80]))
+                issues.append(sheet.issue("info", "note_row", row, value=thai.shorten(plain)))
                 closed = True
                 continue
             heading = bool(component_of(plain) or _HEADING_RE.match(plain))
             if closed or heading or filled[0] not in text_cols:
                 said = state.read(text)
                 code = "section_row" if said or heading else "note_row"
-                issues.append(sheet.issue("info", code, row, value=plain[:80]))
+                issues.append(sheet.issue("info", code, row, value=thai.shorten(plain)))
                 closed = closed or heading
                 continue
         closed = False

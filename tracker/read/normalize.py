@@ -398,14 +398,14 @@ def _infer_fiscal_year(
                 found = thai.find_date_in_text(thai.collapse_spaces(text))
                 year = thai.fiscal_year(found) if found else None
             if year is not None and fallback is None:
-                fallback, how, shown = year, "title", text[:80]
+                fallback, how, shown = year, "title", thai.shorten(text)
     for name in (body.raw.sheet, body.raw.source):
         if fallback is None and name:
             year = thai.fiscal_year_from_text(name)
             digits = re.search(r"(?<![0-9])(25[0-9]{2})(?![0-9])", thai.to_arabic_digits(name))
             year = year or (int(digits.group(1)) if digits else None)
             if year is not None:
-                fallback, how, shown = year, "name", name[:80]
+                fallback, how, shown = year, "name", thai.shorten(name)
     if fallback is None and given is not None:
         fallback, how, shown = int(given), "given", str(given)
     issues: list[Issue] = []

@@ -66,6 +66,7 @@ from tracker.thai.text import (
     html_to_text,
     is_missing,
     normalize_thai,
+    shorten,
     to_arabic_digits,
 )
 from tracker.thai.vector import (
@@ -113,5 +114,6 @@ __all__ = [
     "parse_percent",
     "rate_pct",
     "round_half_up",
+    "shorten",
     "to_arabic_digits",
 ]

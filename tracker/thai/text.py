@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -225,3 +226,16 @@ def html_to_text(s: object) -> str:
     else:
         text = clean_text(text)
     return _SCRIPT_OPEN_RE.sub("‹", text)
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to at most ``limit`` characters for a message, ending in "…" when cut.
+
+    Never between a Thai consonant and its vowel or tone mark (combining marks, category Mn):
+    a cut there would leave a bare mark or a syllable read wrongly."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1  # room for the ellipsis
+    while cut > 0 and unicodedata.category(text[cut]) == "Mn":
+        cut -= 1  # the mark belongs with the letter before it: leave both out
+    return text[:cut].rstrip() + "…"
