@@ -111,20 +111,19 @@ def _parse_blocks(
     for block in blocks:
         with contextlib.closing(block):
             try:
-                # the first block as any sheet (from row 1); the others from their marker row
-                sheet = fastexcel.read_excel(block.path).load_sheet(
-                    index, header_row=None, skip_rows=None if block.marker else 0, dtypes="string"
-                )
-                if not block.marker and not _is_visible(sheet):
-                    notes.append(HIDDEN_SHEET_NOTE)
-                columns = sheet.available_columns()
-                if not columns or sheet.height == 0:
-                    continue
-                batch, errors = sheet.to_arrow_with_errors()
+                reader = fastexcel.read_excel(block.path)
             except fastexcel.FastExcelError as exc:
                 raise _parse_error(name, exc, sheet_name) from None
-        table = _owned(_with_error_texts(pa.Table.from_batches([batch]), errors))
-        del batch, errors, sheet
+            # the first block as any sheet (from row 1); the others from their marker row
+            sheet, columns, cells = _loaded(
+                reader, index, sheet_name, name, skip_rows=None if block.marker else 0
+            )
+        if not block.marker and not _is_visible(sheet):
+            notes.append(HIDDEN_SHEET_NOTE)
+        if cells is None:
+            continue
+        table = _owned(cells)
+        del cells, sheet
         first_col = columns[0].absolute_index
         if not block.marker:
             pieces.append((1, first_col, table))
@@ -143,7 +142,7 @@ def _parse_blocks(
 
 def _owned(table: pa.Table) -> pa.Table:
     """``table`` copied into arrays of its own: the reader's batch is one allocation that
-    goes back only when all its columns have gone, so the hand-over (``sandbox._columns_write``)
+    goes back only when all its columns have gone, so the hand-over (``handoff._columns_write``)
     could not give the blocks' columns back one by one (measured: 450 MB more at 1M)."""
     return pa.table(
         [pa.concat_arrays(column.chunks) for column in table.columns], names=table.column_names
@@ -154,7 +153,7 @@ def _joined(pieces: list[tuple[int, int, pa.Table]]) -> tuple[pa.Table, int]:
     """Row blocks as one table from Excel row 1 (gaps as empty rows), and its first column.
 
     Columns stay in pieces (one per block): the sandbox joins each as it hands it over
-    (``sandbox._columns_write``), never the whole sheet at once.
+    (``handoff._columns_write``), never the whole sheet at once.
     """
     if not pieces:
         return pa.table({}), 0
@@ -233,19 +232,12 @@ def _parse_sheet(
     reader: fastexcel.ExcelReader, index: int, sheet_name: str, name: str
 ) -> SheetArrow:
     """Sheet ``index`` of ``reader`` as a SheetArrow (empty: 0 x 0)."""
-    try:
-        # header_row=None + skip_rows=0: no header, and keep leading empty rows so that
-        # row i of the result is Excel row i + 1 (calamine otherwise starts at the first
-        # non-empty row and does not say which one it was).
-        sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
-        columns = sheet.available_columns()
-        if not columns or sheet.height == 0:
-            return _empty_sheet(sheet_name, sheet)
-        batch, errors = sheet.to_arrow_with_errors()
-    except fastexcel.FastExcelError as exc:
-        raise _parse_error(name, exc, sheet_name) from None
-    table = _with_error_texts(pa.Table.from_batches([batch]), errors)
-    table, skipped = drop_leading_empty_rows(table)
+    # skip_rows=0: keep leading empty rows so that row i of the result is Excel row i + 1
+    # (calamine otherwise starts at the first non-empty row and does not say which one it was)
+    sheet, columns, cells = _loaded(reader, index, sheet_name, name, skip_rows=0)
+    if cells is None:
+        return _empty_sheet(sheet_name, sheet)
+    table, skipped = drop_leading_empty_rows(cells)
     if table.num_rows == 0:
         return _empty_sheet(sheet_name, sheet)
     table = table.rename_columns([str(j) for j in range(table.num_columns)])
@@ -257,6 +249,22 @@ def _parse_sheet(
         first_col=columns[0].absolute_index,
         notes=notes,
     )
+
+
+def _loaded(
+    reader: fastexcel.ExcelReader, index: int, sheet_name: str, name: str, skip_rows: int | None
+) -> tuple[fastexcel.ExcelSheet, list, pa.Table | None]:
+    """Sheet ``index`` read as text without a header: the sheet, its columns and its cells
+    (error cells as their Excel text), or None for the cells of an empty sheet."""
+    try:
+        sheet = reader.load_sheet(index, header_row=None, skip_rows=skip_rows, dtypes="string")
+        columns = sheet.available_columns()
+        if not columns or sheet.height == 0:
+            return sheet, columns, None
+        batch, errors = sheet.to_arrow_with_errors()
+    except fastexcel.FastExcelError as exc:
+        raise _parse_error(name, exc, sheet_name) from None
+    return sheet, columns, _with_error_texts(pa.Table.from_batches([batch]), errors)
 
 
 def has_data(sheets: list[SheetArrow]) -> bool:
